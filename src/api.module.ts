@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CollectionsHttpModule } from './collections/collections-http.module';
+import { CoreModule } from './core/core.module';
+import { EvaluationsHttpModule } from './evaluations/evaluations-http.module';
+import { HealthModule } from './health/health.module';
+import { ProvidersHttpModule } from './providers/providers-http.module';
+import { QueueModule } from './queue/queue.module';
+
+/** The API process: HTTP routes and queue producers, no processors. */
+@Module({
+  imports: [CoreModule, QueueModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, HealthModule],
+})
+export class ApiModule {}

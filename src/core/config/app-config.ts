@@ -1,0 +1,121 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/** Everything the processes read from the environment, parsed and checked once at boot. */
+export interface AppConfig {
+  apiHost: string;
+  apiPort: number;
+  workerHost: string;
+  workerPort: number;
+  redisUrl: string;
+  /** Prefix of every Redis key and BullMQ queue, so several installations can share a Redis. */
+  redisPrefix: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  logFormat: 'json' | 'pretty';
+  tenancyMode: 'local' | 'cluster';
+  runtime: 'local' | 'kubernetes';
+  maxConcurrentEvaluations: number;
+  defaultTimeoutMinutes: number;
+  callbackUrl: string;
+  dataDir: string;
+  configDir: string;
+  pythonVenv: string;
+  mlflowTrackingUri?: string;
+  mlflowPublicUrl?: string;
+  shutdownTimeoutSeconds: number;
+  maxRequestBodyBytes: number;
+  queueLockDurationMs: number;
+  queueStalledIntervalMs: number;
+  hostname: string;
+  k8s: {
+    namespace: string;
+    sidecarImage: string;
+    serviceAccount: string;
+    unschedulableSeconds: number;
+    instanceName: string;
+  };
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got '${raw}'`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.toLowerCase() as T;
+  if (!allowed.includes(v)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  return v;
+}
+
+function url(env: Env, name: string, fallback?: string): string | undefined {
+  const raw = env[name] || fallback;
+  if (!raw) return undefined;
+  try {
+    const u = new URL(raw);
+    if (!['http:', 'https:', 'redis:', 'rediss:'].includes(u.protocol)) throw new Error('scheme');
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got '${raw}'`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/** The default venv location written by scripts/setup-python.sh. */
+function defaultVenv(root: string): string {
+  const marker = path.join(root, '.data', 'python-venv-path');
+  if (fs.existsSync(marker)) return fs.readFileSync(marker, 'utf8').trim();
+  return path.join(os.homedir(), '.cache', 'evalhub', 'venv');
+}
+
+export function loadConfig(env: Env = process.env, root = path.resolve(__dirname, '..', '..', '..')): AppConfig {
+  const apiPort = int(env, 'API_PORT', 8080, 1, 65535);
+  const logDefault = env.NODE_ENV === 'production' ? 'json' : 'pretty';
+  const cfg: AppConfig = {
+    apiHost: env.API_HOST || '127.0.0.1',
+    apiPort,
+    workerHost: env.WORKER_HOST || env.API_HOST || '127.0.0.1',
+    workerPort: int(env, 'WORKER_PORT', 8081, 0, 65535),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379')!,
+    redisPrefix: env.REDIS_PREFIX || 'evalhub',
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, logDefault),
+    tenancyMode: oneOf(env, 'TENANCY_MODE', ['local', 'cluster'] as const, 'local'),
+    runtime: oneOf(env, 'EVALHUB_RUNTIME', ['local', 'kubernetes'] as const, 'local'),
+    maxConcurrentEvaluations: int(env, 'MAX_CONCURRENT_EVALUATIONS', 4, 1, 10000),
+    defaultTimeoutMinutes: int(env, 'DEFAULT_TIMEOUT_MINUTES', 60, 1, 7 * 24 * 60),
+    callbackUrl: url(env, 'CALLBACK_URL', `http://127.0.0.1:${apiPort}`)!,
+    dataDir: path.resolve(env.DATA_DIR || path.join(root, '.data')),
+    configDir: path.resolve(env.CONFIG_DIR || path.join(root, 'config')),
+    pythonVenv: path.resolve(env.EVALHUB_PYTHON_VENV || defaultVenv(root)),
+    mlflowTrackingUri: url(env, 'MLFLOW_TRACKING_URI'),
+    mlflowPublicUrl: url(env, 'MLFLOW_PUBLIC_URL'),
+    shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, 0, 3600),
+    maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 10 * 1024 * 1024, 1024),
+    queueLockDurationMs: int(env, 'QUEUE_LOCK_DURATION_MS', 30000, 500),
+    queueStalledIntervalMs: int(env, 'QUEUE_STALLED_INTERVAL_MS', 30000, 500),
+    hostname: env.HOSTNAME || os.hostname(),
+    k8s: {
+      namespace: env.K8S_NAMESPACE || 'default',
+      sidecarImage: env.K8S_SIDECAR_IMAGE || 'evalhub:latest',
+      serviceAccount: env.K8S_JOB_SERVICE_ACCOUNT || 'evalhub-job',
+      unschedulableSeconds: int(env, 'K8S_UNSCHEDULABLE_SECONDS', 300, 1),
+      instanceName: env.EVALHUB_INSTANCE_NAME || 'evalhub',
+    },
+  };
+  if (!fs.existsSync(path.join(cfg.configDir, 'providers'))) {
+    throw new ConfigError(`CONFIG_DIR ${cfg.configDir} has no providers/ folder`);
+  }
+  return cfg;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,64 @@
+// The contract's message codes and their HTTP statuses (evalhub-api-v1 §1.2). Every non-2xx JSON
+// body is {message_code, message, trace}; domain code throws ApiError and one filter renders it.
+
+export const MESSAGE_CODE_STATUS = {
+  missing_path_parameter: 400,
+  resource_not_found: 404,
+  query_parameter_required: 400,
+  query_parameter_value_invalid: 400,
+  query_parameter_invalid: 400,
+  query_bad_parameter: 400,
+  query_parameter_mismatch: 400,
+  job_can_not_be_updated: 409,
+  request_body_too_large: 413,
+  invalid_json_request: 400,
+  invalid_patch_operation: 400,
+  unallowed_patch: 400,
+  request_validation_failed: 400,
+  resource_does_not_exist: 400,
+  model_url_required: 400,
+  local_runtime_not_enabled: 400,
+  provider_id_not_unique: 400,
+  read_only_provider: 400,
+  read_only_collection: 400,
+  mlflow_required_for_experiment: 400,
+  mlflow_request_failed: 400,
+  collection_empty: 400,
+  evaluation_job_empty: 400,
+  resolved_sha_read_only: 400,
+  missing_tenant_header: 400,
+  missing_user_header: 400,
+  method_not_allowed: 405,
+  unsupported_media_type: 415,
+  not_implemented: 501,
+  service_unavailable: 503,
+  internal_server_error: 500,
+} as const;
+
+export type MessageCode = keyof typeof MESSAGE_CODE_STATUS;
+
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: MessageCode,
+    message: string,
+  ) {
+    super(message);
+    this.status = MESSAGE_CODE_STATUS[code];
+  }
+
+  static notFound(kind: string, id: string): ApiError {
+    return new ApiError('resource_not_found', `The ${kind} resource '${id}' was not found.`);
+  }
+
+  static validation(detail: string): ApiError {
+    return new ApiError('request_validation_failed', `The request validation failed: '${detail}'.`);
+  }
+}
+
+export interface ErrorBody {
+  message_code: string;
+  message: string;
+  trace: string;
+}

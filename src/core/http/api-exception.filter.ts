@@ -1,0 +1,72 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, ErrorBody } from '../errors/api-error';
+import { knownMethodsFor } from './route-table';
+
+/** Statuses that the HTTP layer (Fastify, Nest) produces itself, mapped to contract codes. */
+const HTTP_STATUS_CODES: Record<number, string> = {
+  400: 'request_validation_failed',
+  404: 'resource_not_found',
+  405: 'method_not_allowed',
+  413: 'request_body_too_large',
+  415: 'invalid_json_request',
+};
+
+/** Renders every error as {message_code, message, trace}; nothing leaves as a bare 500 page. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const req = ctx.getRequest<FastifyRequest>();
+    const { status, body } = toErrorBody(exception, req, this.logger);
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}
+
+export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Logger): { status: number; body: ErrorBody } {
+  const trace = String(req.id);
+  if (exception instanceof ApiError) {
+    return { status: exception.status, body: { message_code: exception.code, message: exception.message, trace } };
+  }
+  if (exception instanceof HttpException && exception.getStatus() === 404) {
+    const path = (req.url ?? '').split('?')[0];
+    const methods = knownMethodsFor(path);
+    if (methods.length > 0 && !methods.includes(req.method)) {
+      return {
+        status: 405,
+        body: { message_code: 'method_not_allowed', message: `The method ${req.method} is not allowed on ${path}; use ${methods.join(', ')}.`, trace },
+      };
+    }
+    return { status: 404, body: { message_code: 'resource_not_found', message: `No resource at ${req.method} ${path}.`, trace } };
+  }
+  const fastifyCode = (exception as { code?: string })?.code ?? '';
+  const statusCode = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: number })?.statusCode;
+  const text = exception instanceof Error ? exception.message : '';
+  if (statusCode === 413 || /too large/i.test(text)) {
+    return { status: 413, body: { message_code: 'request_body_too_large', message: 'The request body is too large.', trace } };
+  }
+  if (fastifyCode.startsWith('FST_ERR_CTP_') || exception instanceof SyntaxError || /not valid JSON|Unexpected token|JSON|Body cannot be empty/i.test(text)) {
+    return {
+      status: 400,
+      body: { message_code: 'invalid_json_request', message: `The request body is not valid JSON: ${(exception as Error).message}`, trace },
+    };
+  }
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    const message = exception instanceof Error ? exception.message : 'Bad request';
+    return { status: statusCode, body: { message_code: HTTP_STATUS_CODES[statusCode] ?? 'request_validation_failed', message, trace } };
+  }
+  if (isRedisUnavailable(exception)) {
+    logger.warn(`store unavailable: ${(exception as Error).message}`);
+    return { status: 503, body: { message_code: 'service_unavailable', message: 'The job store (Redis) is unavailable; try again shortly.', trace } };
+  }
+  logger.error(exception instanceof Error ? exception.message : String(exception), exception instanceof Error ? exception.stack : undefined);
+  return { status: 500, body: { message_code: 'internal_server_error', message: 'An internal error occurred.', trace } };
+}
+
+function isRedisUnavailable(e: unknown): boolean {
+  const msg = e instanceof Error ? e.message : '';
+  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue/i.test(msg);
+}

@@ -1,0 +1,48 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'crypto';
+import { AppConfig, loadConfig } from '../config/app-config';
+import { AppLogger } from '../logging/app-logger';
+import { ApiExceptionFilter } from './api-exception.filter';
+import { LogContextInterceptor } from './log-context.interceptor';
+import { TenancyGuard } from './tenancy.guard';
+import { createValidationPipe } from './validation';
+
+const REQUEST_ID_HEADER = 'x-global-transaction-id';
+
+/**
+ * A Nest app on Fastify with the contract's HTTP behaviour: request ids echoed, every error as
+ * {message_code, message, trace}, body limit answered with 413, validation as 400.
+ */
+export async function createHttpApp(module: Type<unknown>, service: string): Promise<{ app: NestFastifyApplication; cfg: AppConfig }> {
+  const cfg = loadConfig();
+  const logger = new AppLogger(cfg.logLevel, cfg.logFormat, service);
+  const adapter = new FastifyAdapter({
+    bodyLimit: cfg.maxRequestBodyBytes,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const h = req.headers[REQUEST_ID_HEADER];
+      const v = Array.isArray(h) ? h[0] : h;
+      return v && v.length <= 200 ? v : randomUUID();
+    },
+    // Closes keep-alive sockets on shutdown so app.close() does not wait for idle clients.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Global-Transaction-Id', String(req.id));
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false });
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalGuards(new TenancyGuard(cfg));
+  app.useGlobalInterceptors(new LogContextInterceptor());
+  app.enableShutdownHooks();
+  if (cfg.tenancyMode === 'local') app.enableCors();
+  return { app, cfg };
+}
+
+export async function listen(app: INestApplication, host: string, port: number): Promise<void> {
+  await app.listen(port, host);
+}

@@ -1,0 +1,31 @@
+/** Every Redis key the service writes, in one place. Keys use ':'; BullMQ names never do. */
+export class RedisKeys {
+  constructor(private readonly prefix: string) {}
+
+  doc(kind: DocKind, id: string): string {
+    return `${this.prefix}:${kind}:${id}`;
+  }
+  /** Sorted set of ids by creation time, all tenants. */
+  index(kind: DocKind): string {
+    return `${this.prefix}:${kind}:index`;
+  }
+  /** Sorted set of ids by creation time for one tenant. */
+  tenantIndex(kind: DocKind, tenant: string): string {
+    return `${this.prefix}:${kind}:tenant:${tenant}`;
+  }
+  /** Log lines of one run unit (a Redis stream: entry ids carry the time of each line). */
+  logStream(jobId: string, unitKey: string): string {
+    return `${this.prefix}:logs:${jobId}:${unitKey}`;
+  }
+  runLease(jobId: string, unitKey: string): string {
+    return `${this.prefix}:lease:${jobId}:${unitKey}`;
+  }
+  get controlChannel(): string {
+    return `${this.prefix}:control`;
+  }
+  get trackingQueueKey(): string {
+    return `${this.prefix}:tracking`;
+  }
+}
+
+export type DocKind = 'job' | 'provider' | 'collection';

@@ -1,0 +1,98 @@
+import { ApiError } from '../core/errors/api-error';
+
+/**
+ * List filters of §1.3: `a,b` means all of them, `a|b` any of them; a repeated query parameter is
+ * joined with `,`. A leading `!` negates one term.
+ */
+export type FilterExpr = { any: string[] }[];
+
+export function parseFilter(raw: string | string[] | undefined): FilterExpr | undefined {
+  if (raw === undefined) return undefined;
+  const joined = Array.isArray(raw) ? raw.join(',') : raw;
+  if (joined === '') return undefined;
+  return joined.split(',').map((part) => ({ any: part.split('|').filter((t) => t !== '') }));
+}
+
+function termMatches(term: string, values: string[]): boolean {
+  if (term.startsWith('!')) return !values.includes(term.slice(1));
+  return values.includes(term);
+}
+
+/** Whether a field (single value or list, e.g. tags) satisfies a filter expression. */
+export function matchesFilter(expr: FilterExpr | undefined, value: string | string[] | undefined | null): boolean {
+  if (!expr) return true;
+  const values = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+  return expr.every((clause) => clause.any.length === 0 || clause.any.some((t) => termMatches(t, values)));
+}
+
+export interface PageParams {
+  limit: number;
+  offset: number;
+}
+
+export const DEFAULT_LIMIT = 50;
+
+function parseNonNegativeInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw)) {
+    throw new ApiError('query_parameter_invalid', `The query parameter '${name}' must be an integer, got '${raw}'.`);
+  }
+  const n = Number(raw);
+  if (n < 0) throw new ApiError('query_parameter_value_invalid', `The query parameter '${name}' must not be negative, got '${raw}'.`);
+  return n;
+}
+
+export function parsePage(query: Record<string, string | string[] | undefined>): PageParams {
+  return {
+    limit: parseNonNegativeInt('limit', single(query.limit), DEFAULT_LIMIT),
+    offset: parseNonNegativeInt('offset', single(query.offset), 0),
+  };
+}
+
+export function single(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+export function parseBool(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ApiError('query_parameter_invalid', `The query parameter '${name}' must be true or false, got '${raw}'.`);
+}
+
+/** Rejects query parameters that an endpoint does not know (400 query_bad_parameter). */
+export function assertKnownParams(query: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const k of Object.keys(query)) {
+    if (!allowed.includes(k)) {
+      throw new ApiError('query_bad_parameter', `The query parameter '${k}' is not supported. Supported: ${allowed.join(', ')}.`);
+    }
+  }
+}
+
+export interface Page<T> {
+  first: { href: string };
+  next?: { href: string };
+  limit: number;
+  total_count: number;
+  items: T[];
+}
+
+/**
+ * Slices an already filtered and ordered list. `limit=0` means no limit (and so never a next
+ * link, unlike the upstream server which points `next` back at the same page).
+ */
+export function paginate<T>(all: T[], page: PageParams, requestUrl: string): Page<T> {
+  const end = page.limit === 0 ? all.length : page.offset + page.limit;
+  const items = all.slice(page.offset, end);
+  const out: Page<T> = { first: { href: requestUrl }, limit: page.limit, total_count: all.length, items };
+  if (page.limit > 0 && page.offset + page.limit < all.length) out.next = { href: withOffset(requestUrl, page.offset + page.limit) };
+  return out;
+}
+
+export function withOffset(url: string, offset: number): string {
+  const [path, qs = ''] = url.split('?', 2);
+  const params = new URLSearchParams(qs);
+  params.set('offset', String(offset));
+  return `${path}?${params.toString()}`;
+}

@@ -1,0 +1,186 @@
+import { ApiError } from '../core/errors/api-error';
+import { benchmarkTest, jobTestFor } from './scoring';
+import {
+  BENCHMARK_STATES,
+  BenchmarkResult,
+  BenchmarkState,
+  BenchmarkStatus,
+  BenchmarkStatusEvent,
+  JobRecord,
+  JobState,
+  MessageInfo,
+  TERMINAL_JOB_STATES,
+} from './types';
+
+const TERMINAL_BENCHMARK_STATES: readonly BenchmarkState[] = ['completed', 'failed', 'cancelled'];
+
+export function isTerminalJobState(s: JobState): boolean {
+  return TERMINAL_JOB_STATES.includes(s);
+}
+
+export function isTerminalBenchmarkState(s: BenchmarkState): boolean {
+  return TERMINAL_BENCHMARK_STATES.includes(s);
+}
+
+function serverMessage(message: string, code: string): MessageInfo {
+  return { message, message_code: code, message_origin: 'server' };
+}
+
+function failureLines(statuses: BenchmarkStatus[], include: BenchmarkState[]): string {
+  return statuses
+    .filter((b) => include.includes(b.status))
+    .map((b) => `Benchmark ${b.id} ${b.status === 'cancelled' ? 'was cancelled' : 'failed'} with message: ${b.error_message?.message ?? 'no message'}\n`)
+    .join('');
+}
+
+/**
+ * Overall job state from its benchmark statuses (evalhub-api-v1 §2.6). `total` is the number of
+ * resolved benchmarks; statuses only hold benchmarks that have reported.
+ */
+export function overallState(total: number, statuses: BenchmarkStatus[]): { state: JobState; message: MessageInfo } {
+  const count = (s: BenchmarkState) => statuses.filter((b) => b.status === s).length;
+  const completed = count('completed');
+  const failed = count('failed');
+  const cancelled = count('cancelled');
+  const code = 'evaluation_job_updated';
+  if (total > 0 && completed === total) return { state: 'completed', message: serverMessage('Evaluation job is completed', code) };
+  if (total > 0 && failed === total)
+    return { state: 'failed', message: serverMessage('Evaluation job is failed. \n' + failureLines(statuses, ['failed']), code) };
+  if (total > 0 && completed + failed === total)
+    return { state: 'partially_failed', message: serverMessage('Some of the benchmarks failed. \n' + failureLines(statuses, ['failed']), code) };
+  if (total > 0 && cancelled === total) return { state: 'cancelled', message: serverMessage('Evaluation job is cancelled', code) };
+  if (total > 0 && completed + failed + cancelled === total)
+    return {
+      state: 'partially_failed',
+      message: serverMessage('Some of the benchmarks failed or cancelled. \n' + failureLines(statuses, ['failed', 'cancelled']), code),
+    };
+  if (statuses.some((b) => b.status !== 'pending')) return { state: 'running', message: serverMessage('Evaluation job is running', code) };
+  return { state: 'pending', message: serverMessage('Evaluation job is pending', code) };
+}
+
+/** Metric schema entries for every metric that has none (numeric by default). */
+export function backfillMetricsSchema(r: BenchmarkResult): BenchmarkResult {
+  if (!r.metrics) return r;
+  const schema = [...(r.metrics_schema ?? [])];
+  const known = new Set(schema.map((s) => s.name));
+  for (const k of Object.keys(r.metrics)) if (!known.has(k)) schema.push({ name: k, type: 'numeric' });
+  return { ...r, metrics_schema: schema };
+}
+
+/**
+ * Applies one benchmark status event to a job and returns the new record (§3.4). Throws ApiError
+ * for a terminal job (409) or an event for a benchmark the job does not have (404).
+ */
+export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, now: string): JobRecord {
+  if (isTerminalJobState(job.status.state)) {
+    throw new ApiError(
+      'job_can_not_be_updated',
+      `The job ${job.resource.id} can not be updated because it is '${job.status.state}'.`,
+    );
+  }
+  const resolved = job.benchmarks[ev.benchmark_index];
+  if (!resolved || resolved.id !== ev.id || resolved.provider_id !== ev.provider_id) {
+    throw new ApiError(
+      'resource_not_found',
+      `Invalid Benchmark: the job ${job.resource.id} has no benchmark '${ev.id}' of provider '${ev.provider_id}' at index ${ev.benchmark_index}.`,
+    );
+  }
+  const withOrigin = (m?: MessageInfo): MessageInfo | undefined => (m ? { ...m, message_origin: m.message_origin ?? 'runtime' } : undefined);
+
+  const statuses = [...job.status.benchmarks];
+  const pos = statuses.findIndex((b) => b.benchmark_index === ev.benchmark_index);
+  const previous = pos >= 0 ? statuses[pos] : undefined;
+  // A terminal benchmark is never pulled back to a non-terminal state by a late event.
+  if (previous && isTerminalBenchmarkState(previous.status) && !isTerminalBenchmarkState(ev.status)) {
+    return job;
+  }
+  const entry: BenchmarkStatus = stripUndefined({
+    provider_id: ev.provider_id,
+    id: ev.id,
+    benchmark_index: ev.benchmark_index,
+    status: ev.status,
+    phase: ev.phase,
+    error_message: withOrigin(ev.error_message),
+    warning_message: withOrigin(ev.warning_message),
+    started_at: ev.started_at ?? previous?.started_at ?? (ev.status === 'running' ? now : undefined),
+    completed_at: ev.completed_at ?? (isTerminalBenchmarkState(ev.status) ? now : undefined),
+  });
+  if (pos >= 0) statuses[pos] = entry;
+  else statuses.push(entry);
+
+  let resultsBenchmarks = job.results.benchmarks ?? [];
+  if (ev.status === 'completed' || ev.status === 'failed') {
+    const result: BenchmarkResult = stripUndefined({
+      id: ev.id,
+      provider_id: ev.provider_id,
+      benchmark_index: ev.benchmark_index,
+      metrics: ev.metrics,
+      metrics_schema: ev.metrics_schema,
+      additional_info: ev.additional_info,
+      artifacts: ev.artifacts,
+      mlflow_run_id: ev.mlflow_run_id,
+      logs_path: ev.logs_path,
+      test: ev.status === 'completed' ? benchmarkTest(resolved, ev.metrics) : undefined,
+    });
+    resultsBenchmarks = [...resultsBenchmarks.filter((r) => r.benchmark_index !== ev.benchmark_index), result].sort(
+      (a, b) => a.benchmark_index - b.benchmark_index,
+    );
+  }
+
+  const overall = overallState(job.benchmarks.length, statuses);
+  const next: JobRecord = {
+    ...job,
+    resource: { ...job.resource, updated_at: now },
+    status: { state: overall.state, message: overall.message, benchmarks: statuses },
+    results: { ...job.results, benchmarks: resultsBenchmarks },
+  };
+  if (overall.state === 'completed') {
+    const test = jobTestFor(next);
+    if (test) next.results = { ...next.results, test };
+  }
+  return next;
+}
+
+/**
+ * Cancels a job (§1.4): every benchmark that has not finished becomes cancelled. Already
+ * cancelled is a no-op; another terminal state is a 409.
+ */
+export function cancelJob(job: JobRecord, now: string): JobRecord {
+  if (job.status.state === 'cancelled') return job;
+  if (isTerminalJobState(job.status.state)) {
+    throw new ApiError('job_can_not_be_updated', `The job ${job.resource.id} can not be cancelled because it is '${job.status.state}'.`);
+  }
+  const message: MessageInfo = serverMessage('Evaluation job cancelled', 'evaluation_job_cancelled');
+  const byIndex = new Map(job.status.benchmarks.map((b) => [b.benchmark_index, b]));
+  const statuses: BenchmarkStatus[] = job.status.benchmarks.map((b) =>
+    isTerminalBenchmarkState(b.status) ? b : { ...b, status: 'cancelled', error_message: message, completed_at: now },
+  );
+  job.benchmarks.forEach((b, i) => {
+    if (!byIndex.has(i)) {
+      statuses.push({ provider_id: b.provider_id, id: b.id, benchmark_index: i, status: 'cancelled', error_message: message, completed_at: now });
+    }
+  });
+  return {
+    ...job,
+    resource: { ...job.resource, updated_at: now },
+    status: { state: 'cancelled', message, benchmarks: statuses },
+  };
+}
+
+/** Indexes of benchmarks that have not reached a terminal state. */
+export function unfinishedIndexes(job: JobRecord, indexes: number[]): number[] {
+  const byIndex = new Map(job.status.benchmarks.map((b) => [b.benchmark_index, b.status]));
+  return indexes.filter((i) => {
+    const s = byIndex.get(i);
+    return !s || !isTerminalBenchmarkState(s);
+  });
+}
+
+export function isBenchmarkState(s: unknown): s is BenchmarkState {
+  return typeof s === 'string' && (BENCHMARK_STATES as readonly string[]).includes(s);
+}
+
+export function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

@@ -1,0 +1,92 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { HrefDto } from '../../providers/dto/provider.dto';
+import { JobSubmissionDto } from './job-submission.dto';
+import { BenchmarkStatusEventDto, MessageInfoDto, MetricSchemaDto } from './status-event.dto';
+
+export class JobResourceMetaDto {
+  id: string;
+  tenant?: string;
+  owner?: string;
+  created_at: string;
+  updated_at?: string;
+  /** MLflow experiment of the job, when it has one. */
+  mlflow_experiment_id?: string;
+}
+
+export class BenchmarkStatusDto {
+  provider_id: string;
+  id: string;
+  benchmark_index: number;
+  @ApiProperty({ enum: ['pending', 'running', 'completed', 'failed', 'cancelled'] })
+  status: string;
+  phase?: string;
+  error_message?: MessageInfoDto;
+  warning_message?: MessageInfoDto;
+  started_at?: string;
+  completed_at?: string;
+}
+
+export class JobStatusDto {
+  @ApiProperty({ enum: ['pending', 'running', 'completed', 'failed', 'cancelled', 'partially_failed'] })
+  state: string;
+  @ApiProperty({ type: MessageInfoDto, nullable: true })
+  message: MessageInfoDto | null;
+  /** Benchmarks that reported at least once, in arrival order. */
+  @ApiProperty({ type: [BenchmarkStatusDto] })
+  benchmarks: BenchmarkStatusDto[];
+}
+
+export class BenchmarkTestDto {
+  primary_score: number;
+  primary_score_metric: string;
+  threshold: number;
+  pass: boolean;
+}
+
+export class BenchmarkResultDto {
+  id: string;
+  provider_id: string;
+  benchmark_index: number;
+  metrics?: Record<string, unknown>;
+  @ApiProperty({ type: [MetricSchemaDto], required: false })
+  metrics_schema?: MetricSchemaDto[];
+  additional_info?: Record<string, unknown>;
+  artifacts?: Record<string, unknown>;
+  mlflow_run_id?: string;
+  logs_path?: string;
+  test?: BenchmarkTestDto;
+}
+
+export class JobTestDto {
+  /** Weighted mean of the primary scores (lower-is-better scores count as 1 - score). */
+  score: number;
+  threshold: number;
+  pass: boolean;
+}
+
+export class JobResultsDto {
+  /** Present once the job completed and at least one benchmark has a test. */
+  test?: JobTestDto;
+  @ApiProperty({ type: [BenchmarkResultDto], required: false })
+  benchmarks?: BenchmarkResultDto[];
+  /** Link to the job's experiment in the MLflow UI. */
+  mlflow_experiment_url?: string;
+}
+
+/** An evaluation job: its identity, status, results and the submitted configuration. */
+export class JobResourceDto extends JobSubmissionDto {
+  resource: JobResourceMetaDto;
+  status: JobStatusDto;
+  results: JobResultsDto;
+}
+
+export class JobListDto {
+  first: HrefDto;
+  next?: HrefDto;
+  limit: number;
+  total_count: number;
+  @ApiProperty({ type: [JobResourceDto] })
+  items: JobResourceDto[];
+}
+
+export { BenchmarkStatusEventDto };

@@ -1,0 +1,166 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { BenchmarkConfigDto, PassCriteriaDto, tagRule } from '../../common/common.dto';
+import { RISK_CATEGORIES } from '../../domain/types';
+
+export class ModelAuthDto {
+  /** Name of the Secret (or file:// reference) that holds the model API key. */
+  @IsString()
+  @IsNotEmpty()
+  secret_ref: string;
+}
+
+/** The model under evaluation: an OpenAI-compatible endpoint. */
+export class ModelRefDto {
+  /** Base URL of the endpoint, e.g. http://vllm:8000/v1. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  url?: string;
+
+  /** Model name the endpoint serves. */
+  @IsString()
+  @IsNotEmpty()
+  name: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ModelAuthDto)
+  auth?: ModelAuthDto;
+
+  /** Backend-specific model settings, e.g. {"api": "chat"} for the lm-eval executor. */
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsString()
+  card_url?: string;
+}
+
+/** A collection to run, optionally with per-provider or per-benchmark overrides. */
+export class CollectionRefDto {
+  @IsString()
+  @IsNotEmpty()
+  id: string;
+
+  /** Overrides merged into the collection's benchmarks (not a subset selector). */
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BenchmarkConfigDto)
+  benchmarks?: BenchmarkConfigDto[];
+}
+
+export class ExperimentTagDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(250)
+  key: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
+  value: string;
+}
+
+/** MLflow experiment that records the job. */
+export class ExperimentRefDto {
+  /** Experiment name; created if it does not exist. */
+  @IsString()
+  @Matches(/\S/, { message: 'name must not be blank' })
+  @MaxLength(500)
+  name: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ExperimentTagDto)
+  tags?: ExperimentTagDto[];
+
+  @IsOptional()
+  @IsString()
+  artifact_location?: string;
+}
+
+/** Body of POST /evaluations/jobs: exactly one of benchmarks, collection or risk_category. */
+export class JobSubmissionDto {
+  @IsString()
+  @IsNotEmpty()
+  name: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsOptional()
+  @IsArray()
+  @tagRule()
+  tags?: string[];
+
+  @ValidateNested()
+  @Type(() => ModelRefDto)
+  model: ModelRefDto;
+
+  /** Threshold for the job's weighted score (default: the collection's, else 0.5). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PassCriteriaDto)
+  pass_criteria?: PassCriteriaDto;
+
+  /** Benchmarks to run; their position is their benchmark_index. */
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BenchmarkConfigDto)
+  benchmarks?: BenchmarkConfigDto[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CollectionRefDto)
+  collection?: CollectionRefDto;
+
+  /**
+   * Legacy shortcut that expands to lm-eval benchmarks: low = hellaswag, arc_easy (5-shot, 100
+   * examples); medium adds arc_challenge, winogrande (500); high adds mmlu (1000); critical adds
+   * gsm8k (all examples).
+   */
+  @IsOptional()
+  @IsIn(RISK_CATEGORIES as unknown as string[])
+  risk_category?: (typeof RISK_CATEGORIES)[number];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ExperimentRefDto)
+  experiment?: ExperimentRefDto;
+
+  @IsOptional()
+  @IsObject()
+  custom?: Record<string, unknown>;
+
+  /** Where to push the evaluation card (OCI). */
+  @IsOptional()
+  @IsObject()
+  exports?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsObject()
+  hardware_config?: Record<string, unknown>;
+
+  /** Deprecated Kueue queue reference. */
+  @IsOptional()
+  @IsObject()
+  queue?: Record<string, unknown>;
+}

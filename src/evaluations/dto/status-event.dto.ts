@@ -1,0 +1,105 @@
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { EVENT_STATES, JOB_PHASES, MESSAGE_ORIGINS, RESULT_TYPES } from '../../domain/types';
+
+export class MessageInfoDto {
+  @IsString()
+  message: string;
+
+  @IsString()
+  message_code: string;
+
+  @IsOptional()
+  @IsIn(MESSAGE_ORIGINS as unknown as string[])
+  message_origin?: (typeof MESSAGE_ORIGINS)[number];
+}
+
+export class MetricSchemaDto {
+  @IsString()
+  @IsNotEmpty()
+  name: string;
+
+  @IsOptional()
+  @IsIn(RESULT_TYPES as unknown as string[])
+  type: string = 'numeric';
+}
+
+/** What an adapter reports about one benchmark of a job. */
+export class BenchmarkStatusEventDto {
+  @IsString()
+  @IsNotEmpty()
+  provider_id: string;
+
+  /** Benchmark id. */
+  @IsString()
+  @IsNotEmpty()
+  id: string;
+
+  @IsInt()
+  @Min(0)
+  benchmark_index: number = 0;
+
+  @IsIn(EVENT_STATES as unknown as string[])
+  status: (typeof EVENT_STATES)[number];
+
+  @IsOptional()
+  @IsIn(JOB_PHASES as unknown as string[])
+  phase?: (typeof JOB_PHASES)[number];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MessageInfoDto)
+  error_message?: MessageInfoDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MessageInfoDto)
+  warning_message?: MessageInfoDto;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  started_at?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  completed_at?: string;
+
+  /** Metric name → value (number, string, bool or list). */
+  @IsOptional()
+  @IsObject()
+  metrics?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => MetricSchemaDto)
+  metrics_schema?: MetricSchemaDto[];
+
+  @IsOptional()
+  @IsObject()
+  additional_info?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsObject()
+  artifacts?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsString()
+  mlflow_run_id?: string;
+
+  @IsOptional()
+  @IsString()
+  logs_path?: string;
+}
+
+/** Body of POST /evaluations/jobs/{id}/events (sent by adapters through the SDK). */
+export class StatusEventDto {
+  @ValidateNested()
+  @Type(() => BenchmarkStatusEventDto)
+  benchmark_status_event: BenchmarkStatusEventDto;
+
+  /** Set by the sidecar for git test data; stripped before the event is stored. */
+  @IsOptional()
+  @IsObject()
+  job_meta?: Record<string, unknown>;
+}

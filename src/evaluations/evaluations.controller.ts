@@ -1,0 +1,126 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiErrors } from '../common/api-docs';
+import { Caller } from '../core/http/caller.decorator';
+import { RequestContext } from '../core/http/request-context';
+import { JobListDto, JobResourceDto } from './dto/job-resource.dto';
+import { JobSubmissionDto } from './dto/job-submission.dto';
+import { StatusEventDto } from './dto/status-event.dto';
+import { EvaluationsService } from './evaluations.service';
+import { JobEventsService } from './job-events.service';
+import { toJobResource } from './job-resource';
+
+const LOG_QUERIES = [
+  ApiQuery({ name: 'tail_lines', required: false, description: 'Last N lines (1..10000, default 1000; -1 = all)' }),
+  ApiQuery({ name: 'since_seconds', required: false, description: 'Only lines from the last N seconds' }),
+  ApiQuery({ name: 'timestamps', required: false, description: 'Prefix each line with its RFC 3339 time' }),
+];
+
+@ApiTags('evaluations')
+@Controller('api/v1/evaluations/jobs')
+export class EvaluationsController {
+  constructor(
+    private readonly evaluations: EvaluationsService,
+    private readonly events: JobEventsService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Submit an evaluation job',
+    description:
+      'Give exactly one of `benchmarks`, `collection` (with optional overrides) or `risk_category`. The job is validated, expanded into benchmarks (index = position) and queued; it starts `pending`.',
+  })
+  @ApiResponse({ status: 202, type: JobResourceDto, description: 'Accepted and queued' })
+  @ApiErrors(400, 404, 413, 503)
+  async submit(@Body() body: JobSubmissionDto, @Caller() caller: RequestContext) {
+    return toJobResource(await this.evaluations.submit(body, caller));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List evaluation jobs, newest first' })
+  @ApiQuery({ name: 'limit', required: false, description: 'Page size (default 50, 0 = all)' })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiQuery({ name: 'status', required: false, description: "State filter, e.g. 'pending|running'" })
+  @ApiQuery({ name: 'name', required: false })
+  @ApiQuery({ name: 'tags', required: false, description: "'a,b' all of, 'a|b' any of" })
+  @ApiQuery({ name: 'owner', required: false })
+  @ApiQuery({ name: 'experiment_id', required: false })
+  @ApiResponse({ status: 200, type: JobListDto })
+  @ApiErrors(400)
+  async list(@Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext) {
+    const page = await this.evaluations.list(query, req.url, caller);
+    return { ...page, items: page.items.map(toJobResource) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an evaluation job with its status and results' })
+  @ApiResponse({ status: 200, type: JobResourceDto })
+  @ApiErrors(404)
+  async get(@Param('id') id: string, @Caller() caller: RequestContext) {
+    return toJobResource(await this.evaluations.get(id, caller));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Cancel or delete a job',
+    description: 'Cancels a pending or running job and stops its processes; `hard_delete=true` removes it. Cancelling a finished job is 409.',
+  })
+  @ApiQuery({ name: 'hard_delete', required: false, type: Boolean })
+  @ApiResponse({ status: 204, description: 'Cancelled (or deleted)' })
+  @ApiErrors(400, 404, 409)
+  async cancel(@Param('id') id: string, @Query() query: Record<string, string>, @Caller() caller: RequestContext): Promise<void> {
+    await this.evaluations.cancel(id, query, caller);
+  }
+
+  @Post(':id/events')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Report a benchmark status (adapter callback)',
+    description: 'Sent by adapters (EvalHub SDK DefaultCallbacks) through the sidecar. Terminal benchmark events carry metrics.',
+  })
+  @ApiResponse({ status: 204, description: 'Applied' })
+  @ApiErrors(400, 404, 409)
+  async event(@Param('id') id: string, @Body() body: StatusEventDto): Promise<void> {
+    await this.events.apply(id, body.benchmark_status_event, 'api');
+  }
+
+  @Get(':id/logs')
+  @ApiOperation({ summary: 'Logs of every benchmark of a job', description: 'One section per run, headed `=== run=… benchmark_id=… ===`.' })
+  @ApiProduces('text/plain')
+  @(LOG_QUERIES[0])
+  @(LOG_QUERIES[1])
+  @(LOG_QUERIES[2])
+  @ApiResponse({ status: 200, description: 'Plain text', schema: { type: 'string' } })
+  @ApiErrors(400, 404)
+  async logs(@Param('id') id: string, @Query() query: Record<string, string>, @Caller() caller: RequestContext, @Res() reply: FastifyReply) {
+    await this.sendLogs(reply, await this.evaluations.logs(id, undefined, query, caller));
+  }
+
+  @Get(':id/benchmarks/:index/logs')
+  @ApiOperation({ summary: 'Logs of one benchmark of a job' })
+  @ApiParam({ name: 'index', description: 'benchmark_index' })
+  @ApiProduces('text/plain')
+  @(LOG_QUERIES[0])
+  @(LOG_QUERIES[1])
+  @(LOG_QUERIES[2])
+  @ApiResponse({ status: 200, description: 'Plain text', schema: { type: 'string' } })
+  @ApiErrors(400, 404)
+  async benchmarkLogs(
+    @Param('id') id: string,
+    @Param('index') index: string,
+    @Query() query: Record<string, string>,
+    @Caller() caller: RequestContext,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.sendLogs(reply, await this.evaluations.logs(id, index, query, caller));
+  }
+
+  private async sendLogs(reply: FastifyReply, logs: { text: string; truncated: boolean }): Promise<void> {
+    reply.header('content-type', 'text/plain; charset=utf-8');
+    if (logs.truncated) reply.header('x-log-truncated', 'true');
+    await reply.status(200).send(logs.text);
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CollectionsModule } from '../collections/collections.module';
+import { ProvidersModule } from '../providers/providers.module';
+import { EvaluationsService } from './evaluations.service';
+import { JobControl } from './job-control';
+import { JobEventsBus } from './job-events.bus';
+import { JobEventsService } from './job-events.service';
+import { JobsRepository } from './jobs.repository';
+
+/** Evaluation jobs: store, submission and expansion, status events, cancel, logs. */
+@Module({
+  imports: [ProvidersModule, CollectionsModule],
+  providers: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl],
+  exports: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ProvidersModule, CollectionsModule],
+})
+export class EvaluationsModule {}

@@ -1,0 +1,218 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import type { Redis } from 'ioredis';
+import { CollectionsService } from '../collections/collections.service';
+import { APP_CONFIG, AppConfig } from '../core/config/app-config';
+import { ApiError } from '../core/errors/api-error';
+import { RequestContext } from '../core/http/request-context';
+import { REDIS } from '../core/redis/redis.provider';
+import { RedisKeys } from '../core/redis/redis-keys';
+import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
+import { assertKnownParams, matchesFilter, Page, paginate, parseBool, parseFilter, parsePage, single } from '../domain/filters';
+import { cancelJob, isTerminalJobState } from '../domain/job-state';
+import { planRuns } from '../domain/run-plan';
+import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
+import { ProvidersService } from '../providers/providers.service';
+import { EvaluationQueue } from '../queue/evaluation-queue.producer';
+import { JobSubmissionDto } from './dto/job-submission.dto';
+import { ExperimentTracker, EXPERIMENT_TRACKER } from './experiment-tracker';
+import { JobControl } from './job-control';
+import { JobEventsBus } from './job-events.bus';
+import { LogQuery, readLogStream } from './job-logs';
+import { JobsRepository } from './jobs.repository';
+
+const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
+const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;
+const MAX_LOG_BYTES = 50 * 1024 * 1024;
+
+@Injectable()
+export class EvaluationsService {
+  private readonly logger = new Logger(EvaluationsService.name);
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly providers: ProvidersService,
+    private readonly collections: CollectionsService,
+    private readonly queue: EvaluationQueue,
+    private readonly control: JobControl,
+    private readonly bus: JobEventsBus,
+    private readonly keys: RedisKeys,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    @Optional() @Inject(EXPERIMENT_TRACKER) private readonly tracker?: ExperimentTracker,
+  ) {}
+
+  async submit(body: JobSubmissionDto, caller: RequestContext): Promise<JobRecord> {
+    const config = JSON.parse(JSON.stringify(body)) as JobConfig;
+    const modes = [config.benchmarks !== undefined, config.collection !== undefined, config.risk_category !== undefined].filter(Boolean).length;
+    if (modes !== 1) {
+      throw ApiError.validation('exactly one of benchmarks, collection or risk_category must be given');
+    }
+    if (config.benchmarks && config.benchmarks.length === 0) {
+      throw new ApiError('evaluation_job_empty', 'The evaluation job has an empty benchmarks list.');
+    }
+    let collection: CollectionRecord | undefined;
+    if (config.collection) {
+      collection = await this.collections.get(config.collection.id, caller);
+      if (collection.benchmarks.length === 0) throw new ApiError('collection_empty', `The collection '${collection.resource.id}' has no benchmarks.`);
+    }
+    const providers = await this.providers.lookup(referencedProviderIds(config, collection), caller);
+    const benchmarks = resolveBenchmarks(config, { collection, providers });
+    if (benchmarks.some((b) => (b.test_data_ref as { resolved_sha?: unknown } | undefined)?.resolved_sha !== undefined)) {
+      throw new ApiError('resolved_sha_read_only', 'test_data_ref.resolved_sha is set by the server and can not be submitted.');
+    }
+    const allPreRecorded = benchmarks.every((b) => (b.test_data_ref as { type?: string } | undefined)?.type === 'pre_recorded_data');
+    if (!config.model.url && !allPreRecorded) {
+      throw new ApiError('model_url_required', 'model.url is required unless every benchmark uses pre-recorded data.');
+    }
+    if (config.risk_category) config.benchmarks = benchmarks.map(({ id, provider_id, parameters }) => ({ id, provider_id, parameters }));
+
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    const job: JobRecord = {
+      resource: { id, created_at: now, updated_at: now },
+      config,
+      benchmarks,
+      status: {
+        state: 'pending',
+        message: { message: 'Evaluation job created', message_code: 'evaluation_job_created', message_origin: 'server' },
+        benchmarks: [],
+      },
+      results: {},
+      runs: planRuns(benchmarks, providers, this.cfg.runtime),
+    };
+    if (caller.tenant) job.resource.tenant = caller.tenant;
+    if (caller.user) job.resource.owner = caller.user;
+    if (collection?.pass_criteria) job.collection_threshold = collection.pass_criteria.threshold;
+
+    if (config.experiment) {
+      if (!this.tracker?.enabled) {
+        throw new ApiError('mlflow_required_for_experiment', 'An experiment was given but MLflow is not configured (set MLFLOW_TRACKING_URI).');
+      }
+      const exp = await this.tracker.prepareExperiment(job);
+      job.resource.mlflow_experiment_id = exp.experimentId;
+      job.results.mlflow_experiment_url = exp.url;
+      job.tracking = { state: 'pending' };
+    }
+
+    await this.jobs.put(job);
+    try {
+      await this.queue.enqueueJob(job);
+    } catch (e) {
+      // Not accepted after all: record why, and tell the caller to retry.
+      this.logger.error(`could not enqueue job ${id}: ${(e as Error).message}`);
+      await this.jobs.update(id, (j) => ({
+        ...j,
+        status: { ...j.status, state: 'failed', message: { message: 'Evaluation job could not be queued', message_code: 'evaluation_job_failed', message_origin: 'server' } },
+      }));
+      throw new ApiError('service_unavailable', 'The work queue is unavailable; the job was not started. Try again shortly.');
+    }
+    return job;
+  }
+
+  async get(id: string, caller: RequestContext): Promise<JobRecord> {
+    const job = await this.jobs.get(id);
+    if (!job || (caller.tenant && job.resource.tenant !== caller.tenant)) throw ApiError.notFound('evaluation job', id);
+    return job;
+  }
+
+  async list(query: Record<string, string | string[] | undefined>, uri: string, caller: RequestContext): Promise<Page<JobRecord>> {
+    assertKnownParams(query, LIST_PARAMS);
+    const page = parsePage(query);
+    const status = parseFilter(query.status);
+    const name = parseFilter(query.name);
+    const tags = parseFilter(query.tags);
+    const owner = parseFilter(query.owner);
+    const experiment = parseFilter(query.experiment_id);
+    if (!status && !name && !tags && !owner && !experiment) {
+      // Fast path: page straight off the creation index.
+      const total = await this.jobs.count(caller.tenant);
+      const items = await this.jobs.getMany(await this.jobs.idsPage(caller.tenant, page.offset, page.limit));
+      const result = paginate(new Array<JobRecord>(total), page, uri);
+      result.items = items;
+      return result;
+    }
+    const all = (await this.jobs.getMany(await this.jobs.ids(caller.tenant))).filter(
+      (j) =>
+        matchesFilter(status, j.status.state) &&
+        matchesFilter(name, j.config.name) &&
+        matchesFilter(tags, j.config.tags) &&
+        matchesFilter(owner, j.resource.owner) &&
+        matchesFilter(experiment, j.resource.mlflow_experiment_id),
+    );
+    return paginate(all, page, uri);
+  }
+
+  /** Soft cancel (state cancelled, processes stopped) or, with hard_delete, removal. */
+  async cancel(id: string, query: Record<string, string | string[] | undefined>, caller: RequestContext): Promise<void> {
+    assertKnownParams(query, ['hard_delete']);
+    const hardDelete = parseBool('hard_delete', single(query.hard_delete), false);
+    const job = await this.get(id, caller);
+    if (hardDelete) {
+      if (!isTerminalJobState(job.status.state)) await this.control.publishCancel(id);
+      await this.jobs.delete(job);
+      const streams = (job.runs ?? []).map((r) => this.keys.logStream(id, r.key));
+      if (streams.length) await this.redis.del(...streams);
+      return;
+    }
+    const res = await this.jobs.update(id, (j) => cancelJob(j, new Date().toISOString()));
+    if (!res) throw ApiError.notFound('evaluation job', id);
+    if (res.after !== res.before) {
+      await this.control.publishCancel(id);
+      await this.bus.emit({ before: res.before, after: res.after, source: 'api' });
+    }
+  }
+
+  async logs(
+    id: string,
+    benchmarkIndex: string | undefined,
+    query: Record<string, string | string[] | undefined>,
+    caller: RequestContext,
+  ): Promise<{ text: string; truncated: boolean }> {
+    assertKnownParams(query, LOG_PARAMS);
+    const q = parseLogQuery(query);
+    const job = await this.get(id, caller);
+    let indexes = job.benchmarks.map((_, i) => i);
+    if (benchmarkIndex !== undefined) {
+      const i = /^\d+$/.test(benchmarkIndex) ? Number(benchmarkIndex) : NaN;
+      if (!Number.isInteger(i) || i >= job.benchmarks.length) {
+        throw new ApiError('query_parameter_invalid', `The benchmark index '${benchmarkIndex}' is not valid for job ${id} (0..${job.benchmarks.length - 1}).`);
+      }
+      indexes = [i];
+    }
+    const units = (job.runs ?? []).filter((r) => r.indexes.some((i) => indexes.includes(i)));
+    const parts: string[] = [];
+    for (const unit of units) {
+      const lines = await readLogStream(this.redis, this.keys.logStream(id, unit.key), q);
+      if (benchmarkIndex === undefined) {
+        const names = unit.indexes.map((i) => job.benchmarks[i].id).join(',');
+        parts.push(`=== run=${unit.key} executor=${unit.executor} benchmark_id=${names} ===`);
+      }
+      parts.push(...lines);
+    }
+    let text = parts.length ? parts.join('\n') + '\n' : '';
+    const truncated = Buffer.byteLength(text) > MAX_LOG_BYTES;
+    if (truncated) text = text.slice(-MAX_LOG_BYTES);
+    return { text, truncated };
+  }
+}
+
+export function parseLogQuery(query: Record<string, string | string[] | undefined>): LogQuery {
+  const tailRaw = single(query.tail_lines);
+  let tailLines = 1000;
+  if (tailRaw !== undefined) {
+    const n = /^-?\d+$/.test(tailRaw) ? Number(tailRaw) : NaN;
+    if (!(n === -1 || (n >= 1 && n <= 10000))) {
+      throw new ApiError('query_parameter_invalid', `tail_lines must be -1 (all) or between 1 and 10000, got '${tailRaw}'.`);
+    }
+    tailLines = n;
+  }
+  const sinceRaw = single(query.since_seconds);
+  let sinceSeconds: number | undefined;
+  if (sinceRaw !== undefined) {
+    const n = /^\d+$/.test(sinceRaw) ? Number(sinceRaw) : NaN;
+    if (!(n >= 1)) throw new ApiError('query_parameter_invalid', `since_seconds must be a whole number of at least 1, got '${sinceRaw}'.`);
+    sinceSeconds = n;
+  }
+  return { tailLines, sinceSeconds, timestamps: parseBool('timestamps', single(query.timestamps), false) };
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../core/errors/api-error';
+import { applyBenchmarkEvent } from '../domain/job-state';
+import { BenchmarkStatusEvent, JobRecord } from '../domain/types';
+import { JobEventsBus } from './job-events.bus';
+import { JobsRepository } from './jobs.repository';
+
+/** Applies benchmark status events to jobs: from adapters over HTTP and from EvalHub's own executors. */
+@Injectable()
+export class JobEventsService {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly bus: JobEventsBus,
+  ) {}
+
+  /** Checks that go beyond field shapes (§3.4 step 1). */
+  static checkEvent(ev: BenchmarkStatusEvent): void {
+    if (ev.metrics_schema) {
+      const names = new Set<string>();
+      for (const s of ev.metrics_schema) {
+        if (names.has(s.name)) throw ApiError.validation(`metrics_schema: duplicate metric '${s.name}'`);
+        names.add(s.name);
+        if (!ev.metrics || !(s.name in ev.metrics)) throw ApiError.validation(`metrics_schema: '${s.name}' is not a key of metrics`);
+      }
+    }
+  }
+
+  async apply(jobId: string, ev: BenchmarkStatusEvent, source: 'api' | 'worker'): Promise<JobRecord> {
+    JobEventsService.checkEvent(ev);
+    const res = await this.jobs.update(jobId, (job) => applyBenchmarkEvent(job, ev, new Date().toISOString()));
+    if (!res) throw ApiError.notFound('evaluation job', jobId);
+    if (res.after !== res.before) await this.bus.emit({ before: res.before, after: res.after, index: ev.benchmark_index, source });
+    return res.after;
+  }
+}

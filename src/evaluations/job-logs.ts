@@ -1,0 +1,97 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Redis } from 'ioredis';
+
+/** Lines kept per run unit in Redis; older lines remain in the unit's log file. */
+const STREAM_MAX_LINES = 50000;
+const FLUSH_MS = 200;
+const FLUSH_LINES = 500;
+
+/**
+ * Collects a process's output: every line goes to the unit's log file and, in batches, to a Redis
+ * stream that any API pod can serve. Keeps the last lines for failure messages.
+ */
+export class LogWriter {
+  private pending: string[] = [];
+  private partial = '';
+  private timer?: NodeJS.Timeout;
+  private readonly file: fs.WriteStream;
+  private readonly tail: string[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly streamKey: string,
+    readonly filePath: string,
+    private readonly redact: (s: string) => string = (s) => s,
+  ) {
+    fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    this.file = fs.createWriteStream(filePath, { flags: 'a' });
+  }
+
+  write(chunk: Buffer | string): void {
+    const text = this.partial + chunk.toString();
+    const parts = text.split(/\r\n|\n|\r/);
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) this.line(line);
+  }
+
+  line(raw: string): void {
+    const line = this.redact(raw);
+    this.file.write(line + '\n');
+    this.pending.push(line);
+    this.tail.push(line);
+    if (this.tail.length > 50) this.tail.shift();
+    if (this.pending.length >= FLUSH_LINES) void this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  lastLines(n: number): string[] {
+    return this.tail.filter((l) => l.trim() !== '').slice(-n);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const lines = this.pending;
+    this.pending = [];
+    if (lines.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(async () => {
+      const p = this.redis.pipeline();
+      for (const l of lines) p.xadd(this.streamKey, 'MAXLEN', '~', STREAM_MAX_LINES, '*', 'l', l);
+      await p.exec().catch(() => undefined);
+    });
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    if (this.partial) this.line(this.partial);
+    this.partial = '';
+    await this.flush();
+    await new Promise<void>((resolve) => this.file.end(resolve));
+  }
+}
+
+export interface LogQuery {
+  tailLines: number; // -1 = all
+  sinceSeconds?: number;
+  timestamps: boolean;
+}
+
+/** Reads one unit's lines from its stream, newest `tailLines` of those since `sinceSeconds`. */
+export async function readLogStream(redis: Redis, key: string, q: LogQuery): Promise<string[]> {
+  let entries: [string, string[]][];
+  if (q.sinceSeconds !== undefined) {
+    entries = (await redis.xrange(key, String(Date.now() - q.sinceSeconds * 1000), '+')) as [string, string[]][];
+    if (q.tailLines >= 0) entries = entries.slice(-q.tailLines);
+  } else if (q.tailLines < 0) {
+    entries = (await redis.xrange(key, '-', '+')) as [string, string[]][];
+  } else {
+    entries = ((await redis.xrevrange(key, '+', '-', 'COUNT', q.tailLines)) as [string, string[]][]).reverse();
+  }
+  return entries.map(([id, fields]) => {
+    const text = fields[1] ?? '';
+    if (!q.timestamps) return text;
+    return `${new Date(Number(id.split('-')[0])).toISOString()} ${text}`;
+  });
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ApiModule } from './api.module';
+import { ConfigError } from './core/config/app-config';
+import { createHttpApp } from './core/http/http-app';
+import { setupOpenApi } from './openapi';
+
+/** API process: EvalHub v1 REST API, Swagger UI at /docs. */
+async function bootstrap(): Promise<void> {
+  const { app, cfg } = await createHttpApp(ApiModule, 'evalhub-api');
+  setupOpenApi(app);
+  await app.listen(cfg.apiPort, cfg.apiHost);
+  new Logger('Bootstrap').log(`EvalHub API listening on http://${cfg.apiHost}:${cfg.apiPort} (docs at /docs, tenancy ${cfg.tenancyMode})`);
+}
+
+bootstrap().catch((e: unknown) => {
+  const msg = e instanceof ConfigError ? `Configuration error: ${e.message}` : (e as Error)?.stack ?? String(e);
+  process.stderr.write(msg + '\n');
+  process.exit(1);
+});

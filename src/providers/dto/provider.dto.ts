@@ -1,0 +1,185 @@
+import { Type } from 'class-transformer';
+import {
+
+  IsArray,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { NameValueDto, PassCriteriaDto, PrimaryScoreDto, tagRule } from '../../common/common.dto';
+
+/** A benchmark a provider offers. */
+export class ProviderBenchmarkDto {
+  /** Id used in jobs, unique within the provider. */
+  @IsString()
+  @IsNotEmpty()
+  id: string;
+
+  /** Human-readable name. */
+  @IsString()
+  @IsNotEmpty()
+  name: string;
+
+  /** Link to the benchmark's documentation. */
+  @IsOptional()
+  @IsString()
+  url?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  description?: string;
+
+  /** Category used by filters, e.g. reasoning, math, safety. */
+  @IsOptional()
+  @IsString()
+  category?: string;
+
+  /** Metrics the benchmark reports. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  metrics?: string[];
+
+  /** Default number of few-shot examples. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  num_few_shot?: number;
+
+  /** Number of examples in the evaluation split. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  dataset_size?: number;
+
+  @IsOptional()
+  @IsArray()
+  @tagRule()
+  tags?: string[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PrimaryScoreDto)
+  primary_score?: PrimaryScoreDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PassCriteriaDto)
+  pass_criteria?: PassCriteriaDto;
+
+  /** Hints for agents that pick benchmarks (result interpretation, score ranges). */
+  @IsOptional()
+  @IsObject()
+  agent?: Record<string, unknown>;
+}
+
+/** How a provider runs on one machine. */
+export class LocalRuntimeDto {
+  /** Shell command that starts an EvalHub adapter; it reads its JobSpec from EVALHUB_JOB_SPEC_PATH. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  command?: string;
+
+  /** Extra environment for the command. */
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => NameValueDto)
+  env?: NameValueDto[];
+
+  /** A built-in executor instead of a command: `lm_evaluation_harness`. */
+  @IsOptional()
+  @IsString()
+  executor?: string;
+
+  /** With the lm_evaluation_harness executor: absolute path of a folder of lm-eval task YAMLs. */
+  @IsOptional()
+  @IsString()
+  include_path?: string;
+}
+
+export class ProviderRuntimeDto {
+  /** Kubernetes Job runtime: image, entrypoint, resources, env. */
+  @IsOptional()
+  @IsObject()
+  k8s?: Record<string, unknown>;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LocalRuntimeDto)
+  local?: LocalRuntimeDto;
+}
+
+/** Body of POST/PUT /providers. */
+export class ProviderConfigDto {
+  @IsString()
+  @IsNotEmpty()
+  name: string;
+
+  @IsOptional()
+  @IsString()
+  title?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  description?: string;
+
+  @IsOptional()
+  @IsArray()
+  @tagRule()
+  tags?: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ProviderBenchmarkDto)
+  benchmarks?: ProviderBenchmarkDto[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProviderRuntimeDto)
+  runtime?: ProviderRuntimeDto;
+
+  /** Metadata for agents that choose providers: target_type, evaluates, summary, hints. */
+  @IsOptional()
+  @IsObject()
+  agent?: Record<string, unknown>;
+}
+
+export class ResourceDto {
+  id: string;
+  tenant?: string;
+  owner?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+/** A provider as the API returns it. */
+export class ProviderResourceDto extends ProviderConfigDto {
+  resource: ResourceDto;
+  declare title: string;
+  declare benchmarks: ProviderBenchmarkDto[];
+}
+
+export class HrefDto {
+  href: string;
+}
+
+export class ProviderListDto {
+  first: HrefDto;
+  next?: HrefDto;
+  limit: number;
+  total_count: number;
+  items: ProviderResourceDto[];
+}
+

@@ -1,0 +1,65 @@
+import { InjectFlowProducer, InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { FlowProducer, Queue } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../core/config/app-config';
+import { JobRecord } from '../domain/types';
+import { FLOW_PRODUCER, JobName, QueueName } from './queue.constants';
+import { bullJobId, FinalizeJobData, RunUnitJobData, TrackBenchmarkData, TrackJobData } from './queue.types';
+
+/** The one place that puts work on the queues: job ids, attempts and backoff live here. */
+@Injectable()
+export class EvaluationQueue implements OnModuleInit {
+  constructor(
+    @InjectFlowProducer(FLOW_PRODUCER) private readonly flows: FlowProducer,
+    @InjectQueue(QueueName.BenchmarkRuns) readonly runs: Queue<RunUnitJobData>,
+    @InjectQueue(QueueName.JobFinalize) readonly finalize: Queue<FinalizeJobData>,
+    @InjectQueue(QueueName.Tracking) readonly tracking: Queue<TrackBenchmarkData | TrackJobData>,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // Caps running benchmark processes across every worker, not per worker.
+    await this.runs.setGlobalConcurrency(this.cfg.maxConcurrentEvaluations).catch(() => undefined);
+  }
+
+  /** A flow: one child per run unit and a parent that finalises the job once they are all done. */
+  async enqueueJob(job: JobRecord): Promise<void> {
+    const jobId = job.resource.id;
+    await this.flows.add({
+      name: JobName.FinalizeJob,
+      queueName: QueueName.JobFinalize,
+      data: { jobId } satisfies FinalizeJobData,
+      opts: { jobId: bullJobId.finalize(jobId), attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+      children: (job.runs ?? []).map((unit) => ({
+        name: JobName.RunUnit,
+        queueName: QueueName.BenchmarkRuns,
+        data: { jobId, unitKey: unit.key, executor: unit.executor, indexes: unit.indexes } as RunUnitJobData,
+        opts: {
+          jobId: bullJobId.unit(jobId, unit.key),
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 2000 },
+          // A unit that fails for good must not hold the finaliser back.
+          ignoreDependencyOnFailure: true,
+        },
+      })),
+    });
+  }
+
+  /** Whether the queue still holds the job's flow (used to re-enqueue after a lost submit). */
+  async hasFlow(jobId: string): Promise<boolean> {
+    return (await this.finalize.getJob(bullJobId.finalize(jobId))) !== undefined;
+  }
+
+  async trackBenchmark(jobId: string, index: number): Promise<void> {
+    await this.tracking.add(JobName.TrackBenchmark, { jobId, index }, this.trackingOpts(bullJobId.trackBenchmark(jobId, index)));
+  }
+
+  async trackJob(jobId: string): Promise<void> {
+    await this.tracking.add(JobName.TrackJob, { jobId }, this.trackingOpts(bullJobId.trackJob(jobId)));
+  }
+
+  private trackingOpts(jobId: string) {
+    // MLflow may be down for a long time: keep retrying for about a day, with capped backoff.
+    return { jobId, attempts: 200, backoff: { type: 'exponential' as const, delay: 1000 }, removeOnComplete: true };
+  }
+}

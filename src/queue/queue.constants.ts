@@ -1,0 +1,18 @@
+/** Every BullMQ queue and job name. Values are kebab-case: BullMQ rejects ':' in names and ids. */
+export enum QueueName {
+  /** One job per run unit (a benchmark, or lm-eval benchmarks sharing one process). */
+  BenchmarkRuns = 'benchmark-runs',
+  /** Parent of a job's run units: runs once all of them are done. */
+  JobFinalize = 'job-finalize',
+  /** MLflow writes, retried with backoff while MLflow is unreachable. */
+  Tracking = 'mlflow-tracking',
+}
+
+export enum JobName {
+  RunUnit = 'run-unit',
+  FinalizeJob = 'finalize-job',
+  TrackBenchmark = 'track-benchmark',
+  TrackJob = 'track-job',
+}
+
+export const FLOW_PRODUCER = 'evaluations';

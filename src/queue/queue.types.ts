@@ -1,0 +1,47 @@
+import { ExecutorKind } from '../domain/run-plan';
+import { JobName } from './queue.constants';
+
+export interface RunUnitJobData {
+  jobId: string;
+  unitKey: string;
+  executor: ExecutorKind;
+  indexes: number[];
+}
+
+export interface FinalizeJobData {
+  jobId: string;
+}
+
+export interface TrackBenchmarkData {
+  jobId: string;
+  index: number;
+}
+
+export interface TrackJobData {
+  jobId: string;
+}
+
+/** Payload type of each job name, so producers and processors agree. */
+export interface JobDataMap {
+  [JobName.RunUnit]: RunUnitJobData;
+  [JobName.FinalizeJob]: FinalizeJobData;
+  [JobName.TrackBenchmark]: TrackBenchmarkData;
+  [JobName.TrackJob]: TrackJobData;
+}
+
+/** BullMQ job ids: deterministic per job and unit, so a re-submit or a retry never duplicates. */
+export const bullJobId = {
+  finalize: (jobId: string) => `job-${jobId}`,
+  unit: (jobId: string, unitKey: string) => `run-${jobId}-${unitKey}`,
+  trackBenchmark: (jobId: string, index: number) => `track-${jobId}-${index}`,
+  trackJob: (jobId: string) => `track-${jobId}-job`,
+};
+
+/** Validates a payload read back from Redis (it may predate the running code). */
+export function parseRunUnitData(d: unknown): RunUnitJobData {
+  const o = d as Partial<RunUnitJobData>;
+  if (!o || typeof o.jobId !== 'string' || typeof o.unitKey !== 'string' || !Array.isArray(o.indexes) || typeof o.executor !== 'string') {
+    throw new Error(`malformed run-unit payload: ${JSON.stringify(d)}`);
+  }
+  return o as RunUnitJobData;
+}
