@@ -1,0 +1,38 @@
+import { AppConfig } from '../core/config/app-config';
+import { ExecutorKind } from '../domain/run-plan';
+import { BenchmarkStatusEvent, JobRecord, ProviderRecord } from '../domain/types';
+import { LogWriter } from '../evaluations/job-logs';
+
+/** An event about one benchmark of the unit; ids and index are filled in by the reporter. */
+export type UnitEvent = Omit<BenchmarkStatusEvent, 'id' | 'provider_id' | 'benchmark_index'>;
+
+/** Everything an executor needs to run one unit (one or more benchmarks of a job). */
+export interface RunContext {
+  job: JobRecord;
+  unitKey: string;
+  /** Benchmark indexes still to run (finished ones of an earlier attempt are left out). */
+  indexes: number[];
+  provider: ProviderRecord | undefined;
+  cfg: AppConfig;
+  signal: AbortSignal;
+  logs: LogWriter;
+  /** Applies a status event for one benchmark of the unit, like an adapter callback would. */
+  report(index: number, event: UnitEvent): Promise<void>;
+  /** Folder for the benchmark's files (JobSpec, outputs); created on demand. */
+  workDir(index: number): string;
+  /** Records the process group so a later attempt can stop it if this worker dies. */
+  recordProcess(pid: number): Promise<void>;
+}
+
+export interface RunOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One backend. Executors report results through ctx.report; a thrown error means "retry". */
+export interface Executor {
+  readonly kind: ExecutorKind;
+  run(ctx: RunContext): Promise<RunOutcome>;
+}
+
+export const EXECUTORS = Symbol('EXECUTORS');

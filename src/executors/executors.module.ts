@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { EXECUTORS, Executor } from './executor.interface';
+import { ExecutorRegistry } from './executor.registry';
+import { LocalProcessExecutor } from './local-process/local-process.executor';
+import { UnavailableExecutor } from './unavailable/unavailable.executor';
+
+const BACKENDS = [LocalProcessExecutor, UnavailableExecutor];
+
+/** Every backend behind the Executor interface; adding one = a folder plus a line here. */
+@Module({
+  providers: [
+    ...BACKENDS,
+    { provide: EXECUTORS, useFactory: (...xs: Executor[]) => xs, inject: BACKENDS },
+    ExecutorRegistry,
+  ],
+  exports: [ExecutorRegistry],
+})
+export class ExecutorsModule {}

@@ -1,0 +1,68 @@
+import { spawn, SpawnOptions } from 'child_process';
+import { LogWriter } from '../evaluations/job-logs';
+import { RunOutcome } from './executor.interface';
+
+const KILL_GRACE_MS = 3000;
+
+/** Whether a process (group leader) still exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** SIGTERM to the whole group, SIGKILL after a grace period if anything is left. */
+export function killGroup(pid: number, graceMs = KILL_GRACE_MS): void {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }, graceMs);
+  timer.unref();
+}
+
+/**
+ * Runs a command in its own process group, streams its output into the log and stops the whole
+ * group (children included) when the signal aborts.
+ */
+export function runInGroup(
+  command: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd: string; logs: LogWriter; signal: AbortSignal; onSpawn?: (pid: number) => void | Promise<void> },
+): Promise<RunOutcome> {
+  return new Promise((resolve) => {
+    if (opts.signal.aborted) return resolve({ exitCode: null, signal: 'SIGTERM' });
+    const spawnOpts: SpawnOptions = { env: opts.env, cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] };
+    const child = spawn(command, args, spawnOpts);
+    const onAbort = () => child.pid && killGroup(child.pid);
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+    child.stdout?.on('data', (d: Buffer) => opts.logs.write(d));
+    child.stderr?.on('data', (d: Buffer) => opts.logs.write(d));
+    child.on('error', (err) => {
+      opts.logs.line(`failed to start: ${err.message}`);
+    });
+    if (child.pid && opts.onSpawn) void Promise.resolve(opts.onSpawn(child.pid)).catch(() => undefined);
+    child.on('close', (code, signal) => {
+      opts.signal.removeEventListener('abort', onAbort);
+      // The leader is gone; make sure nothing it started lingers.
+      if (child.pid) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* group already empty */
+        }
+      }
+      resolve({ exitCode: code, signal });
+    });
+  });
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CoreModule } from './core/core.module';
+import { HealthModule } from './health/health.module';
+import { QueueModule } from './queue/queue.module';
+import { WorkerProcessorsModule } from './worker/worker-processors.module';
+
+/** The worker process: queue processors and executors; HTTP only for probes and metrics. */
+@Module({
+  imports: [CoreModule, QueueModule, WorkerProcessorsModule, HealthModule],
+})
+export class WorkerModule {}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError } from './core/config/app-config';
+import { createHttpApp } from './core/http/http-app';
+import { WorkerModule } from './worker.module';
+
+/** Worker process: runs evaluations from the queues; its HTTP port serves health and metrics. */
+async function bootstrap(): Promise<void> {
+  const { app, cfg } = await createHttpApp(WorkerModule, 'evalhub-worker');
+  await app.listen(cfg.workerPort, cfg.workerHost);
+  new Logger('Bootstrap').log(
+    `EvalHub worker running (max ${cfg.maxConcurrentEvaluations} concurrent runs, runtime ${cfg.runtime}); probes on http://${cfg.workerHost}:${cfg.workerPort}`,
+  );
+}
+
+bootstrap().catch((e: unknown) => {
+  const msg = e instanceof ConfigError ? `Configuration error: ${e.message}` : (e as Error)?.stack ?? String(e);
+  process.stderr.write(msg + '\n');
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job } from 'bullmq';
+import { isTerminalJobState, unfinishedIndexes } from '../domain/job-state';
+import { JobEventsService } from '../evaluations/job-events.service';
+import { JobsRepository } from '../evaluations/jobs.repository';
+import { QueueName } from '../queue/queue.constants';
+import { FinalizeJobData } from '../queue/queue.types';
+
+/**
+ * Runs once every unit of a job is done. A unit that failed for good (all attempts used) leaves
+ * benchmarks unfinished; they are failed here so the job always reaches a terminal state.
+ */
+@Processor(QueueName.JobFinalize)
+export class FinalizeJobProcessor extends WorkerHost {
+  private readonly logger = new Logger(FinalizeJobProcessor.name);
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly events: JobEventsService,
+  ) {
+    super();
+  }
+
+  async process(job: Job<FinalizeJobData>): Promise<void> {
+    const record = await this.jobs.get(job.data.jobId);
+    if (!record || isTerminalJobState(record.status.state)) return;
+    const left = unfinishedIndexes(record, record.benchmarks.map((_, i) => i));
+    for (const index of left) {
+      const b = record.benchmarks[index];
+      await this.events
+        .apply(
+          record.resource.id,
+          {
+            id: b.id,
+            provider_id: b.provider_id,
+            benchmark_index: index,
+            status: 'failed',
+            error_message: { message: 'The benchmark run ended without a result after all retries.', message_code: 'run_failed', message_origin: 'runtime' },
+          },
+          'worker',
+        )
+        .catch(() => undefined);
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, err: Error): void {
+    this.logger.warn(`finalize ${job?.id ?? '?'} failed: ${err.message}`);
+  }
+}

@@ -1,0 +1,39 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Job } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../core/config/app-config';
+import { QueueName } from '../queue/queue.constants';
+import { parseRunUnitData, RunUnitJobData } from '../queue/queue.types';
+import { RunUnitService } from './run-unit.service';
+import { runWorkerOptions } from './worker-options';
+
+/** Consumes benchmark-runs: one BullMQ job per run unit. Thin: parsing and delegation only. */
+@Processor(QueueName.BenchmarkRuns, runWorkerOptions())
+export class RunUnitProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RunUnitProcessor.name);
+
+  constructor(
+    private readonly units: RunUnitService,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.cfg.maxConcurrentEvaluations;
+  }
+
+  async process(job: Job<RunUnitJobData>): Promise<void> {
+    await this.units.run(parseRunUnitData(job.data));
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, err: Error): void {
+    this.logger.warn(`run unit ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message}`);
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.logger.error(`worker error: ${err.message}`, err.stack);
+  }
+}

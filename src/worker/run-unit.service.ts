@@ -1,0 +1,170 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import * as fs from 'fs';
+import type { Redis } from 'ioredis';
+import * as path from 'path';
+import { APP_CONFIG, AppConfig } from '../core/config/app-config';
+import { ApiError } from '../core/errors/api-error';
+import { withLogFields } from '../core/logging/log-context';
+import { REDIS } from '../core/redis/redis.provider';
+import { RedisKeys } from '../core/redis/redis-keys';
+import { isTerminalJobState, unfinishedIndexes } from '../domain/job-state';
+import { JobRecord, MessageInfo } from '../domain/types';
+import { JobEventsService } from '../evaluations/job-events.service';
+import { LogWriter } from '../evaluations/job-logs';
+import { JobsRepository } from '../evaluations/jobs.repository';
+import { ExecutorRegistry } from '../executors/executor.registry';
+import { RunContext, RunOutcome, UnitEvent } from '../executors/executor.interface';
+import { isAlive, killGroup } from '../executors/process-group';
+import { ProvidersService } from '../providers/providers.service';
+import { RunUnitJobData } from '../queue/queue.types';
+import { ActiveRuns, StopReason } from './active-runs';
+
+/** Thrown when a unit was interrupted by this worker's shutdown, so BullMQ retries it elsewhere. */
+export class InterruptedError extends Error {}
+
+interface Lease {
+  host: string;
+  pid: number;
+}
+
+/**
+ * Runs one unit of a job on this worker: skips what is already finished, stops leftovers of a
+ * crashed attempt, runs the executor under a timeout and cancel signal, and makes sure every
+ * benchmark it was given ends in a terminal state.
+ */
+@Injectable()
+export class RunUnitService {
+  private readonly logger = new Logger(RunUnitService.name);
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly events: JobEventsService,
+    private readonly providers: ProvidersService,
+    private readonly executors: ExecutorRegistry,
+    private readonly active: ActiveRuns,
+    private readonly keys: RedisKeys,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+  ) {}
+
+  async run(data: RunUnitJobData): Promise<void> {
+    return withLogFields({ job_id: data.jobId, benchmark_index: data.indexes.join(',') }, () => this.runInScope(data));
+  }
+
+  private async runInScope(data: RunUnitJobData): Promise<void> {
+    const job = await this.jobs.get(data.jobId);
+    if (!job || isTerminalJobState(job.status.state)) return;
+    const indexes = unfinishedIndexes(job, data.indexes);
+    if (indexes.length === 0) return;
+    await this.stopEarlierAttempt(data);
+
+    const provider = (await this.providers.store.get(job.benchmarks[indexes[0]].provider_id)) ?? undefined;
+    const executor = this.executors.get(data.executor);
+    const unitDir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, data.unitKey);
+    const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redactor(job));
+    const run = this.active.start(job.resource.id, data.unitKey, this.cfg.defaultTimeoutMinutes * 60_000);
+    const ctx: RunContext = {
+      job,
+      unitKey: data.unitKey,
+      indexes,
+      provider,
+      cfg: this.cfg,
+      signal: run.signal,
+      logs,
+      report: (index, event) => this.report(job, index, event),
+      workDir: (index) => {
+        const b = job.benchmarks[index];
+        const dir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, String(index), b.provider_id, b.id);
+        fs.mkdirSync(dir, { recursive: true });
+        return dir;
+      },
+      recordProcess: (pid) => this.recordLease(data, pid),
+    };
+    let outcome: RunOutcome | undefined;
+    let crash: Error | undefined;
+    try {
+      outcome = await executor.run(ctx);
+    } catch (e) {
+      crash = e as Error;
+      logs.line(`[evalhub] executor error: ${crash.message}`);
+    } finally {
+      run.done();
+      await logs.close();
+      await this.redis.del(this.keys.runLease(data.jobId, data.unitKey)).catch(() => undefined);
+    }
+    const reason = run.reason();
+    if (reason === 'shutdown') throw new InterruptedError('worker shut down during the run; it will be retried');
+    if (reason === 'cancelled') return;
+    await this.failUnfinished(data.jobId, indexes, this.failureMessage(reason, outcome, crash, logs));
+  }
+
+  /** Marks benchmarks of the unit that never reached a terminal state as failed, with why. */
+  private async failUnfinished(jobId: string, indexes: number[], message: MessageInfo): Promise<void> {
+    const job = await this.jobs.get(jobId);
+    if (!job || isTerminalJobState(job.status.state)) return;
+    for (const index of unfinishedIndexes(job, indexes)) {
+      await this.report(job, index, { status: 'failed', error_message: message });
+    }
+  }
+
+  private failureMessage(reason: StopReason | undefined, outcome: RunOutcome | undefined, crash: Error | undefined, logs: LogWriter): MessageInfo {
+    const tail = logs
+      .lastLines(20)
+      .filter((l) => !l.startsWith('[evalhub]'))
+      .slice(-5)
+      .join(' | ');
+    if (reason === 'timeout') {
+      return {
+        message: `The run exceeded the timeout of ${this.cfg.defaultTimeoutMinutes} minute(s) and was stopped.`,
+        message_code: 'evaluation_timeout',
+        message_origin: 'runtime',
+      };
+    }
+    if (crash) return { message: `The executor failed: ${crash.message}`, message_code: 'executor_error', message_origin: 'runtime' };
+    const how = outcome?.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome?.exitCode}`;
+    return {
+      message: `The adapter ${how} without reporting a result.${tail ? ` Last log lines: ${tail}` : ''}`,
+      message_code: 'adapter_exited_without_result',
+      message_origin: 'runtime',
+    };
+  }
+
+  private async report(job: JobRecord, index: number, event: UnitEvent): Promise<void> {
+    const b = job.benchmarks[index];
+    try {
+      await this.events.apply(job.resource.id, { ...event, id: b.id, provider_id: b.provider_id, benchmark_index: index }, 'worker');
+    } catch (e) {
+      // A job cancelled or deleted meanwhile rejects further events; that is expected.
+      if (e instanceof ApiError && (e.status === 409 || e.status === 404)) return;
+      throw e;
+    }
+  }
+
+  private async recordLease(data: RunUnitJobData, pid: number): Promise<void> {
+    const lease: Lease = { host: this.cfg.hostname, pid };
+    const ttl = this.cfg.defaultTimeoutMinutes * 60 + 3600;
+    await this.redis.set(this.keys.runLease(data.jobId, data.unitKey), JSON.stringify(lease), 'EX', ttl);
+  }
+
+  /**
+   * A unit picked up again after its worker died may still have that worker's process running on
+   * this host; stop it so the benchmark is not run twice at once.
+   */
+  private async stopEarlierAttempt(data: RunUnitJobData): Promise<void> {
+    const raw = await this.redis.get(this.keys.runLease(data.jobId, data.unitKey));
+    if (!raw) return;
+    const lease = JSON.parse(raw) as Lease;
+    if (lease.host === this.cfg.hostname && isAlive(lease.pid)) {
+      this.logger.warn(`stopping process group ${lease.pid} left by an earlier attempt`);
+      killGroup(lease.pid, 500);
+      for (let i = 0; i < 40 && isAlive(lease.pid); i++) await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Keeps secrets out of logs: the model's auth reference and any API key in the environment. */
+function redactor(job: JobRecord): (s: string) => string {
+  const secrets = [job.config.model.auth?.secret_ref, process.env.OPENAI_API_KEY].filter((s): s is string => !!s && s.length >= 4);
+  if (secrets.length === 0) return (s) => s;
+  return (s) => secrets.reduce((acc, sec) => acc.split(sec).join('***'), s);
+}
