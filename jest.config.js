@@ -1,7 +1,13 @@
 // Two projects: pure unit specs next to the code, and system tests in test/ that drive the
-// compiled service (dist/) as real processes against a real Redis.
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'ES2022', experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true, strict: false } }];
+// compiled service (dist/) as real processes against a real Redis (and MLflow, lm-eval, the SDK).
+const tsJest = [
+  'ts-jest',
+  { tsconfig: { module: 'commonjs', target: 'ES2022', isolatedModules: true, experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true, strict: false } },
+];
 module.exports = {
+  // System suites each start their own service processes; one at a time keeps 2 cores sane.
+  maxWorkers: 1,
+  testTimeout: 180000,
   projects: [
     {
       displayName: 'unit',
@@ -18,8 +24,6 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 180000,
-      maxWorkers: 1,
     },
   ],
 };

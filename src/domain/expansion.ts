@@ -14,6 +14,20 @@ const RISK_LEVELS: { category: RiskCategory; adds: string[]; limit?: number }[] 
   { category: 'critical', adds: ['gsm8k'] },
 ];
 
+/**
+ * How each risk-category task is judged. Several of these classic lm-eval tasks are not in the
+ * provider catalog (which lists newer variants), so their scoring is given here: a pass means
+ * clearly above chance.
+ */
+const RISK_SCORING: Record<string, { metric: string; threshold: number }> = {
+  hellaswag: { metric: 'acc_norm', threshold: 0.3 },
+  arc_easy: { metric: 'acc_norm', threshold: 0.3 },
+  arc_challenge: { metric: 'acc_norm', threshold: 0.3 },
+  winogrande: { metric: 'acc', threshold: 0.55 },
+  mmlu: { metric: 'acc', threshold: 0.3 },
+  gsm8k: { metric: 'exact_match', threshold: 0.1 },
+};
+
 export function riskCategoryBenchmarks(category: RiskCategory): BenchmarkConfig[] {
   const upto = RISK_LEVELS.findIndex((l) => l.category === category);
   const level = RISK_LEVELS[upto];
@@ -21,6 +35,8 @@ export function riskCategoryBenchmarks(category: RiskCategory): BenchmarkConfig[
   return ids.map((id) => ({
     id,
     provider_id: LM_EVAL,
+    primary_score: { metric: RISK_SCORING[id].metric, lower_is_better: false },
+    pass_criteria: { threshold: RISK_SCORING[id].threshold },
     parameters: { num_few_shot: 5, ...(level.limit !== undefined ? { num_examples: level.limit } : {}) },
   }));
 }
@@ -107,12 +123,13 @@ export function resolveBenchmarks(config: JobConfig, lookups: ExpansionLookups):
     const provider = lookups.providers.get(b.provider_id);
     if (!provider) throw ApiError.notFound('provider', b.provider_id);
     const pb = provider.benchmarks.find((x) => x.id === b.id);
-    if (!pb) {
+    // Risk-category tasks are lm-eval task names that the executor knows even when unlisted.
+    if (!pb && !config.risk_category) {
       throw new ApiError('resource_does_not_exist', `The benchmark '${b.id}' does not exist in provider '${b.provider_id}'.`);
     }
     const resolved: ResolvedBenchmark = { ...b, parameters: { ...(b.parameters ?? {}) } };
-    if (pb.primary_score) resolved.provider_primary_score = pb.primary_score;
-    if (pb.pass_criteria) resolved.provider_pass_criteria = pb.pass_criteria;
+    if (pb?.primary_score) resolved.provider_primary_score = pb.primary_score;
+    if (pb?.pass_criteria) resolved.provider_pass_criteria = pb.pass_criteria;
     return resolved;
   });
 }

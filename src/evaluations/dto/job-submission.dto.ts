@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsDefined,
   IsIn,
   IsNotEmpty,
   IsObject,
@@ -110,6 +111,7 @@ export class JobSubmissionDto {
   @tagRule()
   tags?: string[];
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ModelRefDto)
   model: ModelRefDto;

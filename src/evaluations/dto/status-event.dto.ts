@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import { EVENT_STATES, JOB_PHASES, MESSAGE_ORIGINS, RESULT_TYPES } from '../../domain/types';
 
 export class MessageInfoDto {
@@ -94,6 +94,7 @@ export class BenchmarkStatusEventDto {
 
 /** Body of POST /evaluations/jobs/{id}/events (sent by adapters through the SDK). */
 export class StatusEventDto {
+  @IsDefined()
   @ValidateNested()
   @Type(() => BenchmarkStatusEventDto)
   benchmark_status_event: BenchmarkStatusEventDto;

@@ -1,0 +1,118 @@
+import { ApiError } from '../core/errors/api-error';
+import { applyBenchmarkEvent, backfillMetricsSchema, cancelJob, overallState } from './job-state';
+import { BenchmarkStatus, JobRecord } from './types';
+
+const NOW = '2026-11-21T10:00:00.000Z';
+
+function job(n = 2): JobRecord {
+  return {
+    resource: { id: 'j1', created_at: NOW },
+    config: { name: 'j', model: { url: 'http://m/v1', name: 'm' } },
+    benchmarks: Array.from({ length: n }, (_, i) => ({
+      id: `b${i}`,
+      provider_id: 'p',
+      provider_primary_score: { metric: 'acc' },
+      provider_pass_criteria: { threshold: 0.5 },
+    })),
+    status: { state: 'pending', message: null, benchmarks: [] },
+    results: {},
+  };
+}
+
+const st = (i: number, status: BenchmarkStatus['status']): BenchmarkStatus => ({ id: `b${i}`, provider_id: 'p', benchmark_index: i, status });
+
+describe('overallState', () => {
+  it.each([
+    [[st(0, 'completed'), st(1, 'completed')], 'completed'],
+    [[st(0, 'failed'), st(1, 'failed')], 'failed'],
+    [[st(0, 'completed'), st(1, 'failed')], 'partially_failed'],
+    [[st(0, 'cancelled'), st(1, 'cancelled')], 'cancelled'],
+    [[st(0, 'completed'), st(1, 'cancelled')], 'partially_failed'],
+    [[st(0, 'running')], 'running'],
+    [[st(0, 'completed')], 'running'],
+    [[st(0, 'pending')], 'pending'],
+    [[], 'pending'],
+  ])('%j -> %s', (statuses, expected) => {
+    expect(overallState(2, statuses as BenchmarkStatus[]).state).toBe(expected);
+  });
+
+  it('names each failed benchmark and its message', () => {
+    const s = overallState(2, [{ ...st(0, 'failed'), error_message: { message: 'boom', message_code: 'x' } }, st(1, 'completed')]);
+    expect(s.message.message).toContain('Benchmark b0 failed with message: boom');
+    expect(s.message.message_code).toBe('evaluation_job_updated');
+  });
+});
+
+describe('applyBenchmarkEvent', () => {
+  it('moves the job to running and records phase and default origin', () => {
+    const next = applyBenchmarkEvent(
+      job(),
+      { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'running', phase: 'initializing', warning_message: { message: 'w', message_code: 'c' } },
+      NOW,
+    );
+    expect(next.status.state).toBe('running');
+    expect(next.status.benchmarks[0]).toMatchObject({ status: 'running', phase: 'initializing', started_at: NOW });
+    expect(next.status.benchmarks[0].warning_message?.message_origin).toBe('runtime');
+  });
+
+  it('completes the job with per-benchmark tests and the weighted job score', () => {
+    let j = job();
+    j.benchmarks[1].weight = 3;
+    j = applyBenchmarkEvent(j, { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'completed', metrics: { acc: 0.9 } }, NOW);
+    j = applyBenchmarkEvent(j, { id: 'b1', provider_id: 'p', benchmark_index: 1, status: 'completed', metrics: { acc: 0.3 } }, NOW);
+    expect(j.status.state).toBe('completed');
+    expect(j.results.benchmarks?.map((r) => r.test?.pass)).toEqual([true, false]);
+    expect(j.results.test?.score).toBeCloseTo((0.9 + 3 * 0.3) / 4);
+    expect(j.results.test).toMatchObject({ threshold: 0.5, pass: false });
+  });
+
+  it('does not compute a job score for partially failed jobs', () => {
+    let j = applyBenchmarkEvent(job(), { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'completed', metrics: { acc: 1 } }, NOW);
+    j = applyBenchmarkEvent(j, { id: 'b1', provider_id: 'p', benchmark_index: 1, status: 'failed' }, NOW);
+    expect(j.status.state).toBe('partially_failed');
+    expect(j.results.test).toBeUndefined();
+  });
+
+  it('rejects events for a terminal job with 409', () => {
+    const j = { ...job(), status: { state: 'completed' as const, message: null, benchmarks: [] } };
+    expect(() => applyBenchmarkEvent(j, { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'running' }, NOW)).toThrow(
+      expect.objectContaining({ status: 409, code: 'job_can_not_be_updated' }),
+    );
+  });
+
+  it.each([
+    ['wrong index', { id: 'b0', provider_id: 'p', benchmark_index: 5 }],
+    ['wrong id', { id: 'zz', provider_id: 'p', benchmark_index: 0 }],
+    ['wrong provider', { id: 'b0', provider_id: 'q', benchmark_index: 0 }],
+  ])('rejects an event for a benchmark the job does not have (%s) with 404', (_, ids) => {
+    expect(() => applyBenchmarkEvent(job(), { ...ids, status: 'running' } as never, NOW)).toThrow(ApiError);
+  });
+
+  it('never moves a finished benchmark back to running', () => {
+    const done = applyBenchmarkEvent(job(), { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'failed' }, NOW);
+    const late = applyBenchmarkEvent(done, { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'running' }, NOW);
+    expect(late.status.benchmarks[0].status).toBe('failed');
+  });
+});
+
+describe('cancelJob', () => {
+  it('cancels unfinished benchmarks and keeps finished ones', () => {
+    const started = applyBenchmarkEvent(job(3), { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'completed', metrics: { acc: 1 } }, NOW);
+    const c = cancelJob(started, NOW);
+    expect(c.status.state).toBe('cancelled');
+    expect(c.status.benchmarks.map((b) => b.status).sort()).toEqual(['cancelled', 'cancelled', 'completed']);
+    expect(cancelJob(c, NOW)).toBe(c);
+  });
+
+  it('refuses to cancel a completed job', () => {
+    const j = { ...job(), status: { state: 'completed' as const, message: null, benchmarks: [] } };
+    expect(() => cancelJob(j, NOW)).toThrow(expect.objectContaining({ status: 409 }));
+  });
+});
+
+describe('backfillMetricsSchema', () => {
+  it('adds numeric entries for metrics without a schema', () => {
+    const r = backfillMetricsSchema({ id: 'b', provider_id: 'p', benchmark_index: 0, metrics: { acc: 1, label: 'x' }, metrics_schema: [{ name: 'label', type: 'categorical' }] });
+    expect(r.metrics_schema).toEqual([{ name: 'label', type: 'categorical' }, { name: 'acc', type: 'numeric' }]);
+  });
+});

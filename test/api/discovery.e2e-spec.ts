@@ -1,0 +1,101 @@
+import { EvalHubService } from '../support/service';
+
+describe('discovery: providers, benchmarks, collections, docs', () => {
+  const svc = new EvalHubService();
+  beforeAll(() => svc.start({ worker: false }));
+  afterAll(() => svc.stop());
+
+  it('answers the contract health check and echoes the request id', async () => {
+    const res = await svc.request('GET', '/api/v1/health', undefined, { 'X-Global-Transaction-Id': 'trace-123' });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('healthy');
+    expect(Number.isNaN(Date.parse(res.body.timestamp))).toBe(false);
+    expect(res.headers.get('x-global-transaction-id')).toBe('trace-123');
+  });
+
+  it('lists the 9 system providers, lm_evaluation_harness with 188 benchmarks', async () => {
+    const res = await svc.request('GET', '/api/v1/evaluations/providers');
+    expect(res.status).toBe(200);
+    expect(res.body.total_count).toBe(9);
+    const lm = res.body.items.find((p: any) => p.resource.id === 'lm_evaluation_harness');
+    expect(lm.benchmarks).toHaveLength(188);
+    expect(lm.resource.owner).toBe('system');
+    const arc = lm.benchmarks.find((b: any) => b.id === 'arc_easy');
+    expect(arc).toMatchObject({ category: 'reasoning', num_few_shot: 0, dataset_size: 2376, primary_score: { metric: 'acc_norm' }, pass_criteria: { threshold: 0.25 } });
+    for (const p of res.body.items) for (const b of p.benchmarks) expect(typeof b.category).toBe('string');
+    expect(res.body.items.find((p: any) => p.resource.id === 'lighteval').benchmarks).toHaveLength(28);
+  });
+
+  it('drops benchmarks with benchmarks=false and filters by scope, name and tags', async () => {
+    const noBench = await svc.request('GET', '/api/v1/evaluations/providers?benchmarks=false');
+    expect(noBench.body.items.every((p: any) => Array.isArray(p.benchmarks) && p.benchmarks.length === 0)).toBe(true);
+    expect((await svc.request('GET', '/api/v1/evaluations/providers?scope=system')).body.total_count).toBe(9);
+    expect((await svc.request('GET', '/api/v1/evaluations/providers?scope=tenant')).body.total_count).toBe(0);
+    const byName = await svc.request('GET', `/api/v1/evaluations/providers?name=${encodeURIComponent('Garak|GuideLLM')}`);
+    expect(byName.body.items.map((p: any) => p.resource.id).sort()).toEqual(['garak', 'guidellm']);
+    expect((await svc.request('GET', '/api/v1/evaluations/providers?tags=lighteval')).body.items.map((p: any) => p.resource.id)).toEqual(['lighteval']);
+  });
+
+  it('pages with first/next links', async () => {
+    const res = await svc.request('GET', '/api/v1/evaluations/providers?limit=4&benchmarks=false');
+    expect(res.body).toMatchObject({ limit: 4, total_count: 9, first: { href: '/api/v1/evaluations/providers?limit=4&benchmarks=false' } });
+    expect(res.body.items).toHaveLength(4);
+    expect(res.body.next.href).toContain('offset=4');
+    const last = await svc.request('GET', '/api/v1/evaluations/providers?limit=4&offset=8&benchmarks=false');
+    expect(last.body.items).toHaveLength(1);
+    expect(last.body.next).toBeUndefined();
+  });
+
+  it.each([
+    ['/api/v1/evaluations/providers?scope=system&owner=x', 400, 'query_parameter_mismatch'],
+    ['/api/v1/evaluations/providers?foo=1', 400, 'query_bad_parameter'],
+    ['/api/v1/evaluations/providers?limit=-1', 400, 'query_parameter_value_invalid'],
+    ['/api/v1/evaluations/providers?limit=abc', 400, 'query_parameter_invalid'],
+    ['/api/v1/evaluations/providers?benchmarks=maybe', 400, 'query_parameter_invalid'],
+    ['/api/v1/evaluations/providers?scope=everyone', 400, 'query_parameter_value_invalid'],
+    ['/api/v1/evaluations/providers/nope', 404, 'resource_not_found'],
+    ['/api/v1/evaluations/collections/nope', 404, 'resource_not_found'],
+    ['/api/v1/evaluations/nothing-here', 404, 'resource_not_found'],
+  ])('GET %s -> %i %s', async (url, status, code) => {
+    const res = await svc.request('GET', url);
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual({ message_code: code, message: expect.any(String), trace: res.headers.get('x-global-transaction-id') });
+  });
+
+  it('answers 405 for a method a path does not have', async () => {
+    const res = await svc.request('PUT', '/api/v1/evaluations/jobs', {});
+    expect(res.status).toBe(405);
+    expect(res.body.message_code).toBe('method_not_allowed');
+  });
+
+  it('lists the 10 built-in collections with weights and thresholds', async () => {
+    const res = await svc.request('GET', '/api/v1/evaluations/collections');
+    expect(res.body.total_count).toBe(10);
+    const lb = await svc.request('GET', '/api/v1/evaluations/collections/leaderboard-v2');
+    expect(lb.body).toMatchObject({ category: 'general', pass_criteria: { threshold: 38 } });
+    expect(lb.body.benchmarks).toHaveLength(6);
+    expect(lb.body.benchmarks.every((b: any) => b.weight === 1 && b.provider_id === 'lm_evaluation_harness')).toBe(true);
+    const safety = await svc.request('GET', '/api/v1/evaluations/collections?category=safety');
+    expect(safety.body.items.map((c: any) => c.resource.id).sort()).toEqual(['model-validation', 'safety-and-fairness-v1', 'toxicity-and-ethical-principles']);
+  });
+
+  it('serves Swagger UI and a described OpenAPI document', async () => {
+    const ui = await svc.request('GET', '/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger-ui');
+    const doc = await svc.request('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    const paths = Object.keys(doc.body.paths);
+    for (const p of ['/api/v1/evaluations/jobs', '/api/v1/evaluations/jobs/{id}/events', '/api/v1/evaluations/providers/{id}', '/api/v1/evaluations/collections']) {
+      expect(paths).toContain(p);
+    }
+    for (const [p, methods] of Object.entries<any>(doc.body.paths)) {
+      for (const [m, op] of Object.entries<any>(methods)) expect(`${m} ${p}: ${op.summary ?? ''}`).not.toMatch(/: $/);
+    }
+    expect(doc.body.components.schemas.JobSubmissionDto.properties.risk_category.enum).toEqual(['low', 'medium', 'high', 'critical']);
+    expect(doc.body.components.schemas.JobSubmissionDto.properties.risk_category.description).toMatch(/hellaswag/);
+    const yaml = await svc.request('GET', '/openapi.yaml');
+    expect(yaml.status).toBe(200);
+    expect(yaml.text).toContain('openapi:');
+  });
+});

@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { EvalHubService } from '../support/service';
+import { waitFor } from '../support/ports';
+import { isAlive } from './process-helpers';
+
+const MODEL = { url: 'http://model.local:8000/v1', name: 'm' };
+
+/** Full flows through API, queue, worker and a real adapter process (test/fixtures/test-adapter.js). */
+describe('local runtime flows', () => {
+  const svc = new EvalHubService({ MAX_CONCURRENT_EVALUATIONS: '2' });
+  let provider: string;
+  beforeAll(async () => {
+    await svc.start();
+    provider = await svc.createTestProvider();
+  });
+  afterAll(() => svc.stop());
+
+  const submit = async (benchmarks: object[], extra: object = {}) => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'flow', model: MODEL, benchmarks, ...extra });
+    expect(res.status).toBe(202);
+    return res.body.resource.id as string;
+  };
+  const bench = (id: string, parameters: object = {}, extra: object = {}) => ({ id, provider_id: provider, parameters, ...extra });
+
+  it('completes with metrics, per-benchmark tests and the weighted job score', async () => {
+    const id = await submit(
+      [bench('alpha', { metrics: { acc: 0.8 } }, { weight: 3 }), bench('beta', { metrics: { acc: 0.4 } }), bench('gamma', { metrics: { rate: 0.1 } })],
+      { pass_criteria: { threshold: 0.6 } },
+    );
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed']);
+    expect(job.status.state).toBe('completed');
+    expect(job.status.message).toMatchObject({ message: 'Evaluation job is completed', message_code: 'evaluation_job_updated' });
+    expect(job.results.benchmarks.map((b: any) => [b.benchmark_index, b.test.pass])).toEqual([
+      [0, true],
+      [1, false],
+      [2, true],
+    ]);
+    // (3*0.8 + 0.4 + (1-0.1)) / 5 = 0.74
+    expect(job.results.test.score).toBeCloseTo(0.74);
+    expect(job.results.test).toMatchObject({ threshold: 0.6, pass: true });
+    expect(job.status.benchmarks.every((b: any) => b.started_at && b.completed_at)).toBe(true);
+
+    const logs = await svc.request('GET', `/api/v1/evaluations/jobs/${id}/benchmarks/1/logs`);
+    expect(logs.text).toContain('test adapter: benchmark beta index 1 mode complete');
+    expect(logs.text).not.toContain('benchmark alpha');
+    const all = await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=2&timestamps=true`);
+    expect(all.text).toMatch(/=== run=b0 .*benchmark_id=alpha ===/);
+    expect(all.text).toMatch(/^\d{4}-\d\d-\d\dT\S+Z \[evalhub\] adapter exited with code 0$/m);
+    // The JobSpec the adapter read follows §3.1.
+    const spec = JSON.parse(fs.readFileSync(path.join(svc.dataDir, 'jobs', id, '0', provider, 'alpha', 'meta', 'job.json'), 'utf8'));
+    expect(spec).toMatchObject({ id, provider_id: provider, benchmark_id: 'alpha', benchmark_index: 0, model: MODEL, parameters: { metrics: { acc: 0.8 } } });
+    expect(spec.callback_url).toBe(svc.baseUrl);
+  });
+
+  it('passes num_examples to the adapter outside parameters', async () => {
+    const id = await submit([bench('alpha', { num_examples: 7 })]);
+    await svc.waitForState(id, ['completed']);
+    const spec = JSON.parse(fs.readFileSync(path.join(svc.dataDir, 'jobs', id, '0', provider, 'alpha', 'meta', 'job.json'), 'utf8'));
+    expect(spec.num_examples).toBe(7);
+    expect(spec.parameters).toEqual({});
+  });
+
+  it('ends partially_failed when one benchmark reports failure', async () => {
+    const id = await submit([bench('alpha'), bench('beta', { mode: 'fail' })]);
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed']);
+    expect(job.status.state).toBe('partially_failed');
+    expect(job.status.message.message).toContain('Benchmark beta failed with message: dataset could not be loaded');
+    expect(job.results.test).toBeUndefined();
+  });
+
+  it('ends failed when every benchmark fails', async () => {
+    const id = await submit([bench('alpha', { mode: 'fail' }), bench('beta', { mode: 'fail' })]);
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed']);
+    expect(job.status.state).toBe('failed');
+  });
+
+  it('fails a benchmark whose adapter crashes without a result, with exit code and last lines', async () => {
+    const id = await submit([bench('alpha', { mode: 'crash' })]);
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed']);
+    expect(job.status.state).toBe('failed');
+    const err = job.status.benchmarks[0].error_message;
+    expect(err.message_code).toBe('adapter_exited_without_result');
+    expect(err.message).toContain('exited with code 3');
+    expect(err.message).toContain('out of cheese');
+  });
+
+  it('fails benchmarks of a provider without a local runtime', async () => {
+    const id = await submit([{ id: 'intents', provider_id: 'garak' }]);
+    const job = await svc.waitForState(id, ['failed']);
+    expect(job.status.benchmarks[0].error_message).toMatchObject({ message_code: 'local_runtime_not_enabled' });
+  });
+
+  it('cancel while running stops the adapter process', async () => {
+    const id = await submit([bench('alpha', { mode: 'sleep' })]);
+    const pidFile = path.join(svc.dataDir, 'jobs', id, '0', provider, 'alpha', 'meta', 'job.json.pid');
+    const pid = await waitFor('adapter pid', async () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined), 30000);
+    expect(isAlive(pid)).toBe(true);
+    expect((await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status.state).toBe('running');
+    expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
+    await waitFor('adapter process gone', async () => !isAlive(pid), 5000);
+    const job = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+    expect(job.status.state).toBe('cancelled');
+    expect(job.status.benchmarks[0].status).toBe('cancelled');
+  });
+});
+
+describe('worker killed mid-run', () => {
+  const svc = new EvalHubService({ MAX_CONCURRENT_EVALUATIONS: '2' });
+  let provider: string;
+  beforeAll(async () => {
+    await svc.start();
+    provider = await svc.createTestProvider();
+  });
+  afterAll(() => svc.stop());
+
+  it('the job still finishes, once, after a new worker picks the run up', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'kill',
+      model: MODEL,
+      benchmarks: [{ id: 'alpha', provider_id: provider, parameters: { delay_ms: 8000, metrics: { acc: 0.9 } } }],
+    });
+    const id = res.body.resource.id;
+    await waitFor('benchmark running', async () => {
+      const j = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+      return j.status.benchmarks[0]?.phase === 'running_evaluation';
+    });
+    const pidFile = path.join(svc.dataDir, 'jobs', id, '0', provider, 'alpha', 'meta', 'job.json.pid');
+    const firstPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    await svc.stopProcess(svc.worker, 'SIGKILL');
+    await svc.startWorker();
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 90000);
+    expect(job.status.state).toBe('completed');
+    expect(job.results.benchmarks).toHaveLength(1);
+    expect(job.results.benchmarks[0].metrics).toEqual({ acc: 0.9 });
+    // Give a second (duplicate) run time to show itself: the state must stay as it is.
+    await new Promise((r) => setTimeout(r, 4000));
+    const after = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+    expect(after.resource.updated_at).toBe(job.resource.updated_at);
+    // The orphaned adapter of the killed worker was stopped; the rerun reported the one result.
+    expect(isAlive(firstPid)).toBe(false);
+    expect(Number(fs.readFileSync(pidFile, 'utf8'))).not.toBe(firstPid);
+    const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1`)).text;
+    expect((logs.match(/posted completed: HTTP 204/g) ?? []).length).toBe(1);
+  });
+});

@@ -1,0 +1,140 @@
+import { ChildProcess, spawn } from 'child_process';
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { freePort, waitFor } from './ports';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const TEST_ADAPTER = `${process.execPath} ${path.join(ROOT, 'test', 'fixtures', 'test-adapter.js')}`;
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/**
+ * The compiled service (dist/main.js and dist/worker.js) as real processes, isolated from other
+ * suites by its own Redis key prefix, ports and data folder.
+ */
+export class EvalHubService {
+  api?: ChildProcess;
+  worker?: ChildProcess;
+  apiPort = 0;
+  workerPort = 0;
+  readonly prefix = `t${randomUUID().slice(0, 8)}`;
+  readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-test-data-'));
+  readonly output: string[] = [];
+
+  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      REDIS_URL: process.env.REDIS_URL,
+      REDIS_PREFIX: this.prefix,
+      API_PORT: String(this.apiPort),
+      WORKER_PORT: String(this.workerPort),
+      DATA_DIR: this.dataDir,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      QUEUE_LOCK_DURATION_MS: '3000',
+      QUEUE_STALLED_INTERVAL_MS: '1000',
+      SHUTDOWN_TIMEOUT_SECONDS: '3',
+      ...this.extraEnv,
+    };
+  }
+
+  async start(opts: { worker?: boolean } = {}): Promise<this> {
+    this.apiPort = await freePort();
+    this.workerPort = await freePort();
+    this.api = this.spawn('main.js');
+    await waitFor('API health', async () => (await this.request('GET', '/api/v1/health')).status === 200, 30000);
+    if (opts.worker !== false) await this.startWorker();
+    return this;
+  }
+
+  async startWorker(): Promise<ChildProcess> {
+    this.worker = this.spawn('worker.js');
+    const port = this.workerPort;
+    await waitFor('worker health', async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).status === 200, 30000);
+    return this.worker;
+  }
+
+  private spawn(entry: string): ChildProcess {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', entry)], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (d: Buffer) => {
+      this.output.push(...d.toString().split('\n').filter(Boolean));
+      if (this.output.length > 5000) this.output.splice(0, this.output.length - 5000);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    return child;
+  }
+
+  async stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15000)))]);
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.stopProcess(this.worker);
+    await this.stopProcess(this.api);
+  }
+
+  async request<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${this.baseUrl}${urlPath}`, init);
+    const text = await res.text();
+    let parsed: any = text;
+    if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  }
+
+  /** Registers a tenant provider whose local command is the test adapter. */
+  async createTestProvider(headers: Record<string, string> = {}, benchmarks = defaultTestBenchmarks()): Promise<string> {
+    const res = await this.request(
+      'POST',
+      '/api/v1/evaluations/providers',
+      { name: 'Test adapter', title: 'Test adapter', description: 'adapter used by tests', benchmarks, runtime: { local: { command: TEST_ADAPTER } } },
+      headers,
+    );
+    if (res.status !== 201) throw new Error(`provider create failed: ${res.status} ${res.text}`);
+    return res.body.resource.id;
+  }
+
+  async waitForState(jobId: string, states: string[], timeoutMs = 60000, headers: Record<string, string> = {}): Promise<any> {
+    return waitFor(
+      `job ${jobId} in ${states.join('|')}`,
+      async () => {
+        const r = await this.request('GET', `/api/v1/evaluations/jobs/${jobId}`, undefined, headers);
+        return states.includes(r.body?.status?.state) ? r.body : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  }
+}
+
+export function defaultTestBenchmarks() {
+  return [
+    { id: 'alpha', name: 'Alpha', category: 'reasoning', metrics: ['acc'], primary_score: { metric: 'acc' }, pass_criteria: { threshold: 0.5 } },
+    { id: 'beta', name: 'Beta', category: 'math', metrics: ['acc'], primary_score: { metric: 'acc' }, pass_criteria: { threshold: 0.5 } },
+    { id: 'gamma', name: 'Gamma', category: 'safety', metrics: ['rate'], primary_score: { metric: 'rate', lower_is_better: true }, pass_criteria: { threshold: 0.3 } },
+  ];
+}
