@@ -76,7 +76,9 @@ export class EvaluationsService {
       status: {
         state: 'pending',
         message: { message: 'Evaluation job created', message_code: 'evaluation_job_created', message_origin: 'server' },
-        benchmarks: [],
+        // Every benchmark is listed from the start (upstream lists only those that reported, which
+        // makes the SDK's wait_for_completion return early once the first ones finish).
+        benchmarks: benchmarks.map((b, i) => ({ provider_id: b.provider_id, id: b.id, benchmark_index: i, status: 'pending' as const })),
       },
       results: {},
       runs: planRuns(benchmarks, providers, this.cfg.runtime),

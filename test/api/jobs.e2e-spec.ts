@@ -18,7 +18,11 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
       name: 'j',
       model: MODEL,
       benchmarks: [ARC],
-      status: { state: 'pending', message: { message_code: 'evaluation_job_created', message_origin: 'server' }, benchmarks: [] },
+      status: {
+        state: 'pending',
+        message: { message_code: 'evaluation_job_created', message_origin: 'server' },
+        benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness', benchmark_index: 0, status: 'pending' }],
+      },
     });
     expect(Date.parse(res.body.resource.created_at)).toBeGreaterThan(0);
     const got = await svc.request('GET', `/api/v1/evaluations/jobs/${res.body.resource.id}`);

@@ -33,7 +33,19 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('X-Global-Transaction-Id', String(req.id));
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false });
+  // Clients (the Python SDK among them) send `Content-Type: application/json` with an empty body on
+  // DELETE; Fastify's stock parser rejects that, so an empty body parses as no body here.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false, bodyParser: false });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalGuards(new TenancyGuard(cfg));
