@@ -100,6 +100,7 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
     benchmark_index: ev.benchmark_index,
     status: ev.status,
     phase: ev.phase,
+    progress: ev.progress,
     error_message: withOrigin(ev.error_message),
     warning_message: withOrigin(ev.warning_message),
     started_at: ev.started_at ?? previous?.started_at ?? (ev.status === 'running' ? now : undefined),

@@ -100,6 +100,8 @@ export interface BenchmarkStatus {
   benchmark_index: number;
   status: BenchmarkState;
   phase?: JobPhase;
+  /** Percent done, where the backend's output allows (EvalHub's own executors only). */
+  progress?: number;
   error_message?: MessageInfo;
   warning_message?: MessageInfo;
   started_at?: string;
@@ -187,6 +189,7 @@ export interface BenchmarkStatusEvent {
   benchmark_index: number;
   status: BenchmarkState;
   phase?: JobPhase;
+  progress?: number;
   error_message?: MessageInfo;
   warning_message?: MessageInfo;
   started_at?: string;

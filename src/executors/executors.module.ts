@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { EXECUTORS, Executor } from './executor.interface';
 import { ExecutorRegistry } from './executor.registry';
+import { LmEvalExecutor } from './lm-eval/lm-eval.executor';
 import { LocalProcessExecutor } from './local-process/local-process.executor';
 import { UnavailableExecutor } from './unavailable/unavailable.executor';
 
-const BACKENDS = [LocalProcessExecutor, UnavailableExecutor];
+const BACKENDS = [LocalProcessExecutor, LmEvalExecutor, UnavailableExecutor];
 
 /** Every backend behind the Executor interface; adding one = a folder plus a line here. */
 @Module({

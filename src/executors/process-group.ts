@@ -38,7 +38,15 @@ export function killGroup(pid: number, graceMs = KILL_GRACE_MS): void {
 export function runInGroup(
   command: string,
   args: string[],
-  opts: { env: NodeJS.ProcessEnv; cwd: string; logs: LogWriter; signal: AbortSignal; onSpawn?: (pid: number) => void | Promise<void> },
+  opts: {
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+    logs: LogWriter;
+    signal: AbortSignal;
+    onSpawn?: (pid: number) => void | Promise<void>;
+    /** Called with each output line (split on \n and \r, so progress bars count too). */
+    onLine?: (line: string) => void;
+  },
 ): Promise<RunOutcome> {
   return new Promise((resolve) => {
     if (opts.signal.aborted) return resolve({ exitCode: null, signal: 'SIGTERM' });
@@ -46,8 +54,12 @@ export function runInGroup(
     const child = spawn(command, args, spawnOpts);
     const onAbort = () => child.pid && killGroup(child.pid);
     opts.signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout?.on('data', (d: Buffer) => opts.logs.write(d));
-    child.stderr?.on('data', (d: Buffer) => opts.logs.write(d));
+    const onData = (d: Buffer) => {
+      opts.logs.write(d);
+      if (opts.onLine) for (const l of d.toString().split(/\r\n|\n|\r/)) if (l) opts.onLine(l);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     child.on('error', (err) => {
       opts.logs.line(`failed to start: ${err.message}`);
     });

@@ -62,7 +62,7 @@ export class RunUnitService {
     const executor = this.executors.get(data.executor);
     const unitDir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, data.unitKey);
     const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redactor(job));
-    const run = this.active.start(job.resource.id, data.unitKey, this.cfg.defaultTimeoutMinutes * 60_000);
+    const run = this.active.start(job.resource.id, data.unitKey, Math.round(this.cfg.defaultTimeoutMinutes * 60_000));
     const ctx: RunContext = {
       job,
       unitKey: data.unitKey,
@@ -142,7 +142,7 @@ export class RunUnitService {
 
   private async recordLease(data: RunUnitJobData, pid: number): Promise<void> {
     const lease: Lease = { host: this.cfg.hostname, pid };
-    const ttl = this.cfg.defaultTimeoutMinutes * 60 + 3600;
+    const ttl = Math.ceil(this.cfg.defaultTimeoutMinutes * 60) + 3600;
     await this.redis.set(this.keys.runLease(data.jobId, data.unitKey), JSON.stringify(lease), 'EX', ttl);
   }
 

@@ -50,6 +50,14 @@ function int(env: Env, name: string, fallback: number, min: number, max = Number
   return n;
 }
 
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n < min || n > max) throw new ConfigError(`${name} must be a number between ${min} and ${max}, got '${raw}'`);
+  return n;
+}
+
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -92,7 +100,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     tenancyMode: oneOf(env, 'TENANCY_MODE', ['local', 'cluster'] as const, 'local'),
     runtime: oneOf(env, 'EVALHUB_RUNTIME', ['local', 'kubernetes'] as const, 'local'),
     maxConcurrentEvaluations: int(env, 'MAX_CONCURRENT_EVALUATIONS', 4, 1, 10000),
-    defaultTimeoutMinutes: int(env, 'DEFAULT_TIMEOUT_MINUTES', 60, 1, 7 * 24 * 60),
+    defaultTimeoutMinutes: decimal(env, 'DEFAULT_TIMEOUT_MINUTES', 60, 0.05, 7 * 24 * 60),
     callbackUrl: url(env, 'CALLBACK_URL', `http://127.0.0.1:${apiPort}`)!,
     dataDir: path.resolve(env.DATA_DIR || path.join(root, '.data')),
     configDir: path.resolve(env.CONFIG_DIR || path.join(root, 'config')),

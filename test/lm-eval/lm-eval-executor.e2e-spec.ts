@@ -1,0 +1,191 @@
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FakeModel, startFakeModel, TASKS_DIR } from '../support/fake-model';
+import { waitFor } from '../support/ports';
+import { pythonEnv, venvBin, venvDir } from '../support/python';
+import { EvalHubService } from '../support/service';
+
+const TASKS = ['demo_mc', 'demo_gen', 'demo_mc2', 'demo_gen2'];
+const OFFLINE = { HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', HF_EVALUATE_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
+
+/** The lm-eval tasks of test/fixtures as a tenant provider that uses the built-in lm-eval executor. */
+function taskProvider() {
+  return {
+    name: 'Offline lm-eval tasks',
+    title: 'Offline lm-eval tasks',
+    benchmarks: TASKS.map((id) => ({
+      id,
+      name: id,
+      category: id.includes('mc') ? 'reasoning' : 'knowledge',
+      primary_score: { metric: id.includes('mc') ? 'acc' : 'exact_match' },
+      pass_criteria: { threshold: 0.5 },
+    })),
+    runtime: { local: { executor: 'lm_evaluation_harness', include_path: TASKS_DIR } },
+  };
+}
+
+/**
+ * lm-eval run directly (not through EvalHub) on the same tasks and model: the reference numbers.
+ * Asynchronous on purpose: the fake model lives in this process and must keep answering.
+ */
+async function runLmEvalDirectly(modelUrl: string): Promise<Record<string, Record<string, number>>> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-direct-'));
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(
+      venvBin('lm-eval'),
+      ['run', '--model', 'local-completions', '--model_args', `base_url=${modelUrl}/completions,model=fake-model,tokenizer_backend=remote,max_length=8192`, '--include_path', TASKS_DIR, '--tasks', TASKS.join(','), '--output_path', out, '--seed', '0'],
+      { cwd: TASKS_DIR, env: pythonEnv({ HF_HOME: path.join(out, 'hf') }), stdio: 'ignore' },
+    );
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`direct lm-eval run exited with ${code}`);
+  const dir = path.join(out, 'fake-model');
+  const file = fs.readdirSync(dir).find((f) => f.startsWith('results_'))!;
+  const results = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).results;
+  const clean: Record<string, Record<string, number>> = {};
+  for (const [task, raw] of Object.entries<Record<string, unknown>>(results)) {
+    clean[task] = {};
+    for (const [k, v] of Object.entries(raw)) if (k.endsWith(',none') && typeof v === 'number') clean[task][k.replace(',none', '')] = v;
+  }
+  return clean;
+}
+
+function lmEvalProcessesFor(jobId: string): string[] {
+  const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
+  return ps.split('\n').filter((l) => l.includes('lm-eval') && l.includes(jobId));
+}
+
+describe('lm-evaluation-harness executor (real lm-eval, fake model)', () => {
+  let fake: FakeModel;
+  let slow: FakeModel;
+  let svc: EvalHubService;
+  let provider: string;
+
+  beforeAll(async () => {
+    fake = await startFakeModel();
+    slow = await startFakeModel({ delayMs: 150 });
+    svc = new EvalHubService({ EVALHUB_PYTHON_VENV: venvDir(), MY_MODEL_KEY: 'sk-test-secret-123', ...OFFLINE });
+    await svc.start();
+    const res = await svc.request('POST', '/api/v1/evaluations/providers', taskProvider());
+    provider = res.body.resource.id;
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await fake?.close();
+    await slow?.close();
+  });
+
+  it('runs all tasks of a job in one lm-eval process; metrics equal a direct lm-eval run', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'lm-eval',
+      model: { url: fake.url, name: 'fake-model', auth: { secret_ref: 'env:MY_MODEL_KEY' } },
+      benchmarks: TASKS.map((id) => ({ id, provider_id: provider })),
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.resource.id;
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 120000);
+    expect(job.status.state).toBe('completed');
+
+    const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1`)).text;
+    expect((logs.match(/^=== run=/gm) ?? []).length).toBe(1);
+    expect(logs).toContain(`tasks ${TASKS.join(',')}`);
+
+    const direct = await runLmEvalDirectly(fake.url);
+    for (const [i, task] of TASKS.entries()) {
+      const r = job.results.benchmarks[i];
+      expect(r.id).toBe(task);
+      for (const [metric, value] of Object.entries(direct[task])) expect([task, metric, r.metrics[metric]]).toEqual([task, metric, value]);
+      expect(r.test.primary_score_metric).toBe(task.includes('mc') ? 'acc' : 'exact_match');
+      expect(fs.existsSync(r.artifacts['lm_eval.samples'])).toBe(true);
+      expect(r.additional_info.lm_eval_tasks_in_process).toBe(4);
+    }
+    expect(typeof job.results.test.score).toBe('number');
+
+    // Log-likelihood requests carried echo + logprobs, and the key went to the model only.
+    const ll = fake.requests.find((r) => r.body?.echo === true);
+    expect(ll?.body).toMatchObject({ logprobs: 1, max_tokens: 1, seed: expect.any(Number) });
+    expect(fake.requests.filter((r) => r.path === '/v1/completions').every((r) => r.authorization === 'Bearer sk-test-secret-123')).toBe(true);
+    expect(logs).not.toContain('sk-test-secret-123');
+    expect(JSON.stringify(job)).not.toContain('sk-test-secret-123');
+  });
+
+  it('reports progress phases while running and honours num_examples as --limit', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'progress',
+      model: { url: slow.url, name: 'fake-model' },
+      benchmarks: [{ id: 'demo_mc', provider_id: provider, parameters: { num_examples: 4 } }],
+    });
+    const id = res.body.resource.id;
+    const seen = new Set<string>();
+    const job = await waitFor(
+      'completion',
+      async () => {
+        const j = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+        const b = j.status.benchmarks[0];
+        if (b?.phase) seen.add(b.phase);
+        return ['completed', 'failed'].includes(j.status.state) ? j : undefined;
+      },
+      120000,
+      100,
+    );
+    expect(job.status.state).toBe('completed');
+    expect(seen.has('running_evaluation')).toBe(true);
+    const samples = fs.readFileSync(job.results.benchmarks[0].artifacts['lm_eval.samples'], 'utf8').trim().split('\n');
+    expect(samples).toHaveLength(4);
+  });
+
+  it('cancel during a run stops lm-eval within 5 s and leaves no process behind', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'cancel',
+      model: { url: slow.url, name: 'fake-model' },
+      benchmarks: TASKS.map((id) => ({ id, provider_id: provider })),
+    });
+    const id = res.body.resource.id;
+    await waitFor('lm-eval requesting', async () => (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status.benchmarks[0]?.phase === 'running_evaluation', 60000);
+    expect(lmEvalProcessesFor(id).length).toBeGreaterThan(0);
+    const t0 = Date.now();
+    expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
+    await waitFor('lm-eval gone', async () => lmEvalProcessesFor(id).length === 0, 5000, 100);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect((await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status.state).toBe('cancelled');
+  });
+
+  it('fails the benchmark with the reason when the model endpoint is down', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'down',
+      model: { url: 'http://127.0.0.1:9/v1', name: 'fake-model', parameters: { max_retries: 1 } },
+      benchmarks: [{ id: 'demo_gen', provider_id: provider }],
+    });
+    const job = await svc.waitForState(res.body.resource.id, ['completed', 'failed', 'partially_failed'], 120000);
+    expect(job.status.state).toBe('failed');
+    const err = job.status.benchmarks[0].error_message;
+    expect(err.message_code).toBe('lm_eval_failed');
+    expect(err.message).toMatch(/exited with code \d+: .*(Connection|connect|refused)/i);
+  });
+});
+
+describe('lm-eval run timeout', () => {
+  let slow: FakeModel;
+  const svc = new EvalHubService({ EVALHUB_PYTHON_VENV: venvDir(), DEFAULT_TIMEOUT_MINUTES: '0.2', ...OFFLINE });
+  beforeAll(async () => {
+    slow = await startFakeModel({ delayMs: 1000 });
+    await svc.start();
+  });
+  afterAll(async () => {
+    await svc.stop();
+    await slow.close();
+  });
+
+  it('ends a run that exceeds DEFAULT_TIMEOUT_MINUTES with a clear message and no process left', async () => {
+    const provider = (await svc.request('POST', '/api/v1/evaluations/providers', taskProvider())).body.resource.id;
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'slow', model: { url: slow.url, name: 'fake-model' }, benchmarks: [{ id: 'demo_mc', provider_id: provider }] });
+    const id = res.body.resource.id;
+    const job = await svc.waitForState(id, ['completed', 'failed'], 120000);
+    expect(job.status.state).toBe('failed');
+    expect(job.status.benchmarks[0].error_message).toMatchObject({ message_code: 'evaluation_timeout' });
+    expect(job.status.benchmarks[0].error_message.message).toContain('0.2 minute');
+    await waitFor('lm-eval gone', async () => lmEvalProcessesFor(id).length === 0, 5000);
+  });
+});
