@@ -3,11 +3,13 @@ import { CollectionsHttpModule } from './collections/collections-http.module';
 import { CoreModule } from './core/core.module';
 import { EvaluationsHttpModule } from './evaluations/evaluations-http.module';
 import { HealthModule } from './health/health.module';
+import { MlflowTrackingModule } from './mlflow/mlflow-tracking.module';
+import { MlflowModule } from './mlflow/mlflow.module';
 import { ProvidersHttpModule } from './providers/providers-http.module';
 import { QueueModule } from './queue/queue.module';
 
 /** The API process: HTTP routes and queue producers, no processors. */
 @Module({
-  imports: [CoreModule, QueueModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, HealthModule],
+  imports: [CoreModule, QueueModule, MlflowModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, MlflowTrackingModule, HealthModule],
 })
 export class ApiModule {}

@@ -92,9 +92,9 @@ export class EvaluationsService {
         throw new ApiError('mlflow_required_for_experiment', 'An experiment was given but MLflow is not configured (set MLFLOW_TRACKING_URI).');
       }
       const exp = await this.tracker.prepareExperiment(job);
-      job.resource.mlflow_experiment_id = exp.experimentId;
-      job.results.mlflow_experiment_url = exp.url;
-      job.tracking = { state: 'pending' };
+      if (exp.experimentId) job.resource.mlflow_experiment_id = exp.experimentId;
+      if (exp.url) job.results.mlflow_experiment_url = exp.url;
+      job.tracking = { state: 'pending', ...(exp.experimentId ? {} : { last_error: 'MLflow was unreachable at submit; the experiment will be created later' }) };
     }
 
     await this.jobs.put(job);

@@ -4,7 +4,7 @@ import { FlowProducer, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { JobRecord } from '../domain/types';
 import { FLOW_PRODUCER, JobName, QueueName } from './queue.constants';
-import { bullJobId, FinalizeJobData, RunUnitJobData, TrackBenchmarkData, TrackJobData } from './queue.types';
+import { bullJobId, FinalizeJobData, RunUnitJobData, TrackJobData } from './queue.types';
 
 /** The one place that puts work on the queues: job ids, attempts and backoff live here. */
 @Injectable()
@@ -13,7 +13,7 @@ export class EvaluationQueue implements OnModuleInit {
     @InjectFlowProducer(FLOW_PRODUCER) private readonly flows: FlowProducer,
     @InjectQueue(QueueName.BenchmarkRuns) readonly runs: Queue<RunUnitJobData>,
     @InjectQueue(QueueName.JobFinalize) readonly finalize: Queue<FinalizeJobData>,
-    @InjectQueue(QueueName.Tracking) readonly tracking: Queue<TrackBenchmarkData | TrackJobData>,
+    @InjectQueue(QueueName.Tracking) readonly tracking: Queue<TrackJobData>,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
@@ -50,8 +50,9 @@ export class EvaluationQueue implements OnModuleInit {
     return (await this.finalize.getJob(bullJobId.finalize(jobId))) !== undefined;
   }
 
-  async trackBenchmark(jobId: string, index: number): Promise<void> {
-    await this.tracking.add(JobName.TrackBenchmark, { jobId, index }, this.trackingOpts(bullJobId.trackBenchmark(jobId, index)));
+  /** Whether a job's MLflow write is queued (or running). */
+  async hasTracking(jobId: string): Promise<boolean> {
+    return (await this.tracking.getJob(bullJobId.trackJob(jobId))) !== undefined;
   }
 
   async trackJob(jobId: string): Promise<void> {
@@ -59,7 +60,8 @@ export class EvaluationQueue implements OnModuleInit {
   }
 
   private trackingOpts(jobId: string) {
-    // MLflow may be down for a long time: keep retrying for about a day, with capped backoff.
-    return { jobId, attempts: 200, backoff: { type: 'exponential' as const, delay: 1000 }, removeOnComplete: true };
+    // MLflow may be down for hours: the worker's custom backoff doubles up to 30 s, so 3000
+    // attempts wait about a day before giving up.
+    return { jobId, attempts: 3000, backoff: { type: 'custom' as const }, removeOnComplete: true };
   }
 }

@@ -11,7 +11,6 @@ export enum QueueName {
 export enum JobName {
   RunUnit = 'run-unit',
   FinalizeJob = 'finalize-job',
-  TrackBenchmark = 'track-benchmark',
   TrackJob = 'track-job',
 }
 

@@ -12,11 +12,6 @@ export interface FinalizeJobData {
   jobId: string;
 }
 
-export interface TrackBenchmarkData {
-  jobId: string;
-  index: number;
-}
-
 export interface TrackJobData {
   jobId: string;
 }
@@ -25,7 +20,6 @@ export interface TrackJobData {
 export interface JobDataMap {
   [JobName.RunUnit]: RunUnitJobData;
   [JobName.FinalizeJob]: FinalizeJobData;
-  [JobName.TrackBenchmark]: TrackBenchmarkData;
   [JobName.TrackJob]: TrackJobData;
 }
 
@@ -33,7 +27,6 @@ export interface JobDataMap {
 export const bullJobId = {
   finalize: (jobId: string) => `job-${jobId}`,
   unit: (jobId: string, unitKey: string) => `run-${jobId}-${unitKey}`,
-  trackBenchmark: (jobId: string, index: number) => `track-${jobId}-${index}`,
   trackJob: (jobId: string) => `track-${jobId}-job`,
 };
 

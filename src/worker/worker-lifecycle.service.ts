@@ -39,7 +39,15 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   async requeueLostJobs(): Promise<number> {
     let n = 0;
     for (const job of await this.jobs.getMany(await this.jobs.ids())) {
-      if (isTerminalJobState(job.status.state) || (await this.queue.hasFlow(job.resource.id))) continue;
+      if (isTerminalJobState(job.status.state)) {
+        // A finished job whose MLflow write was never queued (e.g. the process died right then).
+        if (job.tracking && job.tracking.state === 'pending' && !(await this.queue.hasTracking(job.resource.id))) {
+          await this.queue.trackJob(job.resource.id);
+          n++;
+        }
+        continue;
+      }
+      if (await this.queue.hasFlow(job.resource.id)) continue;
       await this.queue.enqueueJob(job);
       n++;
     }

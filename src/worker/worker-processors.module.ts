@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
 import { EvaluationsModule } from '../evaluations/evaluations.module';
 import { ExecutorsModule } from '../executors/executors.module';
+import { MlflowTrackingModule } from '../mlflow/mlflow-tracking.module';
 import { ActiveRuns } from './active-runs';
 import { FinalizeJobProcessor } from './finalize-job.processor';
+import { MlflowTrackingProcessor } from './mlflow-tracking.processor';
 import { RunUnitProcessor } from './run-unit.processor';
 import { RunUnitService } from './run-unit.service';
 import { WorkerLifecycle } from './worker-lifecycle.service';
 
 /** Queue processors and what they drive; only the worker app imports this module. */
 @Module({
-  imports: [EvaluationsModule, ExecutorsModule],
-  providers: [ActiveRuns, RunUnitService, RunUnitProcessor, FinalizeJobProcessor, WorkerLifecycle],
+  imports: [EvaluationsModule, ExecutorsModule, MlflowTrackingModule],
+  providers: [ActiveRuns, RunUnitService, RunUnitProcessor, FinalizeJobProcessor, MlflowTrackingProcessor, WorkerLifecycle],
   exports: [ActiveRuns],
 })
 export class WorkerProcessorsModule {}

@@ -1,0 +1,216 @@
+/**
+ * A thin typed client for the MLflow 3 tracking REST API (no MLflow library in the service).
+ * Errors carry MLflow's error_code and whether a retry can help.
+ */
+export interface MlflowTag {
+  key: string;
+  value: string;
+}
+
+export interface MlflowExperiment {
+  experiment_id: string;
+  name: string;
+  artifact_location?: string;
+  lifecycle_stage?: string;
+  tags?: MlflowTag[];
+}
+
+export interface MlflowRunInfo {
+  run_id: string;
+  run_name?: string;
+  experiment_id: string;
+  status?: string;
+  artifact_uri?: string;
+  lifecycle_stage?: string;
+}
+
+export interface MlflowRun {
+  info: MlflowRunInfo;
+  data?: { metrics?: { key: string; value: number }[]; params?: MlflowTag[]; tags?: MlflowTag[] };
+}
+
+export interface MlflowMetric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+
+export class MlflowError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly errorCode: string | undefined,
+  ) {
+    super(message);
+  }
+
+  /** 429, 5xx (but 501) and connection failures may pass; the rest will not. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 429 || (this.status >= 500 && this.status !== 501);
+  }
+}
+
+/** MLflow's batch limits (mlflow/utils/validation.py). */
+export const LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000, keyLength: 250, paramValue: 6000, tagValue: 8000 };
+
+export class MlflowClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 10000,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> {
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: { ...this.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new MlflowError(`MLflow unreachable at ${this.baseUrl}: ${(e as Error).message}`, 0, undefined);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let code: string | undefined;
+      let message = text;
+      try {
+        const j = JSON.parse(text) as { error_code?: string; message?: string };
+        code = j.error_code;
+        message = j.message ?? text;
+      } catch {
+        /* plain-text error */
+      }
+      throw new MlflowError(`MLflow ${method} ${path} → ${res.status} ${code ?? ''}: ${message.slice(0, 300)}`, res.status, code);
+    }
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  async health(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async getExperimentByName(name: string): Promise<MlflowExperiment | undefined> {
+    try {
+      const r = await this.call<{ experiment: MlflowExperiment }>('GET', '/api/2.0/mlflow/experiments/get-by-name', undefined, { experiment_name: name });
+      return r.experiment;
+    } catch (e) {
+      if (e instanceof MlflowError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+      throw e;
+    }
+  }
+
+  async createExperiment(name: string, tags: MlflowTag[], artifactLocation?: string): Promise<string> {
+    const r = await this.call<{ experiment_id: string }>('POST', '/api/2.0/mlflow/experiments/create', {
+      name,
+      tags,
+      ...(artifactLocation ? { artifact_location: artifactLocation } : {}),
+    });
+    return r.experiment_id;
+  }
+
+  async restoreExperiment(id: string): Promise<void> {
+    await this.call('POST', '/api/2.0/mlflow/experiments/restore', { experiment_id: id });
+  }
+
+  /** Get-or-create that survives a concurrent create and a deleted experiment of that name. */
+  async ensureExperiment(name: string, tags: MlflowTag[], artifactLocation?: string): Promise<{ id: string; created: boolean }> {
+    const existing = await this.getExperimentByName(name);
+    if (existing) {
+      if (existing.lifecycle_stage === 'deleted') await this.restoreExperiment(existing.experiment_id);
+      return { id: existing.experiment_id, created: false };
+    }
+    try {
+      return { id: await this.createExperiment(name, tags, artifactLocation), created: true };
+    } catch (e) {
+      if (e instanceof MlflowError && e.errorCode === 'RESOURCE_ALREADY_EXISTS') {
+        const again = await this.getExperimentByName(name);
+        if (again) return { id: again.experiment_id, created: false };
+      }
+      throw e;
+    }
+  }
+
+  async createRun(experimentId: string, runName: string, tags: MlflowTag[], startTime: number): Promise<MlflowRunInfo> {
+    const r = await this.call<{ run: MlflowRun }>('POST', '/api/2.0/mlflow/runs/create', {
+      experiment_id: experimentId,
+      run_name: runName,
+      start_time: startTime,
+      tags,
+    });
+    return r.run.info;
+  }
+
+  async updateRun(runId: string, status: 'FINISHED' | 'FAILED' | 'KILLED', endTime: number): Promise<void> {
+    await this.call('POST', '/api/2.0/mlflow/runs/update', { run_id: runId, status, end_time: endTime });
+  }
+
+  async getRun(runId: string): Promise<MlflowRun> {
+    return (await this.call<{ run: MlflowRun }>('GET', '/api/2.0/mlflow/runs/get', undefined, { run_id: runId })).run;
+  }
+
+  async setTag(runId: string, key: string, value: string): Promise<void> {
+    await this.call('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: runId, key, value });
+  }
+
+  /** Logs metrics, params and tags, split into requests within MLflow's batch limits. */
+  async logBatch(runId: string, metrics: MlflowMetric[], params: MlflowTag[], tags: MlflowTag[]): Promise<void> {
+    const m = [...metrics];
+    const p = [...params];
+    const t = [...tags];
+    while (m.length || p.length || t.length) {
+      const ps = p.splice(0, LIMITS.params);
+      const ts = t.splice(0, LIMITS.tags);
+      const ms = m.splice(0, LIMITS.total - ps.length - ts.length);
+      await this.call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: runId, metrics: ms, params: ps, tags: ts });
+    }
+  }
+
+  async searchRuns(experimentId: string, filter: string): Promise<MlflowRun[]> {
+    const r = await this.call<{ runs?: MlflowRun[] }>('POST', '/api/2.0/mlflow/runs/search', {
+      experiment_ids: [experimentId],
+      filter,
+      run_view_type: 'ACTIVE_ONLY',
+      max_results: 100,
+    });
+    return r.runs ?? [];
+  }
+
+  /** Uploads a file through the mlflow-artifacts proxy into the run's artifact root. */
+  async uploadArtifact(run: MlflowRunInfo, relPath: string, content: Buffer | string): Promise<void> {
+    const uri = run.artifact_uri ?? '';
+    const m = /^mlflow-artifacts:(?:\/\/[^/]+)?\/(.*)$/.exec(uri);
+    if (!m) throw new MlflowError(`run ${run.run_id} has artifact_uri '${uri}', not served by the MLflow server (use --serve-artifacts)`, 400, 'BAD_ARTIFACT_URI');
+    const path = `/api/2.0/mlflow-artifacts/artifacts/${m[1].replace(/\/+$/, '')}/${relPath}`;
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method: 'PUT',
+        headers: { ...this.headers, 'content-type': 'application/octet-stream' },
+        body: typeof content === 'string' ? content : new Uint8Array(content),
+        signal: AbortSignal.timeout(this.timeoutMs * 3),
+      });
+    } catch (e) {
+      throw new MlflowError(`MLflow unreachable at ${this.baseUrl}: ${(e as Error).message}`, 0, undefined);
+    }
+    if (!res.ok) throw new MlflowError(`artifact upload ${relPath} → ${res.status}: ${(await res.text()).slice(0, 200)}`, res.status, undefined);
+  }
+
+  async listArtifacts(runId: string, path = ''): Promise<{ path: string; is_dir?: boolean; file_size?: number }[]> {
+    const r = await this.call<{ files?: { path: string; is_dir?: boolean; file_size?: number }[] }>('GET', '/api/2.0/mlflow/artifacts/list', undefined, {
+      run_id: runId,
+      ...(path ? { path } : {}),
+    });
+    return r.files ?? [];
+  }
+}

@@ -1,0 +1,153 @@
+import * as path from 'path';
+import { randomUUID } from 'crypto';
+import { FakeModel, startFakeModel, TASKS_DIR } from '../support/fake-model';
+import { metricsOf, MlflowServer, tagsOf } from '../support/mlflow-server';
+import { waitFor } from '../support/ports';
+import { venvBin, venvDir } from '../support/python';
+import { EvalHubService, ROOT } from '../support/service';
+
+const OFFLINE = { HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', HF_EVALUATE_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
+
+function tasksProvider() {
+  return {
+    name: 'Offline lm-eval tasks',
+    title: 'Offline lm-eval tasks',
+    benchmarks: ['demo_mc', 'demo_gen'].map((id) => ({ id, name: id, category: 'x', primary_score: { metric: id === 'demo_mc' ? 'acc' : 'exact_match' }, pass_criteria: { threshold: 0.4 } })),
+    runtime: { local: { executor: 'lm_evaluation_harness', include_path: TASKS_DIR } },
+  };
+}
+
+describe('MLflow tracking against a real mlflow server', () => {
+  const mlflow = new MlflowServer();
+  let fake: FakeModel;
+  let svc: EvalHubService;
+  let lmProvider: string;
+  let sdkProvider: string;
+
+  beforeAll(async () => {
+    await mlflow.start();
+    fake = await startFakeModel();
+    svc = new EvalHubService({ MLFLOW_TRACKING_URI: mlflow.url, EVALHUB_PYTHON_VENV: venvDir(), ...OFFLINE });
+    await svc.start();
+    lmProvider = (await svc.request('POST', '/api/v1/evaluations/providers', tasksProvider())).body.resource.id;
+    sdkProvider = (
+      await svc.request('POST', '/api/v1/evaluations/providers', {
+        name: 'SDK adapter',
+        benchmarks: [{ id: 'arc_easy', name: 'ARC', category: 'x', primary_score: { metric: 'acc_norm' }, pass_criteria: { threshold: 0.25 } }],
+        runtime: { local: { command: `${venvBin('python')} ${path.join(ROOT, 'test', 'compat', 'sdk_adapter.py')}` } },
+      })
+    ).body.resource.id;
+  }, 180000);
+  afterAll(async () => {
+    await svc?.stop();
+    await fake?.close();
+    await mlflow.stop();
+  });
+
+  const waitSynced = (id: string, timeoutMs = 120000) =>
+    waitFor(`job ${id} tracked`, async () => {
+      const j = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+      return j.tracking?.state === 'synced' ? j : undefined;
+    }, timeoutMs, 250);
+
+  it('records experiment, job run with score and card, and one child run per benchmark', async () => {
+    const name = `exp-${randomUUID().slice(0, 8)}`;
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'tracked job',
+      description: 'tracked by MLflow',
+      model: { url: fake.url, name: 'fake-model' },
+      benchmarks: [{ id: 'demo_mc', provider_id: lmProvider, parameters: { num_few_shot: 0 } }, { id: 'demo_gen', provider_id: lmProvider, parameters: { num_few_shot: 0 } }],
+      experiment: { name, tags: [{ key: 'team', value: 'evals' }] },
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.resource.id;
+    const exp = await mlflow.experimentByName(name);
+    expect(res.body.resource.mlflow_experiment_id).toBe(exp.experiment_id);
+    expect(res.body.results.mlflow_experiment_url).toBe(`${mlflow.url}/#/experiments/${exp.experiment_id}`);
+    expect(tagsOf(exp)).toMatchObject({ context: 'eval-hub', evaluation_job_id: id, evaluation_job_name: 'tracked job', evaluation_job_description: 'tracked by MLflow', team: 'evals' });
+
+    await svc.waitForState(id, ['completed'], 120000);
+    const job = await waitSynced(id);
+    const runs = await mlflow.runs(exp.experiment_id);
+    const jobRun = runs.find((r) => tagsOf(r)['evalhub.run_kind'] === 'job');
+    expect(jobRun.info.run_name).toBe('tracked job');
+    expect(jobRun.info.status).toBe('FINISHED');
+    expect(metricsOf(jobRun).score).toBeCloseTo(job.results.test.score, 6);
+    expect(tagsOf(jobRun)).toMatchObject({ evaluation_job_id: id, context: 'eval-hub', pass: String(job.results.test.pass) });
+    expect(await mlflow.artifacts(jobRun.info.run_id)).toContain('evaluation-card.json');
+    const card = JSON.parse(await mlflow.download(jobRun, 'evaluation-card.json'));
+    expect(card.metadata.evaluation_job_id).toBe(id);
+    expect(card.results.benchmarks.map((b: any) => b.id)).toEqual(['demo_mc', 'demo_gen']);
+
+    const children = runs.filter((r) => tagsOf(r)['mlflow.parentRunId'] === jobRun.info.run_id);
+    expect(children.map((r) => r.info.run_name).sort()).toEqual([`${id}_0`, `${id}_1`]);
+    for (const child of children) {
+      const index = Number(tagsOf(child)['evalhub.benchmark_index']);
+      const result = job.results.benchmarks[index];
+      expect(result.mlflow_run_id).toBe(child.info.run_id);
+      expect(metricsOf(child)).toEqual(result.metrics);
+      const params = Object.fromEntries(child.data.params.map((p: any) => [p.key, p.value]));
+      expect(params).toMatchObject({ benchmark_id: result.id, provider_id: lmProvider, model_name: 'fake-model', num_few_shot: '0' });
+      const files = await mlflow.artifacts(child.info.run_id);
+      expect(files.some((f) => f.startsWith('results_'))).toBe(true);
+      expect(files.some((f) => f.startsWith(`samples_${result.id}_`))).toBe(true);
+    }
+  });
+
+  it('gives SDK adapters MLFLOW_TRACKING_URI; their own run is adopted, not duplicated', async () => {
+    const name = `exp-${randomUUID().slice(0, 8)}`;
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'sdk tracked',
+      model: { url: fake.url, name: 'fake-model' },
+      benchmarks: [{ id: 'arc_easy', provider_id: sdkProvider, parameters: { num_examples: 3 } }],
+      experiment: { name },
+    });
+    const id = res.body.resource.id;
+    await svc.waitForState(id, ['completed'], 120000);
+    const job = await waitSynced(id);
+    const runs = await mlflow.runs(res.body.resource.mlflow_experiment_id);
+    const adapterRun = runs.find((r) => r.info.run_name === `${id}_0`);
+    expect(adapterRun).toBeDefined();
+    expect(job.results.benchmarks[0].mlflow_run_id).toBe(adapterRun.info.run_id);
+    expect(runs).toHaveLength(2);
+    const jobRun = runs.find((r) => tagsOf(r)['evalhub.run_kind'] === 'job');
+    expect(tagsOf(adapterRun)['mlflow.parentRunId']).toBe(jobRun.info.run_id);
+  });
+
+  it('keeps running jobs while MLflow is down, then records every run once when it is back', async () => {
+    const name = `exp-${randomUUID().slice(0, 8)}`;
+    const body = (jobName: string) => ({
+      name: jobName,
+      model: { url: fake.url, name: 'fake-model' },
+      benchmarks: [{ id: 'demo_mc', provider_id: lmProvider }, { id: 'demo_gen', provider_id: lmProvider }],
+      experiment: { name },
+    });
+    const first = (await svc.request('POST', '/api/v1/evaluations/jobs', body('during outage'))).body;
+    expect(first.resource.mlflow_experiment_id).toBeDefined();
+    await mlflow.stop();
+    // Submitted while MLflow is down: accepted all the same, experiment resolved later.
+    const second = await svc.request('POST', '/api/v1/evaluations/jobs', body('submitted during outage'));
+    expect(second.status).toBe(202);
+    expect(second.body.resource.mlflow_experiment_id).toBeUndefined();
+    expect(second.body.tracking.state).toBe('pending');
+
+    for (const id of [first.resource.id, second.body.resource.id]) {
+      const done = await svc.waitForState(id, ['completed'], 120000);
+      expect(done.tracking.state).toBe('pending');
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    const pending = (await svc.request('GET', `/api/v1/evaluations/jobs/${first.resource.id}`)).body;
+    expect(pending.tracking).toMatchObject({ state: 'pending', last_error: expect.stringContaining('unreachable') });
+
+    await mlflow.start();
+    const jobs = [await waitSynced(first.resource.id, 150000), await waitSynced(second.body.resource.id, 150000)];
+    expect(jobs[1].resource.mlflow_experiment_id).toBe(first.resource.mlflow_experiment_id);
+    const runs = await mlflow.runs(first.resource.mlflow_experiment_id);
+    for (const job of jobs) {
+      const mine = runs.filter((r) => tagsOf(r)['evalhub.job_id'] === job.resource.id);
+      expect(mine.filter((r) => tagsOf(r)['evalhub.run_kind'] === 'job')).toHaveLength(1);
+      expect(mine.filter((r) => tagsOf(r)['evalhub.run_kind'] === 'benchmark').map((r) => r.info.run_name).sort()).toEqual([`${job.resource.id}_0`, `${job.resource.id}_1`]);
+    }
+    expect(runs).toHaveLength(6);
+  });
+});
