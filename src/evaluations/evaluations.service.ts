@@ -12,6 +12,7 @@ import { assertKnownParams, matchesFilter, Page, paginate, parseBool, parseFilte
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
 import { planRuns } from '../domain/run-plan';
 import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
+import { MetricsService } from '../metrics/metrics.service';
 import { ProvidersService } from '../providers/providers.service';
 import { EvaluationQueue } from '../queue/evaluation-queue.producer';
 import { JobSubmissionDto } from './dto/job-submission.dto';
@@ -40,6 +41,7 @@ export class EvaluationsService {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @Optional() @Inject(EXPERIMENT_TRACKER) private readonly tracker?: ExperimentTracker,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async submit(body: JobSubmissionDto, caller: RequestContext): Promise<JobRecord> {
@@ -109,6 +111,7 @@ export class EvaluationsService {
       }));
       throw new ApiError('service_unavailable', 'The work queue is unavailable; the job was not started. Try again shortly.');
     }
+    this.metrics?.jobSubmitted(job);
     return job;
   }
 

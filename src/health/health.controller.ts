@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { READINESS_CHECKS, ReadinessCheck } from './health-checks';
+import { MlflowHealthIndicator } from './mlflow.health';
 import { RedisHealthIndicator } from './redis.health';
 
 export class HealthDto {
@@ -17,7 +17,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly redis: RedisHealthIndicator,
-    @Optional() @Inject(READINESS_CHECKS) private readonly extra: ReadinessCheck[] = [],
+    private readonly mlflow: MlflowHealthIndicator,
   ) {}
 
   @Get('api/v1/health')
@@ -38,6 +38,6 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: Redis reachable; MLflow state reported when configured' })
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.redis.check(), ...(this.extra ?? [])]);
+    return this.health.check([() => this.redis.check(), () => this.mlflow.check()]);
   }
 }

@@ -1,6 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Logger, Optional } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
+import { MetricsService } from '../metrics/metrics.service';
 import { MlflowError } from '../mlflow/mlflow.client';
 import { MlflowSync } from '../mlflow/mlflow-sync.service';
 import { QueueName } from '../queue/queue.constants';
@@ -16,7 +17,10 @@ export function trackingBackoff(attemptsMade: number): number {
 export class MlflowTrackingProcessor extends WorkerHost {
   private readonly logger = new Logger(MlflowTrackingProcessor.name);
 
-  constructor(private readonly sync: MlflowSync) {
+  constructor(
+    private readonly sync: MlflowSync,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
     super();
   }
 
@@ -25,6 +29,7 @@ export class MlflowTrackingProcessor extends WorkerHost {
       await this.sync.syncJob(job.data.jobId);
     } catch (e) {
       const err = e as Error;
+      this.metrics?.mlflowWriteFailed();
       const retryable = !(err instanceof MlflowError) || err.retryable;
       await this.sync.markPending(job.data.jobId, err.message, retryable ? 'pending' : 'failed').catch(() => undefined);
       if (!retryable) throw new UnrecoverableError(err.message);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import * as fs from 'fs';
 import type { Redis } from 'ioredis';
 import * as path from 'path';
@@ -15,6 +15,7 @@ import { JobsRepository } from '../evaluations/jobs.repository';
 import { ExecutorRegistry } from '../executors/executor.registry';
 import { RunContext, RunOutcome, UnitEvent } from '../executors/executor.interface';
 import { isAlive, killGroup } from '../executors/process-group';
+import { MetricsService } from '../metrics/metrics.service';
 import { ProvidersService } from '../providers/providers.service';
 import { RunUnitJobData } from '../queue/queue.types';
 import { ActiveRuns, StopReason } from './active-runs';
@@ -45,6 +46,7 @@ export class RunUnitService {
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async run(data: RunUnitJobData): Promise<void> {
@@ -60,6 +62,7 @@ export class RunUnitService {
 
     const provider = (await this.providers.store.get(job.benchmarks[indexes[0]].provider_id)) ?? undefined;
     const executor = this.executors.get(data.executor);
+    this.logger.log(`running ${indexes.map((i) => job.benchmarks[i].id).join(',')} with ${data.executor}`);
     const unitDir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, data.unitKey);
     const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redactor(job));
     const run = this.active.start(job.resource.id, data.unitKey, Math.round(this.cfg.defaultTimeoutMinutes * 60_000));
@@ -82,12 +85,16 @@ export class RunUnitService {
     };
     let outcome: RunOutcome | undefined;
     let crash: Error | undefined;
+    const started = Date.now();
+    this.metrics?.runningProcesses.inc();
     try {
       outcome = await executor.run(ctx);
     } catch (e) {
       crash = e as Error;
       logs.line(`[evalhub] executor error: ${crash.message}`);
     } finally {
+      this.metrics?.runningProcesses.dec();
+      this.metrics?.runFinished(job.benchmarks[indexes[0]].provider_id, data.executor, run.reason() ?? (crash ? 'error' : outcome?.exitCode === 0 ? 'exited_ok' : 'exited_error'), (Date.now() - started) / 1000);
       run.done();
       await logs.close();
       await this.redis.del(this.keys.runLease(data.jobId, data.unitKey)).catch(() => undefined);

@@ -18,7 +18,9 @@ interface CheckResult {
  * runtime. Plan items A-D of the compatibility reference; each check is reported separately.
  */
 describe('eval-hub-sdk compatibility (plan A-D)', () => {
-  const svc = new EvalHubService({ MAX_CONCURRENT_EVALUATIONS: '4' });
+  // No lm-eval for this suite (jobs on lm_evaluation_harness fail fast instead of running it):
+  // it is about the API and the adapter protocol, and lm-eval has a suite of its own.
+  const svc = new EvalHubService({ MAX_CONCURRENT_EVALUATIONS: '4', EVALHUB_PYTHON_VENV: '/nonexistent-venv' });
   let report: CheckResult[] = [];
   let output = '';
 

@@ -26,8 +26,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 }
 
-export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Logger): { status: number; body: ErrorBody } {
+export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Logger): { status: number; body: ErrorBody | object } {
   const trace = String(req.id);
+  // Probes answer in terminus's own format (status + per-indicator details), 503 when not ready.
+  if (exception instanceof HttpException && (req.url ?? '').startsWith('/health/')) {
+    const body = exception.getResponse();
+    return { status: exception.getStatus(), body: typeof body === 'object' ? body : { status: 'error', message: body } };
+  }
   if (exception instanceof ApiError) {
     return { status: exception.status, body: { message_code: exception.code, message: exception.message, trace } };
   }

@@ -1,0 +1,13 @@
+/** Every metric the service exports; the Grafana dashboard in deploy/ queries these names. */
+export const METRIC = {
+  httpRequests: 'evalhub_http_requests_total',
+  httpDuration: 'evalhub_http_request_duration_seconds',
+  jobsSubmitted: 'evalhub_jobs_submitted_total',
+  jobsFinished: 'evalhub_jobs_finished_total',
+  runDuration: 'evalhub_benchmark_run_duration_seconds',
+  queueJobs: 'evalhub_queue_jobs',
+  queueWorkers: 'evalhub_queue_workers',
+  runningProcesses: 'evalhub_running_processes',
+  callbackEvents: 'evalhub_callback_events_total',
+  mlflowFailures: 'evalhub_mlflow_write_failures_total',
+} as const;

@@ -1,0 +1,72 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Queue } from 'bullmq';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { JobRecord } from '../domain/types';
+import { QueueName } from '../queue/queue.constants';
+import { METRIC } from './metrics.constants';
+
+/** One place that records metrics, so callers say what happened, not how it is counted. */
+@Injectable()
+export class MetricsService {
+  constructor(
+    @InjectMetric(METRIC.httpRequests) private readonly httpRequests: Counter<string>,
+    @InjectMetric(METRIC.httpDuration) private readonly httpDuration: Histogram<string>,
+    @InjectMetric(METRIC.jobsSubmitted) private readonly jobsSubmitted: Counter<string>,
+    @InjectMetric(METRIC.jobsFinished) private readonly jobsFinished: Counter<string>,
+    @InjectMetric(METRIC.runDuration) private readonly runDuration: Histogram<string>,
+    @InjectMetric(METRIC.callbackEvents) private readonly callbackEvents: Counter<string>,
+    @InjectMetric(METRIC.mlflowFailures) private readonly mlflowFailures: Counter<string>,
+    @InjectMetric(METRIC.runningProcesses) readonly runningProcesses: Gauge<string>,
+    @InjectMetric(METRIC.queueJobs) queueJobs: Gauge<string>,
+    @InjectMetric(METRIC.queueWorkers) queueWorkers: Gauge<string>,
+    @InjectQueue(QueueName.BenchmarkRuns) runs: Queue,
+    @InjectQueue(QueueName.JobFinalize) finalize: Queue,
+    @InjectQueue(QueueName.Tracking) tracking: Queue,
+  ) {
+    // Queue depth is read from Redis when Prometheus scrapes, not kept in memory.
+    const queues = [runs, finalize, tracking];
+    (queueJobs as unknown as { collect?: () => Promise<void> }).collect = async () => {
+      queueJobs.reset();
+      for (const q of queues) {
+        const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'waiting-children', 'prioritized').catch(() => undefined);
+        for (const [state, n] of Object.entries(counts ?? {})) queueJobs.set({ queue: q.name, state }, n);
+      }
+    };
+    (queueWorkers as unknown as { collect?: () => Promise<void> }).collect = async () => {
+      for (const q of queues) {
+        const n = await q.getWorkersCount().catch(() => undefined);
+        if (n !== undefined) queueWorkers.set({ queue: q.name }, n);
+      }
+    };
+  }
+
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+    if (route.endsWith('/events') && method === 'POST') this.callbackEvents.inc({ result: status < 300 ? 'accepted' : 'rejected' });
+  }
+
+  jobSubmitted(job: JobRecord): void {
+    for (const provider of new Set(job.benchmarks.map((b) => b.provider_id))) this.jobsSubmitted.inc({ provider: label(provider) });
+  }
+
+  jobFinished(job: JobRecord): void {
+    for (const provider of new Set(job.benchmarks.map((b) => b.provider_id))) this.jobsFinished.inc({ provider: label(provider), state: job.status.state });
+  }
+
+  runFinished(provider: string, executor: string, outcome: string, seconds: number): void {
+    this.runDuration.observe({ provider: label(provider), executor, outcome }, seconds);
+  }
+
+  mlflowWriteFailed(): void {
+    this.mlflowFailures.inc();
+  }
+}
+
+/** Tenant providers have UUID ids: keep the label set bounded. */
+function label(providerId: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(providerId) ? 'tenant' : providerId;
+}
