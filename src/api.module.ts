@@ -3,6 +3,7 @@ import { CollectionsHttpModule } from './collections/collections-http.module';
 import { CoreModule } from './core/core.module';
 import { EvaluationsHttpModule } from './evaluations/evaluations-http.module';
 import { HealthModule } from './health/health.module';
+import { KubernetesModule } from './kubernetes/kubernetes.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MlflowTrackingModule } from './mlflow/mlflow-tracking.module';
 import { MlflowModule } from './mlflow/mlflow.module';
@@ -11,6 +12,6 @@ import { QueueModule } from './queue/queue.module';
 
 /** The API process: HTTP routes and queue producers, no processors. */
 @Module({
-  imports: [CoreModule, QueueModule, MlflowModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, MlflowTrackingModule, HealthModule, MetricsModule.forRoot('api')],
+  imports: [CoreModule, QueueModule, KubernetesModule, MlflowModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, MlflowTrackingModule, HealthModule, MetricsModule.forRoot('api')],
 })
 export class ApiModule {}

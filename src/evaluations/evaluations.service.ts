@@ -14,6 +14,8 @@ import { planRuns } from '../domain/run-plan';
 import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvidersService } from '../providers/providers.service';
+import { K8sGateway } from '../kubernetes/k8s-gateway';
+import { selectorFor } from '../kubernetes/job-manifest';
 import { EvaluationQueue } from '../queue/evaluation-queue.producer';
 import { JobSubmissionDto } from './dto/job-submission.dto';
 import { ExperimentTracker, EXPERIMENT_TRACKER } from './experiment-tracker';
@@ -42,6 +44,7 @@ export class EvaluationsService {
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @Optional() @Inject(EXPERIMENT_TRACKER) private readonly tracker?: ExperimentTracker,
     @Optional() private readonly metrics?: MetricsService,
+    @Optional() private readonly k8s?: K8sGateway,
   ) {}
 
   async submit(body: JobSubmissionDto, caller: RequestContext): Promise<JobRecord> {
@@ -158,14 +161,29 @@ export class EvaluationsService {
       await this.jobs.delete(job);
       const streams = (job.runs ?? []).map((r) => this.keys.logStream(id, r.key));
       if (streams.length) await this.redis.del(...streams);
+      await this.removeRuntimeResources(job);
       return;
     }
+    // The state changes first, so that the runtime going away afterwards reads as cancelled.
     const res = await this.jobs.update(id, (j) => cancelJob(j, new Date().toISOString()));
     if (!res) throw ApiError.notFound('evaluation job', id);
     if (res.after !== res.before) {
       await this.control.publishCancel(id);
+      await this.removeRuntimeResources(job);
       await this.bus.emit({ before: res.before, after: res.after, source: 'api' });
     }
+  }
+
+  /** Kubernetes: the benchmark Jobs and ConfigMaps of a job, whatever state they are in. */
+  private async removeRuntimeResources(job: JobRecord): Promise<void> {
+    if (this.cfg.runtime !== 'kubernetes' || !this.k8s) return;
+    await this.k8s
+      .deleteBySelector(this.k8s.namespaceFor(job.resource.tenant), selectorFor(job.resource.id))
+      .catch((e) => this.logger.warn(`cleanup of ${job.resource.id}: ${(e as Error).message}`));
+  }
+
+  private podLogs(job: JobRecord, indexes: number[], q: LogQuery, headers: boolean): Promise<string[]> {
+    return podLogsFor(this.k8s!, job, indexes, q, headers);
   }
 
   async logs(
@@ -188,6 +206,10 @@ export class EvaluationsService {
     const units = (job.runs ?? []).filter((r) => r.indexes.some((i) => indexes.includes(i)));
     const parts: string[] = [];
     for (const unit of units) {
+      if (unit.executor === 'kubernetes' && this.k8s) {
+        parts.push(...(await this.podLogs(job, unit.indexes.filter((i) => indexes.includes(i)), q, benchmarkIndex === undefined)));
+        continue;
+      }
       const lines = await readLogStream(this.redis, this.keys.logStream(id, unit.key), q);
       if (benchmarkIndex === undefined) {
         const names = unit.indexes.map((i) => job.benchmarks[i].id).join(',');
@@ -200,6 +222,24 @@ export class EvaluationsService {
     if (truncated) text = text.slice(-MAX_LOG_BYTES);
     return { text, truncated };
   }
+}
+
+/** Logs of benchmarks that ran as Kubernetes Jobs: the adapter container of their pods. */
+async function podLogsFor(k8s: K8sGateway, job: JobRecord, indexes: number[], q: LogQuery, headers: boolean): Promise<string[]> {
+  const ns = k8s.namespaceFor(job.resource.tenant);
+  const out: string[] = [];
+  for (const index of indexes) {
+    const pods = (await k8s.listPods(ns, selectorFor(job.resource.id, index)).catch(() => ({ items: [] }))).items;
+    for (const pod of pods) {
+      const name = pod.metadata?.name ?? '';
+      if (headers) out.push(`=== pod=${name} container=adapter benchmark_id=${job.benchmarks[index].id} ===`);
+      const text = await k8s
+        .podLog(ns, name, 'adapter', { tailLines: q.tailLines > 0 ? q.tailLines : undefined, sinceSeconds: q.sinceSeconds, timestamps: q.timestamps })
+        .catch((e) => `(logs unavailable: ${(e as Error).message})`);
+      out.push(...text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1));
+    }
+  }
+  return out;
 }
 
 export function parseLogQuery(query: Record<string, string | string[] | undefined>): LogQuery {

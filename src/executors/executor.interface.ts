@@ -22,6 +22,10 @@ export interface RunContext {
   workDir(index: number): string;
   /** Records the process group so a later attempt can stop it if this worker dies. */
   recordProcess(pid: number): Promise<void>;
+  /** The job as stored now (the `job` above is the snapshot the run started with). */
+  currentJob(): Promise<JobRecord | undefined>;
+  /** 1 for the first run of this unit; retried units after an error get a new number. */
+  attempt: number;
 }
 
 export interface RunOutcome {

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { EXECUTORS, Executor } from './executor.interface';
 import { ExecutorRegistry } from './executor.registry';
+import { KubernetesExecutor } from './kubernetes/kubernetes.executor';
 import { LmEvalExecutor } from './lm-eval/lm-eval.executor';
 import { LocalProcessExecutor } from './local-process/local-process.executor';
 import { UnavailableExecutor } from './unavailable/unavailable.executor';
 
-const BACKENDS = [LocalProcessExecutor, LmEvalExecutor, UnavailableExecutor];
+const BACKENDS = [LocalProcessExecutor, LmEvalExecutor, KubernetesExecutor, UnavailableExecutor];
 
 /** Every backend behind the Executor interface; adding one = a folder plus a line here. */
 @Module({

@@ -1,6 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { QueueName } from '../queue/queue.constants';
 import { parseRunUnitData, RunUnitJobData } from '../queue/queue.types';
@@ -23,8 +23,13 @@ export class RunUnitProcessor extends WorkerHost implements OnApplicationBootstr
     this.worker.concurrency = this.cfg.maxConcurrentEvaluations;
   }
 
-  async process(job: Job<RunUnitJobData>): Promise<void> {
-    await this.units.run(parseRunUnitData(job.data));
+  async process(job: Job<RunUnitJobData>, token?: string): Promise<void> {
+    const outcome = await this.units.run(parseRunUnitData(job.data), job.attemptsMade + 1);
+    if (outcome === 'interrupted' && token) {
+      // Back to the queue without using up an attempt: the next worker runs (or adopts) it.
+      await job.moveToDelayed(Date.now() + 1000, token);
+      throw new DelayedError();
+    }
   }
 
   @OnWorkerEvent('failed')

@@ -20,9 +20,6 @@ import { ProvidersService } from '../providers/providers.service';
 import { RunUnitJobData } from '../queue/queue.types';
 import { ActiveRuns, StopReason } from './active-runs';
 
-/** Thrown when a unit was interrupted by this worker's shutdown, so BullMQ retries it elsewhere. */
-export class InterruptedError extends Error {}
-
 interface Lease {
   host: string;
   pid: number;
@@ -49,15 +46,16 @@ export class RunUnitService {
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  async run(data: RunUnitJobData): Promise<void> {
-    return withLogFields({ job_id: data.jobId, benchmark_index: data.indexes.join(',') }, () => this.runInScope(data));
+  /** Runs the unit; 'interrupted' when this worker's shutdown stopped it (to be run again). */
+  async run(data: RunUnitJobData, attempt = 1): Promise<'done' | 'interrupted'> {
+    return withLogFields({ job_id: data.jobId, benchmark_index: data.indexes.join(',') }, () => this.runInScope(data, attempt));
   }
 
-  private async runInScope(data: RunUnitJobData): Promise<void> {
+  private async runInScope(data: RunUnitJobData, attempt: number): Promise<'done' | 'interrupted'> {
     const job = await this.jobs.get(data.jobId);
-    if (!job || isTerminalJobState(job.status.state)) return;
+    if (!job || isTerminalJobState(job.status.state)) return 'done';
     const indexes = unfinishedIndexes(job, data.indexes);
-    if (indexes.length === 0) return;
+    if (indexes.length === 0) return 'done';
     await this.stopEarlierAttempt(data);
 
     const provider = (await this.providers.store.get(job.benchmarks[indexes[0]].provider_id)) ?? undefined;
@@ -82,6 +80,8 @@ export class RunUnitService {
         return dir;
       },
       recordProcess: (pid) => this.recordLease(data, pid),
+      currentJob: () => this.jobs.get(job.resource.id),
+      attempt,
     };
     let outcome: RunOutcome | undefined;
     let crash: Error | undefined;
@@ -100,9 +100,10 @@ export class RunUnitService {
       await this.redis.del(this.keys.runLease(data.jobId, data.unitKey)).catch(() => undefined);
     }
     const reason = run.reason();
-    if (reason === 'shutdown') throw new InterruptedError('worker shut down during the run; it will be retried');
-    if (reason === 'cancelled') return;
+    if (reason === 'shutdown') return 'interrupted';
+    if (reason === 'cancelled') return 'done';
     await this.failUnfinished(data.jobId, indexes, this.failureMessage(reason, outcome, crash, logs));
+    return 'done';
   }
 
   /** Marks benchmarks of the unit that never reached a terminal state as failed, with why. */

@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type * as K8s from '@kubernetes/client-node';
+import { APP_CONFIG, AppConfig } from '../core/config/app-config';
+
+/** An API server error, reduced to what callers decide on. */
+export class K8sError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type WatchEvent<T> = { type: string; object: T };
+
+/**
+ * The only file that loads @kubernetes/client-node at run time (it is ESM-only; Node 20.19+ can
+ * require it, jest cannot). Loaded on first use, so local mode never pays for it.
+ */
+@Injectable()
+export class K8sGateway {
+  private readonly logger = new Logger(K8sGateway.name);
+  private lib?: typeof K8s;
+  private kc?: K8s.KubeConfig;
+  private batch?: K8s.BatchV1Api;
+  private core?: K8s.CoreV1Api;
+
+  constructor(@Inject(APP_CONFIG) private readonly cfg: AppConfig) {}
+
+  private client(): { batch: K8s.BatchV1Api; core: K8s.CoreV1Api; kc: K8s.KubeConfig; lib: typeof K8s } {
+    if (!this.lib) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      this.lib = require('@kubernetes/client-node') as typeof K8s;
+      this.kc = new this.lib.KubeConfig();
+      this.kc.loadFromDefault();
+      this.batch = this.kc.makeApiClient(this.lib.BatchV1Api);
+      this.core = this.kc.makeApiClient(this.lib.CoreV1Api);
+    }
+    return { batch: this.batch!, core: this.core!, kc: this.kc!, lib: this.lib };
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const err = e as { code?: number; body?: unknown; message?: string };
+      let body: { message?: string; reason?: string } = {};
+      try {
+        body = typeof err.body === 'string' ? JSON.parse(err.body) : ((err.body as typeof body) ?? {});
+      } catch {
+        /* not JSON */
+      }
+      throw new K8sError(`${what}: ${body.message ?? err.message ?? String(e)}`, err.code ?? 0, body.reason);
+    }
+  }
+
+  /** Creates, or returns the existing object on 409 (a retried worker adopts what it made). */
+  async createConfigMap(ns: string, body: K8s.V1ConfigMap): Promise<'created' | 'existed'> {
+    try {
+      await this.call(`create ConfigMap ${body.metadata?.name}`, () => this.client().core.createNamespacedConfigMap({ namespace: ns, body }));
+      return 'created';
+    } catch (e) {
+      if (e instanceof K8sError && e.code === 409) return 'existed';
+      throw e;
+    }
+  }
+
+  async createJob(ns: string, body: K8s.V1Job): Promise<'created' | 'existed'> {
+    try {
+      await this.call(`create Job ${body.metadata?.name}`, () => this.client().batch.createNamespacedJob({ namespace: ns, body }));
+      return 'created';
+    } catch (e) {
+      if (e instanceof K8sError && e.code === 409) return 'existed';
+      throw e;
+    }
+  }
+
+  async getJob(ns: string, name: string): Promise<K8s.V1Job | undefined> {
+    try {
+      return await this.call(`get Job ${name}`, () => this.client().batch.readNamespacedJob({ namespace: ns, name }));
+    } catch (e) {
+      if (e instanceof K8sError && e.code === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async listPods(ns: string, labelSelector: string): Promise<{ items: K8s.V1Pod[]; resourceVersion?: string }> {
+    const r = await this.call('list pods', () => this.client().core.listNamespacedPod({ namespace: ns, labelSelector }));
+    return { items: r.items, resourceVersion: r.metadata?.resourceVersion };
+  }
+
+  async listJobs(ns: string, labelSelector: string): Promise<K8s.V1Job[]> {
+    return (await this.call('list jobs', () => this.client().batch.listNamespacedJob({ namespace: ns, labelSelector }))).items;
+  }
+
+  /** Watches a collection from a resourceVersion; resolves to a function that stops the watch. */
+  async watch<T>(path: string, labelSelector: string, resourceVersion: string | undefined, onEvent: (e: WatchEvent<T>) => void, onEnd: (err?: unknown) => void): Promise<() => void> {
+    const { lib, kc } = this.client();
+    const w = new lib.Watch(kc);
+    const ctrl = await w.watch(path, { labelSelector, ...(resourceVersion ? { resourceVersion, allowWatchBookmarks: true } : {}) }, (type, object) => onEvent({ type, object: object as T }), onEnd);
+    return () => ctrl.abort();
+  }
+
+  /** Removes every Job (with its pods) and ConfigMap that carries the selector. */
+  async deleteBySelector(ns: string, labelSelector: string): Promise<void> {
+    const { batch, core } = this.client();
+    await this.call('delete jobs', () => batch.deleteCollectionNamespacedJob({ namespace: ns, labelSelector, propagationPolicy: 'Background' })).catch((e) => {
+      if (!(e instanceof K8sError && e.code === 404)) throw e;
+    });
+    await this.call('delete configmaps', () => core.deleteCollectionNamespacedConfigMap({ namespace: ns, labelSelector })).catch((e) => {
+      if (!(e instanceof K8sError && e.code === 404)) throw e;
+    });
+  }
+
+  async podLog(ns: string, pod: string, container: string, opts: { tailLines?: number; sinceSeconds?: number; timestamps?: boolean }): Promise<string> {
+    return this.call(`log of ${pod}`, () =>
+      this.client().core.readNamespacedPodLog({ namespace: ns, name: pod, container, tailLines: opts.tailLines, sinceSeconds: opts.sinceSeconds, timestamps: opts.timestamps }),
+    );
+  }
+
+  namespaceFor(tenant: string | undefined): string {
+    return tenant ?? this.cfg.k8s.namespace;
+  }
+}

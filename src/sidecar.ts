@@ -1,0 +1,105 @@
+import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
+
+/**
+ * The sidecar of a benchmark pod (third entry point of the image). The adapter only ever talks to
+ * http://localhost:8080; the sidecar forwards:
+ *   /api/v1/evaluations/**                         → the EvalHub API, with the pod's token and X-Tenant
+ *   /api/2.0/mlflow/**, /api/3.0/mlflow/**,
+ *   /api/2.0/mlflow-artifacts/**                   → MLflow
+ *   anything else                                  → the model endpoint (with the real API key)
+ * Config: SIDECAR_CONFIG (the sidecar_config.json EvalHub puts in the Job's ConfigMap).
+ */
+interface SidecarConfig {
+  port?: number;
+  eval_hub: { base_url: string; token_path?: string };
+  mlflow?: { tracking_uri: string; workspace?: string; token_path?: string };
+  model?: { url?: string; auth_secret_mount_path?: string };
+}
+
+const NAMESPACE_FILE = process.env.POD_NAMESPACE_FILE ?? '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function loadConfig(): SidecarConfig {
+  const file = process.env.SIDECAR_CONFIG ?? '/meta/sidecar_config.json';
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as SidecarConfig;
+  return {
+    port: Number(process.env.SIDECAR_PORT ?? 8080),
+    eval_hub: { base_url: process.env.EVALHUB_URL ?? 'http://evalhub-api:8080' },
+    mlflow: process.env.MLFLOW_TRACKING_URI ? { tracking_uri: process.env.MLFLOW_TRACKING_URI } : undefined,
+    model: { url: process.env.MODEL_URL },
+  };
+}
+
+function readFile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return fs.readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which upstream a request goes to, and the headers to add there. */
+export function route(cfg: SidecarConfig, path: string): { base: string; headers: Record<string, string>; keepPath: boolean } | undefined {
+  if (path.startsWith('/api/v1/evaluations/')) {
+    const headers: Record<string, string> = {};
+    const token = readFile(cfg.eval_hub.token_path);
+    if (token) headers.authorization = `Bearer ${token}`;
+    const ns = readFile(process.env.POD_NAMESPACE ? undefined : NAMESPACE_FILE) ?? process.env.POD_NAMESPACE;
+    if (ns) headers['x-tenant'] = ns;
+    return { base: cfg.eval_hub.base_url, headers, keepPath: true };
+  }
+  if (/^\/api\/(2\.0|3\.0)\/mlflow(-artifacts)?\//.test(path)) {
+    if (!cfg.mlflow?.tracking_uri) return undefined;
+    const headers: Record<string, string> = {};
+    const token = readFile(cfg.mlflow.token_path);
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (cfg.mlflow.workspace) headers['x-mlflow-workspace'] = cfg.mlflow.workspace;
+    return { base: cfg.mlflow.tracking_uri, headers, keepPath: true };
+  }
+  if (!cfg.model?.url) return undefined;
+  const headers: Record<string, string> = {};
+  const key = readFile(cfg.model.auth_secret_mount_path ? `${cfg.model.auth_secret_mount_path}/api-key` : undefined);
+  if (key) headers.authorization = `Bearer ${key}`;
+  return { base: new URL(cfg.model.url).origin, headers, keepPath: true };
+}
+
+function main(): void {
+  const cfg = loadConfig();
+  const port = cfg.port ?? 8080;
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? '/';
+    if (path === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'healthy' }));
+      return;
+    }
+    const target = route(cfg, path);
+    if (!target) {
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message_code: 'sidecar_no_route', message: `no upstream configured for ${path}`, trace: '' }));
+      return;
+    }
+    const url = new URL(path, target.base.replace(/\/+$/, '') + '/');
+    const headers = { ...req.headers, ...target.headers, host: url.host };
+    const mod = url.protocol === 'https:' ? https : http;
+    const upstream = mod.request(url, { method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', (e) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message_code: 'sidecar_upstream_error', message: e.message, trace: '' }));
+    });
+    req.pipe(upstream);
+  });
+  server.listen(port, process.env.SIDECAR_HOST ?? '127.0.0.1', () => {
+    process.stdout.write(JSON.stringify({ level: 'info', service: 'evalhub-sidecar', msg: `sidecar listening on ${port}` }) + '\n');
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,228 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { startFakeModel, FakeModel } from '../support/fake-model';
+import { FakeKube, startFakeKube } from '../support/fake-kube';
+import { freePort, waitFor } from '../support/ports';
+import { EvalHubService, ROOT } from '../support/service';
+
+const MODEL = { url: 'http://vllm.models.svc:8000/v1', name: 'granite' };
+
+/**
+ * The Kubernetes Job runtime through the real @kubernetes/client-node (in the compiled worker and
+ * API) against a fake API server that speaks the Kubernetes REST protocol.
+ */
+describe('Kubernetes Job runtime', () => {
+  let kube: FakeKube;
+  let svc: EvalHubService;
+  let provider: string;
+
+  const env = () => ({
+    EVALHUB_RUNTIME: 'kubernetes',
+    KUBECONFIG: kube.kubeconfigPath,
+    K8S_NAMESPACE: 'evalhub',
+    K8S_SIDECAR_IMAGE: 'quay.io/evalhub/evalhub-nest:test',
+    K8S_UNSCHEDULABLE_SECONDS: '2',
+    MAX_CONCURRENT_EVALUATIONS: '10',
+  });
+
+  beforeAll(async () => {
+    kube = await startFakeKube({ forbiddenNamespaces: ['locked'] });
+    svc = new EvalHubService(env());
+    await svc.start();
+    const res = await svc.request('POST', '/api/v1/evaluations/providers', {
+      name: 'Adapter image',
+      benchmarks: ['b0', 'b1', 'b2'].map((id) => ({ id, name: id, category: 'x', primary_score: { metric: 'acc' }, pass_criteria: { threshold: 0.5 } })),
+      runtime: { k8s: { image: 'quay.io/evalhub/community-x:1', entrypoint: ['python', 'main.py'], memory_limit: '4Gi', env: [{ name: 'EXTRA', value: '1' }, { name: 'EVALHUB_MODE', value: 'hijack' }] } },
+    });
+    provider = res.body.resource.id;
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await kube?.close();
+  });
+
+  const submit = async (n = 1, extra: object = {}, headers: Record<string, string> = {}) => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'k8s', model: MODEL, benchmarks: Array.from({ length: n }, (_, i) => ({ id: `b${i}`, provider_id: provider, parameters: { num_examples: 5 } })), ...extra }, headers);
+    expect(res.status).toBe(202);
+    return res.body.resource.id as string;
+  };
+  const jobsOf = (id: string) => kube.jobs().filter((j: any) => j.metadata.labels.job_id === id);
+  const event = (id: string, index: number, status: string, extra: object = {}) =>
+    svc.request('POST', `/api/v1/evaluations/jobs/${id}/events`, { benchmark_status_event: { provider_id: provider, id: `b${index}`, benchmark_index: index, status, ...extra } }, { 'X-Tenant': 'evalhub' });
+
+  it('creates a ConfigMap and a Job per benchmark as §3.5 describes, and adapter events complete the job', async () => {
+    const id = await submit(2);
+    await waitFor('2 Jobs', async () => jobsOf(id).length === 2, 20000);
+    const [job] = jobsOf(id).filter((j: any) => j.metadata.labels.benchmark_index === '0');
+    expect(job.metadata.name).toBe(`evalhub-${id}-0-a1`);
+    expect(job.metadata.namespace).toBe('evalhub');
+    expect(job.metadata.labels).toMatchObject({ app: 'evalhub', component: 'evaluation-job', job_id: id, provider_id: provider, benchmark_id: 'b0', benchmark_index: '0', 'trustyai.opendatahub.io/evaluation-phase': 'Pending' });
+    expect(job.metadata.annotations).toMatchObject({ 'eval-hub.github.io/job_id': id, 'eval-hub.github.io/provider_id': provider, 'eval-hub.github.io/benchmark_id': 'b0' });
+    const spec = job.spec;
+    expect(spec).toMatchObject({ backoffLimit: 0, ttlSecondsAfterFinished: 3600 });
+    expect(spec.template.spec).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'evalhub-job', automountServiceAccountToken: false, securityContext: { runAsNonRoot: true } });
+    const adapter = spec.template.spec.containers.find((c: any) => c.name === 'adapter');
+    expect(adapter).toMatchObject({ image: 'quay.io/evalhub/community-x:1', command: ['python', 'main.py'], imagePullPolicy: 'IfNotPresent' });
+    expect(adapter.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(adapter.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '4Gi' } });
+    const envMap = Object.fromEntries(adapter.env.map((e: any) => [e.name, e.value]));
+    expect(envMap).toMatchObject({ EVALHUB_MODE: 'k8s', EVALHUB_JOB_SPEC_PATH: '/meta/job.json', EXTRA: '1' });
+    expect(adapter.volumeMounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/meta/job.json', '/data', '/shared', '/var/run/secrets/kubernetes.io/serviceaccount']));
+    const sidecar = spec.template.spec.initContainers.find((c: any) => c.name === 'sidecar');
+    expect(sidecar).toMatchObject({ image: 'quay.io/evalhub/evalhub-nest:test', restartPolicy: 'Always', command: ['node', 'dist/sidecar.js'] });
+
+    const cm = kube.configMaps().find((c: any) => c.metadata.name === `${job.metadata.name}-spec`);
+    const jobSpec = JSON.parse(cm.data['job.json']);
+    expect(jobSpec).toMatchObject({ id, provider_id: provider, benchmark_id: 'b0', benchmark_index: 0, num_examples: 5, callback_url: 'http://localhost:8080', model: { url: 'http://localhost:8080/v1', name: 'granite' } });
+    expect(JSON.parse(cm.data['sidecar_config.json'])).toMatchObject({ eval_hub: { base_url: svc.baseUrl }, model: { url: MODEL.url } });
+
+    for (const i of [0, 1]) {
+      expect((await event(id, i, 'running', { phase: 'running_evaluation' })).status).toBe(204);
+      expect((await event(id, i, 'completed', { metrics: { acc: 0.9 } })).status).toBe(204);
+    }
+    const done = await svc.waitForState(id, ['completed', 'failed', 'partially_failed']);
+    expect(done.status.state).toBe('completed');
+    expect(done.results.test.pass).toBe(true);
+  });
+
+  const failures: [string, (job: string) => void, RegExp, string][] = [
+    ['OOMKilled', (j) => kube.terminate(j, 'OOMKilled', 137), /OOMKilled/, 'runtime_oom_killed'],
+    ['image pull failure', (j) => kube.imagePullBackOff(j), /ImagePullBackOff.*community-x:1/, 'runtime_image_pull'],
+    ['crash', (j) => kube.terminate(j, 'Error', 2), /exited with code 2/, 'runtime_crash'],
+    ['deadline exceeded', (j) => kube.deadlineExceeded(j), /deadline/i, 'runtime_deadline_exceeded'],
+    ['unschedulable pod', (j) => kube.unschedulable(j), /could not be scheduled.*Insufficient nvidia.com\/gpu/, 'runtime_unschedulable'],
+    ['deleted pod', (j) => kube.deletePod(j), /pod was deleted/, 'runtime_pod_deleted'],
+    ['success without a terminal event', (j) => kube.succeed(j), /never reported a terminal status/, 'runtime_succeeded_without_result'],
+  ];
+
+  it.each(failures)('%s marks the benchmark failed with the cause within 10 s', async (_, cause, text, code) => {
+    const id = await submit(1);
+    const job = await waitFor('pod running', async () => {
+      const j = jobsOf(id)[0];
+      return j && kube.podsOf(j.metadata.name).some((p: any) => p.status.phase === 'Running') ? j : undefined;
+    }, 20000);
+    await event(id, 0, 'running', { phase: 'running_evaluation' });
+    const t0 = Date.now();
+    cause(job.metadata.name);
+    const done = await svc.waitForState(id, ['failed', 'completed'], 15000);
+    const elapsed = Date.now() - t0;
+    expect(done.status.state).toBe('failed');
+    expect(done.status.benchmarks[0].error_message.message).toMatch(text);
+    expect(done.status.benchmarks[0].error_message.message_code).toBe(code);
+    // Unschedulable waits K8S_UNSCHEDULABLE_SECONDS (2 s here) before it counts.
+    expect(elapsed).toBeLessThan(10000);
+  });
+
+  it('fails the benchmark with the reason when Kubernetes refuses the Job (403)', async () => {
+    const locked = await svc.request(
+      'POST',
+      '/api/v1/evaluations/providers',
+      { name: 'Locked', benchmarks: [{ id: 'b0', name: 'b0', category: 'x' }], runtime: { k8s: { image: 'img:1' } } },
+      { 'X-Tenant': 'locked' },
+    );
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'k8s', model: MODEL, benchmarks: [{ id: 'b0', provider_id: locked.body.resource.id }] }, { 'X-Tenant': 'locked' });
+    const id = res.body.resource.id;
+    const done = await svc.waitForState(id, ['failed'], 20000, { 'X-Tenant': 'locked' });
+    expect(done.status.benchmarks[0].error_message.message).toMatch(/forbidden/i);
+  });
+
+  it('cancel removes the Jobs and ConfigMaps of the job', async () => {
+    const id = await submit(2);
+    await waitFor('Jobs created', async () => jobsOf(id).length === 2, 20000);
+    const cancelled = await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`);
+    if (cancelled.status !== 204) throw new Error(JSON.stringify((await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status));
+    expect(cancelled.status).toBe(204);
+    await waitFor('Jobs and ConfigMaps gone', async () => jobsOf(id).length === 0 && !kube.configMaps().some((c: any) => c.metadata.labels.job_id === id), 10000);
+    expect(kube.pods().some((p: any) => p.metadata.labels.job_id === id)).toBe(false);
+    expect((await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status.state).toBe('cancelled');
+  });
+
+  it('serves pod logs through the logs endpoints', async () => {
+    const id = await submit(1);
+    const job = await waitFor('pod', async () => {
+      const j = jobsOf(id)[0];
+      return j && kube.podsOf(j.metadata.name).length ? j : undefined;
+    }, 20000);
+    const pod = kube.podsOf(job.metadata.name)[0];
+    kube.setLogs(pod.metadata.name, 'loading data\nscoring 5 examples\ndone\n');
+    const all = await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`);
+    expect(all.text).toContain(`=== pod=${pod.metadata.name} container=adapter benchmark_id=b0 ===`);
+    expect(all.text).toContain('scoring 5 examples');
+    const tail = await svc.request('GET', `/api/v1/evaluations/jobs/${id}/benchmarks/0/logs?tail_lines=1&timestamps=true`);
+    expect(tail.text.trim()).toMatch(/^\d{4}-\d\d-\d\dT\S+ done$/);
+    await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`);
+  });
+
+  it('a worker restarted mid-run adopts its Job (no duplicate) and catches failures that happened while it was down', async () => {
+    const id = await submit(1);
+    const job = await waitFor('pod running', async () => {
+      const j = jobsOf(id)[0];
+      return j && kube.podsOf(j.metadata.name).some((p: any) => p.status.phase === 'Running') ? j : undefined;
+    }, 20000);
+    await svc.stopProcess(svc.worker, 'SIGKILL');
+    kube.terminate(job.metadata.name, 'OOMKilled', 137);
+    const creates = () => kube.requests.filter((r: any) => r.method === 'POST' && r.path.endsWith('/jobs')).length;
+    const before = creates();
+    await svc.startWorker();
+    const done = await svc.waitForState(id, ['failed', 'completed'], 30000);
+    expect(done.status.benchmarks[0].error_message.message).toMatch(/OOMKilled/);
+    expect(jobsOf(id)).toHaveLength(1);
+    // The retried worker asked to create the same Job, got 409 and adopted it.
+    expect(jobsOf(id)[0].metadata.uid).toBe(job.metadata.uid);
+    expect(creates()).toBeGreaterThan(before);
+  });
+});
+
+describe('sidecar', () => {
+  let fake: FakeModel;
+  let svc: EvalHubService;
+  let sidecar: ChildProcess;
+  let port: number;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-sidecar-'));
+
+  beforeAll(async () => {
+    fake = await startFakeModel();
+    svc = new EvalHubService();
+    await svc.start({ worker: false });
+    port = await freePort();
+    fs.writeFileSync(path.join(dir, 'token'), 'pod-token');
+    fs.writeFileSync(path.join(dir, 'namespace'), 'team-a');
+    fs.mkdirSync(path.join(dir, 'model'));
+    fs.writeFileSync(path.join(dir, 'model', 'api-key'), 'sk-real');
+    fs.writeFileSync(
+      path.join(dir, 'sidecar_config.json'),
+      JSON.stringify({ port, eval_hub: { base_url: svc.baseUrl, token_path: path.join(dir, 'token') }, model: { url: fake.url, auth_secret_mount_path: path.join(dir, 'model') } }),
+    );
+    sidecar = spawn(process.execPath, [path.join(ROOT, 'dist', 'sidecar.js')], { env: { ...process.env, SIDECAR_CONFIG: path.join(dir, 'sidecar_config.json'), POD_NAMESPACE_FILE: path.join(dir, 'namespace') }, stdio: 'ignore' });
+    await waitFor('sidecar', async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 10000);
+  });
+  afterAll(async () => {
+    sidecar?.kill();
+    await svc?.stop();
+    await fake?.close();
+  });
+
+  it('forwards adapter callbacks to EvalHub with the pod tenant, and model calls with the real key', async () => {
+    const job = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 's', model: { url: fake.url, name: 'fake-model' }, benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness' }] }, { 'X-Tenant': 'team-a' });
+    const id = job.body.resource.id;
+    const ev = await fetch(`http://127.0.0.1:${port}/api/v1/evaluations/jobs/${id}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ benchmark_status_event: { provider_id: 'lm_evaluation_harness', id: 'arc_easy', benchmark_index: 0, status: 'running' } }),
+    });
+    expect(ev.status).toBe(204);
+    const seen = await svc.request('GET', `/api/v1/evaluations/jobs/${id}`, undefined, { 'X-Tenant': 'team-a' });
+    expect(seen.body.status.state).toBe('running');
+
+    const completion = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer api-key:ref' },
+      body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(completion.status).toBe(200);
+    expect((await completion.json()).object).toBe('chat.completion');
+    expect(fake.requests[fake.requests.length - 1].authorization).toBe('Bearer sk-real');
+  });
+});
