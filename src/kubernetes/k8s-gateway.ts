@@ -91,10 +91,6 @@ export class K8sGateway {
     return { items: r.items, resourceVersion: r.metadata?.resourceVersion };
   }
 
-  async listJobs(ns: string, labelSelector: string): Promise<K8s.V1Job[]> {
-    return (await this.call('list jobs', () => this.client().batch.listNamespacedJob({ namespace: ns, labelSelector }))).items;
-  }
-
   /** Watches a collection from a resourceVersion; resolves to a function that stops the watch. */
   async watch<T>(path: string, labelSelector: string, resourceVersion: string | undefined, onEvent: (e: WatchEvent<T>) => void, onEnd: (err?: unknown) => void): Promise<() => void> {
     const { lib, kc } = this.client();

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import YAML from 'yaml';
 import { startFakeModel, FakeModel } from '../support/fake-model';
 import { FakeKube, startFakeKube } from '../support/fake-kube';
 import { freePort, waitFor } from '../support/ports';
@@ -172,6 +173,23 @@ describe('Kubernetes Job runtime', () => {
     // The retried worker asked to create the same Job, got 409 and adopted it.
     expect(jobsOf(id)[0].metadata.uid).toBe(job.metadata.uid);
     expect(creates()).toBeGreaterThan(before);
+  });
+
+  it('the Roles in deploy/ grant exactly the verbs the executor, watcher and API used', () => {
+    const used = new Set<string>();
+    for (const r of kube.requests) {
+      const m = /^\/(?:api\/v1|apis\/batch\/v1)\/namespaces\/[^/]+\/(jobs|configmaps|pods)(?:\/([^/]+))?(\/log)?$/.exec(r.path);
+      if (!m) continue;
+      const resource = m[3] ? 'pods/log' : m[1];
+      const verb =
+        r.method === 'POST' ? 'create' : r.method === 'DELETE' ? (m[2] ? 'delete' : 'deletecollection') : m[2] ? 'get' : r.query.watch === 'true' ? 'watch' : 'list';
+      used.add(`${resource}:${verb}`);
+    }
+    const rbac = YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, 'deploy', 'k8s', 'base', 'rbac.yaml'), 'utf8')).map((d) => d.toJSON());
+    const granted = new Set<string>(
+      rbac.filter((d) => d.kind === 'Role').flatMap((role) => role.rules.flatMap((rule: any) => rule.resources.flatMap((res: string) => rule.verbs.map((v: string) => `${res}:${v}`)))),
+    );
+    expect([...used].sort()).toEqual([...granted].sort());
   });
 });
 
