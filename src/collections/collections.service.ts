@@ -10,7 +10,7 @@ import { RequestContext } from '../core/http/request-context';
 import { validateBody } from '../core/http/validation';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
-import { assertKnownParams, matchesFilter, Page, paginate, parseFilter, parsePage, single } from '../domain/filters';
+import { assertKnownParams, matchesFilter, Page, paginate, parseFilter, parsePage, parseScope } from '../domain/filters';
 import { applyPatch, COLLECTION_PATCH_RULES } from '../domain/json-patch';
 import { CollectionRecord, SYSTEM_OWNER } from '../domain/types';
 import { ProvidersService } from '../providers/providers.service';
@@ -48,20 +48,12 @@ export class CollectionsService implements OnModuleInit {
   async list(query: Record<string, string | string[] | undefined>, uri: string, caller: RequestContext): Promise<Page<CollectionRecord>> {
     assertKnownParams(query, LIST_PARAMS);
     const page = parsePage(query);
-    const scope = single(query.scope);
-    if (scope !== undefined && scope !== 'system' && scope !== 'tenant') {
-      throw new ApiError('query_parameter_value_invalid', `The query parameter 'scope' must be 'system' or 'tenant', got '${scope}'.`);
-    }
-    if (scope && query.owner !== undefined) {
-      throw new ApiError('query_parameter_mismatch', "The query parameters 'scope' and 'owner' can not be used together.");
-    }
+    const scope = parseScope(query);
     const name = parseFilter(query.name);
     const category = parseFilter(query.category);
     const tags = parseFilter(query.tags);
     const owner = parseFilter(query.owner);
-    const tenantDocs = scope === 'system' ? [] : await this.store.tenantList(caller.tenant);
-    const systemDocs = scope === 'tenant' ? [] : this.store.systemDocs();
-    const all = [...tenantDocs, ...systemDocs].filter(
+    const all = (await this.store.listVisible(scope, caller.tenant)).filter(
       (c) =>
         matchesFilter(name, c.name) && matchesFilter(category, c.category) && matchesFilter(tags, c.tags) && matchesFilter(owner, c.resource.owner),
     );

@@ -66,6 +66,12 @@ export class CatalogStore<T extends CatalogDoc> {
   async tenantList(tenant?: string): Promise<T[]> {
     return this.tenantDocs.getMany(await this.tenantDocs.ids(tenant));
   }
+
+  /** What a list shows: the caller's tenant documents first, then the system ones, per scope. */
+  async listVisible(scope: 'system' | 'tenant' | undefined, tenant?: string): Promise<T[]> {
+    const tenantDocs = scope === 'system' ? [] : await this.tenantList(tenant);
+    return [...tenantDocs, ...(scope === 'tenant' ? [] : this.systemDocs())];
+  }
 }
 
 /** Whether a caller (with or without X-Tenant) may see a catalog resource. */

@@ -61,6 +61,18 @@ export function parseBool(name: string, raw: string | undefined, fallback: boole
   throw new ApiError('query_parameter_invalid', `The query parameter '${name}' must be true or false, got '${raw}'.`);
 }
 
+/** `scope` of catalog lists: system or tenant resources only; not together with `owner`. */
+export function parseScope(query: Record<string, string | string[] | undefined>): 'system' | 'tenant' | undefined {
+  const scope = single(query.scope);
+  if (scope !== undefined && scope !== 'system' && scope !== 'tenant') {
+    throw new ApiError('query_parameter_value_invalid', `The query parameter 'scope' must be 'system' or 'tenant', got '${scope}'.`);
+  }
+  if (scope && query.owner !== undefined) {
+    throw new ApiError('query_parameter_mismatch', "The query parameters 'scope' and 'owner' can not be used together.");
+  }
+  return scope;
+}
+
 /** Rejects query parameters that an endpoint does not know (400 query_bad_parameter). */
 export function assertKnownParams(query: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(query)) {

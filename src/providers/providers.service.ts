@@ -10,7 +10,7 @@ import { RequestContext } from '../core/http/request-context';
 import { validateBody } from '../core/http/validation';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
-import { assertKnownParams, matchesFilter, Page, paginate, parseBool, parseFilter, parsePage, single } from '../domain/filters';
+import { assertKnownParams, matchesFilter, Page, paginate, parseBool, parseFilter, parsePage, parseScope, single } from '../domain/filters';
 import { applyPatch, PROVIDER_PATCH_RULES } from '../domain/json-patch';
 import { ProviderRecord, SYSTEM_OWNER } from '../domain/types';
 import { ProviderConfigDto } from './dto/provider.dto';
@@ -57,19 +57,11 @@ export class ProvidersService implements OnModuleInit {
     assertKnownParams(query, LIST_PARAMS);
     const page = parsePage(query);
     const withBenchmarks = parseBool('benchmarks', single(query.benchmarks), true);
-    const scope = single(query.scope);
-    if (scope !== undefined && scope !== 'system' && scope !== 'tenant') {
-      throw new ApiError('query_parameter_value_invalid', `The query parameter 'scope' must be 'system' or 'tenant', got '${scope}'.`);
-    }
-    if (scope && query.owner !== undefined) {
-      throw new ApiError('query_parameter_mismatch', "The query parameters 'scope' and 'owner' can not be used together.");
-    }
+    const scope = parseScope(query);
     const name = parseFilter(query.name);
     const tags = parseFilter(query.tags);
     const owner = parseFilter(query.owner);
-    const tenantDocs = scope === 'system' ? [] : await this.store.tenantList(caller.tenant);
-    const systemDocs = scope === 'tenant' ? [] : this.store.systemDocs();
-    const all = [...tenantDocs, ...systemDocs].filter(
+    const all = (await this.store.listVisible(scope, caller.tenant)).filter(
       (p) => matchesFilter(name, p.name) && matchesFilter(tags, p.tags) && matchesFilter(owner, p.resource.owner),
     );
     const result = paginate(all, page, uri);
