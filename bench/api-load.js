@@ -4,6 +4,8 @@
 // of requests from a fixed number of concurrent clients, then stops.
 //   node bench/api-load.js [--requests 3000] [--concurrency 32] [--base-url http://127.0.0.1:8080]
 // Without --base-url it starts its own API (no worker, so jobs stay pending) and Redis.
+// --upstream also runs the same load against the upstream Go server (PyPI eval-hub-server 1.0.2,
+// installed once into ~/.cache/evalhub) in local mode with the same catalog, and prints ratios.
 const { startStack, percentile } = require('./lib/harness');
 
 const arg = (name, def) => {
@@ -36,8 +38,50 @@ async function phase(name, fn) {
   return row;
 }
 
+async function startUpstream() {
+  const { execFileSync, spawn } = require('child_process');
+  const fs = require('fs');
+  const os = require('os');
+  const path = require('path');
+  const { freePort, waitHttp, ROOT } = require('./lib/harness');
+  const venv = path.join(os.homedir(), '.cache', 'evalhub', 'upstream-eval-hub-server-1.0.2');
+  if (!fs.existsSync(path.join(venv, 'bin', 'eval-hub'))) {
+    execFileSync('python3', ['-m', 'venv', venv]);
+    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '-q', 'eval-hub-server==1.0.2']);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-upstream-'));
+  fs.cpSync(path.join(ROOT, 'config', 'providers'), path.join(dir, 'providers'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'config', 'collections'), path.join(dir, 'collections'), { recursive: true });
+  const port = await freePort();
+  fs.writeFileSync(
+    path.join(dir, 'config.yaml'),
+    `service:\n  port: ${port}\n  host: "127.0.0.1"\n  ready_file: "${dir}/ready"\n  termination_file: "${dir}/termination"\ndatabase:\n  driver: sqlite\n  url: file::eval_hub:?mode=memory&cache=shared\nprometheus:\n  enabled: false\n`,
+  );
+  const proc = spawn(path.join(venv, 'bin', 'eval-hub'), ['--local', '--configdir', dir], { stdio: 'ignore', cwd: dir });
+  await waitHttp(`http://127.0.0.1:${port}/api/v1/health`);
+  return { baseUrl: `http://127.0.0.1:${port}`, stop: async () => proc.kill('SIGTERM') };
+}
+
 async function main() {
-  const external = arg('--base-url');
+  if (process.argv.includes('--upstream')) {
+    const ours = await run(undefined, 'EvalHub (NestJS/Fastify, Redis)');
+    const up = await startUpstream();
+    let theirs;
+    try {
+      theirs = await run(up.baseUrl, 'upstream eval-hub 1.0.2 (Go, in-memory SQLite), local mode');
+    } finally {
+      await up.stop();
+    }
+    console.log('ratio ours/upstream (req/s; >1 means faster), p99 upstream/ours (>1 means lower latency):');
+    for (const [i, row] of ours.entries()) {
+      console.log(`  ${row.name.padEnd(22)} throughput ${(row.rps / theirs[i].rps).toFixed(2)}x   p99 ${(theirs[i].p99 / row.p99).toFixed(2)}x   (upstream errors ${theirs[i].errors})`);
+    }
+    return;
+  }
+  await run(arg('--base-url'));
+}
+
+async function run(external, label) {
   const stack = external ? undefined : await startStack({ NO_WORKER: '1' });
   const base = `${external ?? stack.baseUrl}/api/v1/evaluations`;
   const headers = { 'content-type': 'application/json' };
@@ -47,17 +91,26 @@ async function main() {
     model: { url: 'http://model.local:8000/v1', name: 'm' },
     benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness', parameters: { num_examples: 10 } }],
   });
-  console.log(`API load: ${REQUESTS} requests per operation, ${CONCURRENCY} concurrent clients, ${external ?? stack.baseUrl}`);
+  console.log(`API load${label ? ` — ${label}` : ''}: ${REQUESTS} requests per operation, ${CONCURRENCY} concurrent clients, ${external ?? stack.baseUrl}`);
+  const rows = [];
   try {
-    await phase('POST /jobs (submit)', async () => {
+    rows.push(await phase('POST /jobs (submit)', async () => {
       const r = await fetch(`${base}/jobs`, { method: 'POST', headers, body });
       const j = await r.json();
       if (r.status === 202) ids.push(j.resource.id);
       return r.status === 202;
-    });
-    await phase('GET /jobs/{id}', async (i) => (await (await fetch(`${base}/jobs/${ids[i % ids.length]}`)).arrayBuffer(), true));
-    await phase('GET /jobs?limit=50', async () => (await fetch(`${base}/jobs?limit=50`).then((r) => r.arrayBuffer()), true));
-    await phase('POST /jobs/{id}/events', async (i) => {
+    }));
+    rows.push(await phase('GET /jobs/{id}', async (i) => {
+      const r = await fetch(`${base}/jobs/${ids[i % ids.length]}`);
+      await r.arrayBuffer();
+      return r.status === 200;
+    }));
+    rows.push(await phase('GET /jobs?limit=50', async () => {
+      const r = await fetch(`${base}/jobs?limit=50`);
+      await r.arrayBuffer();
+      return r.status === 200;
+    }));
+    rows.push(await phase('POST /jobs/{id}/events', async (i) => {
       const r = await fetch(`${base}/jobs/${ids[i % ids.length]}/events`, {
         method: 'POST',
         headers,
@@ -65,11 +118,16 @@ async function main() {
       });
       await r.arrayBuffer();
       return r.status === 204;
-    });
-    await phase('GET /providers/{id}', async () => (await fetch(`${base}/providers/lighteval`).then((r) => r.arrayBuffer()), true));
+    }));
+    rows.push(await phase('GET /providers/{id}', async () => {
+      const r = await fetch(`${base}/providers/lighteval`);
+      await r.arrayBuffer();
+      return r.status === 200;
+    }));
   } finally {
     await stack?.stop();
   }
+  return rows;
 }
 
 main().catch((e) => {
