@@ -1,7 +1,6 @@
 import { ApiError } from '../core/errors/api-error';
 import { benchmarkTest, jobTestFor } from './scoring';
 import {
-  BENCHMARK_STATES,
   BenchmarkResult,
   BenchmarkState,
   BenchmarkStatus,
@@ -175,10 +174,6 @@ export function unfinishedIndexes(job: JobRecord, indexes: number[]): number[] {
     const s = byIndex.get(i);
     return !s || !isTerminalBenchmarkState(s);
   });
-}
-
-export function isBenchmarkState(s: unknown): s is BenchmarkState {
-  return typeof s === 'string' && (BENCHMARK_STATES as readonly string[]).includes(s);
 }
 
 export function stripUndefined<T extends object>(o: T): T {

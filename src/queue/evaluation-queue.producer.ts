@@ -4,16 +4,16 @@ import { FlowProducer, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { JobRecord } from '../domain/types';
 import { FLOW_PRODUCER, JobName, QueueName } from './queue.constants';
-import { bullJobId, FinalizeJobData, RunUnitJobData, TrackJobData } from './queue.types';
+import { bullJobId, JobDataMap } from './queue.types';
 
 /** The one place that puts work on the queues: job ids, attempts and backoff live here. */
 @Injectable()
 export class EvaluationQueue implements OnModuleInit {
   constructor(
     @InjectFlowProducer(FLOW_PRODUCER) private readonly flows: FlowProducer,
-    @InjectQueue(QueueName.BenchmarkRuns) readonly runs: Queue<RunUnitJobData>,
-    @InjectQueue(QueueName.JobFinalize) readonly finalize: Queue<FinalizeJobData>,
-    @InjectQueue(QueueName.Tracking) readonly tracking: Queue<TrackJobData>,
+    @InjectQueue(QueueName.BenchmarkRuns) readonly runs: Queue<JobDataMap[JobName.RunUnit]>,
+    @InjectQueue(QueueName.JobFinalize) readonly finalize: Queue<JobDataMap[JobName.FinalizeJob]>,
+    @InjectQueue(QueueName.Tracking) readonly tracking: Queue<JobDataMap[JobName.TrackJob]>,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
@@ -28,12 +28,12 @@ export class EvaluationQueue implements OnModuleInit {
     await this.flows.add({
       name: JobName.FinalizeJob,
       queueName: QueueName.JobFinalize,
-      data: { jobId } satisfies FinalizeJobData,
+      data: { jobId } satisfies JobDataMap[JobName.FinalizeJob],
       opts: { jobId: bullJobId.finalize(jobId), attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
       children: (job.runs ?? []).map((unit) => ({
         name: JobName.RunUnit,
         queueName: QueueName.BenchmarkRuns,
-        data: { jobId, unitKey: unit.key, executor: unit.executor, indexes: unit.indexes } as RunUnitJobData,
+        data: { jobId, unitKey: unit.key, executor: unit.executor, indexes: unit.indexes } as JobDataMap[JobName.RunUnit],
         opts: {
           jobId: bullJobId.unit(jobId, unit.key),
           attempts: 3,

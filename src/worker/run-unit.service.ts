@@ -59,7 +59,7 @@ export class RunUnitService {
     await this.stopEarlierAttempt(data);
 
     const provider = (await this.providers.store.get(job.benchmarks[indexes[0]].provider_id)) ?? undefined;
-    const executor = this.executors.get(data.executor);
+    const executor = this.executors.get(provider ? data.executor : 'unavailable');
     this.logger.log(`running ${indexes.map((i) => job.benchmarks[i].id).join(',')} with ${data.executor}`);
     const unitDir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, data.unitKey);
     const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redactor(job));
