@@ -60,7 +60,11 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
     const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'm', model: { url: 'http://m/v1', name: 'm' }, benchmarks: [{ id: 'alpha', provider_id: provider }] }, { 'X-Global-Transaction-Id': 'req-metrics-1' });
     await svc.waitForState(res.body.resource.id, ['completed']);
     const api = await scrape(svc.apiPort);
-    const worker = await scrape(svc.workerPort);
+    // The run's duration is observed when the adapter process has exited, just after its last event.
+    const worker = await waitFor('run duration observed', async () => {
+      const text = await scrape(svc.workerPort);
+      return value(text, 'evalhub_benchmark_run_duration_seconds_count', { executor: 'local-process' }) >= 1 ? text : undefined;
+    }, 10000);
     expect(value(api, 'evalhub_jobs_submitted_total', { provider: 'tenant' })).toBe(value(beforeApi, 'evalhub_jobs_submitted_total', { provider: 'tenant' }) + 1);
     expect(value(api, 'evalhub_callback_events_total', { result: 'accepted' })).toBeGreaterThanOrEqual(3);
     expect(value(api, 'evalhub_http_requests_total', { route: '/api/v1/evaluations/jobs', status: '202' })).toBeGreaterThanOrEqual(1);

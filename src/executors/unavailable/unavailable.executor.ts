@@ -8,8 +8,10 @@ export class UnavailableExecutor implements Executor {
 
   async run(ctx: RunContext): Promise<RunOutcome> {
     const runtime = ctx.cfg.runtime;
-    const message =
-      runtime === 'kubernetes'
+    const providerId = ctx.job.benchmarks[ctx.indexes[0]].provider_id;
+    const message = !ctx.provider
+      ? `The provider '${providerId}' no longer exists, so its benchmarks cannot run.`
+      : runtime === 'kubernetes'
         ? `The provider '${ctx.provider?.resource.id}' has no Kubernetes runtime (runtime.k8s).`
         : `The provider '${ctx.provider?.resource.id ?? 'unknown'}' has no local runtime: set runtime.local.command (an adapter) or runtime.local.executor.`;
     for (const index of ctx.indexes) {
