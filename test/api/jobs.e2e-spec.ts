@@ -1,3 +1,4 @@
+import * as http from 'http';
 import { EvalHubService } from '../support/service';
 
 const MODEL = { url: 'http://model.local:8000/v1', name: 'm' };
@@ -90,7 +91,17 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
 
   it('rejects malformed bodies with clear codes', async () => {
     expect((await submit('{not json' as never)).body.message_code).toBe('invalid_json_request');
-    const big = await submit({ name: 'x'.repeat(11 * 1024 * 1024), model: MODEL, benchmarks: [ARC] });
+    // Announce an 11 MiB body: the server answers 413 from the header, before reading it all
+    // (a client streaming the whole body may see the socket closed instead of the answer).
+    const big = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = http.request(`${svc.baseUrl}/api/v1/evaluations/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(11 * 1024 * 1024) } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.on('error', (e) => (e as NodeJS.ErrnoException).code !== 'EPIPE' && (e as NodeJS.ErrnoException).code !== 'ECONNRESET' && reject(e));
+      req.write('{"name": "' + 'x'.repeat(1024));
+    });
     expect(big.status).toBe(413);
     expect(big.body.message_code).toBe('request_body_too_large');
   });
