@@ -1,4 +1,6 @@
-import { EvalHubService } from '../support/service';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { EvalHubService, ROOT } from '../support/service';
 
 describe('discovery: providers, benchmarks, collections, docs', () => {
   const svc = new EvalHubService();
@@ -97,5 +99,13 @@ describe('discovery: providers, benchmarks, collections, docs', () => {
     const yaml = await svc.request('GET', '/openapi.yaml');
     expect(yaml.status).toBe(200);
     expect(yaml.text).toContain('openapi:');
+  });
+});
+
+describe('configuration checked at boot', () => {
+  it('stops with a clear message naming a bad variable', () => {
+    const res = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'main.js')], { env: { ...process.env, API_PORT: 'eighty' }, encoding: 'utf8', timeout: 20000 });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain("Configuration error: API_PORT must be a whole number, got 'eighty'");
   });
 });
