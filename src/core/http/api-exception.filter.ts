@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, ErrorBody } from '../errors/api-error';
+import { withLogFields } from '../logging/log-context';
 import { knownMethodsFor } from './route-table';
 
 /** Statuses that the HTTP layer (Fastify, Nest) produces itself, mapped to contract codes. */
@@ -21,7 +22,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<FastifyRequest>();
-    const { status, body } = toErrorBody(exception, req, this.logger);
+    const { status, body } = withLogFields({ request_id: String(req.id) }, () => toErrorBody(exception, req, this.logger));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
