@@ -96,7 +96,7 @@ describe('local runtime flows', () => {
     const pidFile = path.join(svc.dataDir, 'jobs', id, '0', provider, 'alpha', 'meta', 'job.json.pid');
     const pid = await waitFor('adapter pid', async () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined), 30000);
     expect(isAlive(pid)).toBe(true);
-    expect((await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status.state).toBe('running');
+    await svc.waitForState(id, ['running'], 10000);
     expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
     await waitFor('adapter process gone', async () => !isAlive(pid), 5000);
     const job = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
@@ -142,5 +142,37 @@ describe('worker killed mid-run', () => {
     expect(Number(fs.readFileSync(pidFile, 'utf8'))).not.toBe(firstPid);
     const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1`)).text;
     expect((logs.match(/posted completed: HTTP 204/g) ?? []).length).toBe(1);
+  });
+});
+
+describe('MAX_CONCURRENT_EVALUATIONS across workers', () => {
+  const svc = new EvalHubService({ MAX_CONCURRENT_EVALUATIONS: '1' });
+  let provider: string;
+  beforeAll(async () => {
+    await svc.start();
+    // A second worker: the cap holds across all of them, not per worker.
+    svc.worker2 = await svc.startExtraWorker();
+    provider = await svc.createTestProvider();
+  });
+  afterAll(async () => {
+    await svc.stopProcess(svc.worker2);
+    await svc.stop();
+  });
+
+  it('never runs more benchmark processes than the cap', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'capped',
+      model: MODEL,
+      benchmarks: ['alpha', 'beta', 'gamma'].map((id) => ({ id, provider_id: provider, parameters: { delay_ms: 1500, metrics: { acc: 1, rate: 0 } } })),
+    });
+    const id = res.body.resource.id;
+    let maxRunning = 0;
+    const job = await waitFor('completion', async () => {
+      const j = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+      maxRunning = Math.max(maxRunning, j.status.benchmarks.filter((b: any) => b.status === 'running').length);
+      return j.status.state === 'completed' ? j : undefined;
+    }, 60000, 100);
+    expect(job.status.state).toBe('completed');
+    expect(maxRunning).toBe(1);
   });
 });

@@ -244,3 +244,45 @@ describe('sidecar', () => {
     expect(fake.requests[fake.requests.length - 1].authorization).toBe('Bearer sk-real');
   });
 });
+
+describe('MAX_CONCURRENT_EVALUATIONS with Kubernetes Jobs', () => {
+  let kube: FakeKube;
+  let svc: EvalHubService;
+
+  beforeAll(async () => {
+    kube = await startFakeKube();
+    svc = new EvalHubService({ EVALHUB_RUNTIME: 'kubernetes', KUBECONFIG: kube.kubeconfigPath, K8S_NAMESPACE: 'evalhub', MAX_CONCURRENT_EVALUATIONS: '1' });
+    await svc.start();
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await kube?.close();
+  });
+
+  it('counts running Jobs: the second benchmark waits until the first is done', async () => {
+    const provider = (
+      await svc.request('POST', '/api/v1/evaluations/providers', {
+        name: 'Adapter image',
+        benchmarks: [{ id: 'b0', name: 'b0', category: 'x' }, { id: 'b1', name: 'b1', category: 'x' }],
+        runtime: { k8s: { image: 'img:1' } },
+      })
+    ).body.resource.id;
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'two',
+      model: MODEL,
+      benchmarks: [{ id: 'b0', provider_id: provider }, { id: 'b1', provider_id: provider }],
+    });
+    const id = res.body.resource.id;
+    const jobs = () => kube.jobs().filter((j: any) => j.metadata.labels.job_id === id);
+    await waitFor('first Job', async () => jobs().length === 1, 20000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(jobs()).toHaveLength(1);
+    const first = jobs()[0].metadata.labels.benchmark_index;
+    const ev = (i: number, status: string) =>
+      svc.request('POST', `/api/v1/evaluations/jobs/${id}/events`, { benchmark_status_event: { provider_id: provider, id: `b${i}`, benchmark_index: i, status, ...(status === 'completed' ? { metrics: { acc: 1 } } : {}) } });
+    expect((await ev(Number(first), 'completed')).status).toBe(204);
+    await waitFor('second Job', async () => jobs().length === 2, 20000);
+    expect((await ev(1 - Number(first), 'completed')).status).toBe(204);
+    expect((await svc.waitForState(id, ['completed'])).status.state).toBe('completed');
+  });
+});

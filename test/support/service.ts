@@ -22,6 +22,8 @@ export interface HttpResult<T = any> {
 export class EvalHubService {
   api?: ChildProcess;
   worker?: ChildProcess;
+  /** An extra worker process a test may start (startWorker() returns it). */
+  worker2?: ChildProcess;
   apiPort = 0;
   workerPort = 0;
   readonly prefix = `t${randomUUID().slice(0, 8)}`;
@@ -67,8 +69,16 @@ export class EvalHubService {
     return this.worker;
   }
 
-  private spawn(entry: string): ChildProcess {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', entry)], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Another worker process on its own probe port (the first stays in `worker`). */
+  async startExtraWorker(): Promise<ChildProcess> {
+    const port = await freePort();
+    const child = this.spawn('worker.js', { WORKER_PORT: String(port) });
+    await waitFor('extra worker health', async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).status === 200, 30000);
+    return child;
+  }
+
+  private spawn(entry: string, extra: Record<string, string> = {}): ChildProcess {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', entry)], { env: { ...this.env(), ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (d: Buffer) => {
       this.output.push(...d.toString().split('\n').filter(Boolean));
       if (this.output.length > 5000) this.output.splice(0, this.output.length - 5000);
