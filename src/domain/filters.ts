@@ -96,9 +96,13 @@ export interface Page<T> {
  */
 export function paginate<T>(all: T[], page: PageParams, requestUrl: string): Page<T> {
   const end = page.limit === 0 ? all.length : page.offset + page.limit;
-  const items = all.slice(page.offset, end);
-  const out: Page<T> = { first: { href: requestUrl }, limit: page.limit, total_count: all.length, items };
-  if (page.limit > 0 && page.offset + page.limit < all.length) out.next = { href: withOffset(requestUrl, page.offset + page.limit) };
+  return pageOf(all.slice(page.offset, end), all.length, page, requestUrl);
+}
+
+/** A page whose items were already sliced (e.g. straight off an index) out of `total`. */
+export function pageOf<T>(items: T[], total: number, page: PageParams, requestUrl: string): Page<T> {
+  const out: Page<T> = { first: { href: requestUrl }, limit: page.limit, total_count: total, items };
+  if (page.limit > 0 && page.offset + page.limit < total) out.next = { href: withOffset(requestUrl, page.offset + page.limit) };
   return out;
 }
 

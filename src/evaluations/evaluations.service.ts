@@ -8,7 +8,7 @@ import { RequestContext } from '../core/http/request-context';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
-import { assertKnownParams, matchesFilter, Page, paginate, parseBool, parseFilter, parsePage, single } from '../domain/filters';
+import { assertKnownParams, matchesFilter, Page, pageOf, paginate, parseBool, parseFilter, parsePage, single } from '../domain/filters';
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
 import { planRuns } from '../domain/run-plan';
 import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
@@ -136,9 +136,7 @@ export class EvaluationsService {
       // Fast path: page straight off the creation index.
       const total = await this.jobs.count(caller.tenant);
       const items = await this.jobs.getMany(await this.jobs.idsPage(caller.tenant, page.offset, page.limit));
-      const result = paginate(new Array<JobRecord>(total), page, uri);
-      result.items = items;
-      return result;
+      return pageOf(items, total, page, uri);
     }
     const all = (await this.jobs.getMany(await this.jobs.ids(caller.tenant))).filter(
       (j) =>

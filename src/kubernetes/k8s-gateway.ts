@@ -56,10 +56,10 @@ export class K8sGateway {
     }
   }
 
-  /** Creates, or returns the existing object on 409 (a retried worker adopts what it made). */
-  async createConfigMap(ns: string, body: K8s.V1ConfigMap): Promise<'created' | 'existed'> {
+  /** Creates, or returns 'existed' on 409 (a retried worker adopts what it made before). */
+  private async createOrAdopt(what: string, create: () => Promise<unknown>): Promise<'created' | 'existed'> {
     try {
-      await this.call(`create ConfigMap ${body.metadata?.name}`, () => this.client().core.createNamespacedConfigMap({ namespace: ns, body }));
+      await this.call(what, create);
       return 'created';
     } catch (e) {
       if (e instanceof K8sError && e.code === 409) return 'existed';
@@ -67,14 +67,12 @@ export class K8sGateway {
     }
   }
 
-  async createJob(ns: string, body: K8s.V1Job): Promise<'created' | 'existed'> {
-    try {
-      await this.call(`create Job ${body.metadata?.name}`, () => this.client().batch.createNamespacedJob({ namespace: ns, body }));
-      return 'created';
-    } catch (e) {
-      if (e instanceof K8sError && e.code === 409) return 'existed';
-      throw e;
-    }
+  createConfigMap(ns: string, body: K8s.V1ConfigMap): Promise<'created' | 'existed'> {
+    return this.createOrAdopt(`create ConfigMap ${body.metadata?.name}`, () => this.client().core.createNamespacedConfigMap({ namespace: ns, body }));
+  }
+
+  createJob(ns: string, body: K8s.V1Job): Promise<'created' | 'existed'> {
+    return this.createOrAdopt(`create Job ${body.metadata?.name}`, () => this.client().batch.createNamespacedJob({ namespace: ns, body }));
   }
 
   async getJob(ns: string, name: string): Promise<K8s.V1Job | undefined> {
