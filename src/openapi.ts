@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { describeDocument } from './openapi-descriptions';
 
 /** Swagger UI at /docs, the document at /openapi.json and /openapi.yaml. */
 export function setupOpenApi(app: NestFastifyApplication): void {
@@ -14,7 +15,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
       { name: 'X-User', in: 'header', required: false, description: 'Calling user; required in cluster mode (set by the auth proxy)' },
     )
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = describeDocument(SwaggerModule.createDocument(app, config));
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

@@ -94,6 +94,15 @@ describe('discovery: providers, benchmarks, collections, docs', () => {
     for (const [p, methods] of Object.entries<any>(doc.body.paths)) {
       for (const [m, op] of Object.entries<any>(methods)) expect(`${m} ${p}: ${op.summary ?? ''}`).not.toMatch(/: $/);
     }
+    // Every schema and every property (other than references to other schemas) is described.
+    const undescribed: string[] = [];
+    for (const [name, schema] of Object.entries<any>(doc.body.components.schemas)) {
+      if (!schema.description) undescribed.push(name);
+      for (const [prop, def] of Object.entries<any>(schema.properties ?? {})) {
+        if (!def.description && !def.$ref && !def.allOf) undescribed.push(`${name}.${prop}`);
+      }
+    }
+    expect(undescribed).toEqual([]);
     expect(doc.body.components.schemas.JobSubmissionDto.properties.risk_category.enum).toEqual(['low', 'medium', 'high', 'critical']);
     expect(doc.body.components.schemas.JobSubmissionDto.properties.risk_category.description).toMatch(/hellaswag/);
     const yaml = await svc.request('GET', '/openapi.yaml');
