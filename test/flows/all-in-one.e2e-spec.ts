@@ -1,0 +1,46 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { freePort, isListening, waitFor } from '../support/ports';
+import { ROOT, TEST_ADAPTER } from '../support/service';
+
+/** The README's run command (`npm start` = node dist/local.js) on a machine with no Redis running. */
+describe('all-in-one start', () => {
+  it('starts its own Redis, runs a job to completion, and stops everything on SIGTERM', async () => {
+    const [redisPort, apiPort, workerPort] = [await freePort(), await freePort(), await freePort()];
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-local-'));
+    const env = { ...process.env, API_PORT: String(apiPort), WORKER_PORT: String(workerPort), DATA_DIR: dataDir, EVALHUB_LOCAL_REDIS_PORT: String(redisPort) };
+    delete env.REDIS_URL;
+    let out = '';
+    const proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'local.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
+    try {
+      const base = `http://127.0.0.1:${apiPort}`;
+      await waitFor('API', async () => (await fetch(`${base}/api/v1/health`)).ok, 30000);
+      await waitFor('worker', async () => (await fetch(`http://127.0.0.1:${workerPort}/health/ready`)).ok, 30000);
+      expect(out).toContain(`started redis-server on 127.0.0.1:${redisPort}`);
+      expect(fs.existsSync(path.join(dataDir, 'redis'))).toBe(true);
+
+      const post = (p: string, body: object) => fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+      const provider = await post('/api/v1/evaluations/providers', {
+        name: 'Example adapter',
+        benchmarks: [{ id: 'alpha', name: 'Alpha', category: 'x', primary_score: { metric: 'acc' }, pass_criteria: { threshold: 0.5 } }],
+        runtime: { local: { command: TEST_ADAPTER } },
+      });
+      const job = await post('/api/v1/evaluations/jobs', { name: 'first', model: { url: 'http://m/v1', name: 'm' }, benchmarks: [{ id: 'alpha', provider_id: provider.resource.id }] });
+      const done = await waitFor('job completed', async () => {
+        const j = await fetch(`${base}/api/v1/evaluations/jobs/${job.resource.id}`).then((r) => r.json());
+        return j.status.state === 'completed' ? j : undefined;
+      }, 30000);
+      expect(done.results.test).toMatchObject({ pass: true });
+    } finally {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    await waitFor('Redis stopped', async () => !(await isListening(redisPort)), 10000);
+    expect(await isListening(apiPort)).toBe(false);
+  });
+});
