@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { isTerminalJobState } from '../domain/job-state';
 import { JobControl } from '../evaluations/job-control';
-import { JobsRepository } from '../evaluations/jobs.repository';
+import { JobsRepository, needsWork } from '../evaluations/jobs.repository';
 import { EvaluationQueue } from '../queue/evaluation-queue.producer';
 import { ActiveRuns } from './active-runs';
 import { RunUnitProcessor } from './run-unit.processor';
@@ -35,13 +35,24 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     void this.requeueLostJobs().catch((e) => this.logger.warn(`recovery scan failed: ${(e as Error).message}`));
   }
 
-  /** Jobs stored as accepted whose flow is missing from the queue (e.g. Redis lost it) run again. */
+  /**
+   * Jobs stored as accepted whose flow is missing from the queue (e.g. Redis lost it) run again;
+   * finished jobs whose MLflow write was never queued get it queued. Only jobs that still need
+   * work are read.
+   */
   async requeueLostJobs(): Promise<number> {
     let n = 0;
-    for (const job of await this.jobs.getMany(await this.jobs.ids())) {
+    const ids = await this.jobs.activeIds();
+    const docs = await this.jobs.getMany(ids);
+    const found = new Set(docs.map((d) => d.resource.id));
+    for (const id of ids) if (!found.has(id)) await this.jobs.forget(id);
+    for (const job of docs) {
+      if (!needsWork(job)) {
+        await this.jobs.forget(job.resource.id);
+        continue;
+      }
       if (isTerminalJobState(job.status.state)) {
-        // A finished job whose MLflow write was never queued (e.g. the process died right then).
-        if (job.tracking && job.tracking.state === 'pending' && !(await this.queue.hasTracking(job.resource.id))) {
+        if (!(await this.queue.hasTracking(job.resource.id))) {
           await this.queue.trackJob(job.resource.id);
           n++;
         }
@@ -51,7 +62,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       await this.queue.enqueueJob(job);
       n++;
     }
-    if (n) this.logger.warn(`re-queued ${n} job(s) that had no queue entry`);
+    if (n) this.logger.warn(`re-queued work for ${n} job(s) that had no queue entry`);
     return n;
   }
 
