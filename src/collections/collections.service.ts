@@ -82,20 +82,20 @@ export class CollectionsService implements OnModuleInit {
   }
 
   async patch(id: string, ops: unknown, caller: RequestContext): Promise<CollectionRecord> {
-    const cur = await this.writable(id, caller);
-    const patched = applyPatch(cur, ops, COLLECTION_PATCH_RULES);
-    const { resource, ...config } = patched;
-    validateBody(CollectionConfigDto, config);
-    const doc = await this.enrich({ ...patched, resource: { ...resource, updated_at: new Date().toISOString() } }, caller);
-    const res = await this.store.tenantDocs.update(id, (latest) => {
-      if (latest.resource.updated_at !== cur.resource.updated_at) {
-        // Someone else changed it in between: apply the same operations on their version instead.
-        return { ...applyPatch(latest, ops, COLLECTION_PATCH_RULES), resource: { ...latest.resource, updated_at: doc.resource.updated_at } };
-      }
-      return doc;
-    });
-    if (!res) throw ApiError.notFound('collection', id);
-    return res.after;
+    // Patch, validate and enrich a version, then write it only if nobody changed the collection
+    // meanwhile; otherwise start over on the newer version (enrichment is async, so it cannot run
+    // inside the compare-and-set).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const cur = await this.writable(id, caller);
+      const patched = applyPatch(cur, ops, COLLECTION_PATCH_RULES);
+      const { resource, ...config } = patched;
+      validateBody(CollectionConfigDto, config);
+      const doc = await this.enrich({ ...patched, resource: { ...resource, updated_at: new Date().toISOString() } }, caller);
+      const res = await this.store.tenantDocs.update(id, (latest) => (latest.resource.updated_at === cur.resource.updated_at ? doc : latest));
+      if (!res) throw ApiError.notFound('collection', id);
+      if (res.after === doc) return doc;
+    }
+    throw new Error(`Could not patch collection ${id}: too many concurrent writers`);
   }
 
   async delete(id: string, caller: RequestContext): Promise<void> {

@@ -180,10 +180,6 @@ export class EvaluationsService {
       .catch((e) => this.logger.warn(`cleanup of ${job.resource.id}: ${(e as Error).message}`));
   }
 
-  private podLogs(job: JobRecord, indexes: number[], q: LogQuery, headers: boolean): Promise<string[]> {
-    return podLogsFor(this.k8s!, job, indexes, q, headers);
-  }
-
   async logs(
     id: string,
     benchmarkIndex: string | undefined,
@@ -205,7 +201,7 @@ export class EvaluationsService {
     const parts: string[] = [];
     for (const unit of units) {
       if (unit.executor === 'kubernetes' && this.k8s) {
-        parts.push(...(await this.podLogs(job, unit.indexes.filter((i) => indexes.includes(i)), q, benchmarkIndex === undefined)));
+        parts.push(...(await podLogsFor(this.k8s, job, unit.indexes.filter((i) => indexes.includes(i)), q, benchmarkIndex === undefined)));
         continue;
       }
       const lines = await readLogStream(this.redis, this.keys.logStream(id, unit.key), q);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type * as K8s from '@kubernetes/client-node';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 
@@ -21,7 +21,6 @@ export type WatchEvent<T> = { type: string; object: T };
  */
 @Injectable()
 export class K8sGateway {
-  private readonly logger = new Logger(K8sGateway.name);
   private lib?: typeof K8s;
   private kc?: K8s.KubeConfig;
   private batch?: K8s.BatchV1Api;

@@ -1,4 +1,4 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'crypto';
@@ -64,8 +64,4 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
   app.enableShutdownHooks();
   if (cfg.tenancyMode === 'local') app.enableCors();
   return { app, cfg };
-}
-
-export async function listen(app: INestApplication, host: string, port: number): Promise<void> {
-  await app.listen(port, host);
 }

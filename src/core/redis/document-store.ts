@@ -26,7 +26,7 @@ export class DocumentStore<T extends StoredDoc> {
     private readonly keys: RedisKeys,
     private readonly kind: DocKind,
   ) {
-    this.redis.defineCommand('evalhubCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    if (!('evalhubCas' in this.redis)) this.redis.defineCommand('evalhubCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
   }
 
   private score(doc: T): number {

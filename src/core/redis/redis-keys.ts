@@ -23,9 +23,6 @@ export class RedisKeys {
   get controlChannel(): string {
     return `${this.prefix}:control`;
   }
-  get trackingQueueKey(): string {
-    return `${this.prefix}:tracking`;
-  }
 }
 
 export type DocKind = 'job' | 'provider' | 'collection';
