@@ -49,7 +49,7 @@ describe('job manifests', () => {
 });
 
 describe('diagnose', () => {
-  const base = { podSeen: true, now: Date.parse('2026-11-21T10:00:10Z'), unschedulableSeconds: 5, completeGraceMs: 5000 };
+  const base = { podSeen: true, now: Date.parse('2026-11-21T10:00:10Z'), unschedulableSeconds: 5, completeGraceMs: 5000, podGoneGraceMs: 1500 };
   const pod = (status: object) => ({ metadata: { name: 'p' }, status }) as never;
 
   it('is quiet while the pod runs', () => {
@@ -72,8 +72,13 @@ describe('diagnose', () => {
   });
 
   it('tells a deleted pod, a deadline and a success without result apart', () => {
-    expect(diagnose({ status: { active: 1 } }, [], base)?.cause).toBe('pod_deleted');
-    expect(diagnose({ status: { active: 1 } }, [], { ...base, podSeen: false })).toBeUndefined();
+    const gone = { ...base, podsGoneSince: base.now - 2000 };
+    expect(diagnose({ status: { active: 1 } }, [], gone)?.cause).toBe('pod_deleted');
+    // Just gone: wait for the Job to say why.
+    expect(diagnose({ status: { active: 1 } }, [], { ...base, podsGoneSince: base.now - 100 })).toBeUndefined();
+    // The Job's DeadlineExceeded wins over the pod it deleted.
+    expect(diagnose({ status: { conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded' }] } }, [], gone)?.cause).toBe('deadline_exceeded');
+    expect(diagnose({ status: { active: 1 } }, [], { ...gone, podSeen: false })).toBeUndefined();
     expect(diagnose({ status: { conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded' }] } }, [], base)?.cause).toBe('deadline_exceeded');
     const complete = { status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } };
     expect(diagnose(complete, [], { ...base, completeSince: base.now - 1000 })).toBeUndefined();

@@ -10,12 +10,22 @@ const PULL_REASONS = ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'E
 /**
  * What went wrong with a benchmark's Job, from the Job and its pods as the API server reports
  * them, or undefined while all is well. `podSeen` tells whether a pod ever existed (so a missing
- * pod means it was deleted), `since` how long conditions have held (for unschedulable).
+ * pod means it was deleted). A vanished pod counts only after `podGoneGraceMs`: the Job controller
+ * deletes pods before it writes the condition that says why (DeadlineExceeded), and that condition
+ * is the better answer.
  */
 export function diagnose(
   job: V1Job | undefined,
   pods: V1Pod[],
-  opts: { podSeen: boolean; now: number; unschedulableSeconds: number; completeSince?: number; completeGraceMs: number },
+  opts: {
+    podSeen: boolean;
+    now: number;
+    unschedulableSeconds: number;
+    completeSince?: number;
+    completeGraceMs: number;
+    podsGoneSince?: number;
+    podGoneGraceMs: number;
+  },
 ): Diagnosis | undefined {
   for (const pod of pods) {
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
@@ -46,7 +56,8 @@ export function diagnose(
   }
   const failed = job?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
   if (failed?.reason === 'DeadlineExceeded') return { cause: 'deadline_exceeded', message: `The Job exceeded its deadline and was stopped: ${failed.message ?? ''}`.trim() };
-  if (opts.podSeen && pods.length === 0 && !(job?.status?.succeeded ?? 0)) {
+  const goneLongEnough = opts.podsGoneSince !== undefined && opts.now - opts.podsGoneSince >= opts.podGoneGraceMs;
+  if (opts.podSeen && pods.length === 0 && !(job?.status?.succeeded ?? 0) && !failed && goneLongEnough) {
     return { cause: 'pod_deleted', message: "The benchmark's pod was deleted before the adapter reported a result." };
   }
   if (failed) return { cause: 'job_failed', message: `The Job failed (${failed.reason ?? 'Failed'}): ${failed.message ?? ''}`.trim() };

@@ -8,6 +8,8 @@ import { Executor, RunContext, RunOutcome } from '../executor.interface';
 
 const RELIST_MS = 2000;
 const COMPLETE_GRACE_MS = 5000;
+// How long a vanished pod waits for the Job to say why before it is reported as deleted.
+const POD_GONE_GRACE_MS = 1500;
 
 /**
  * Runs a benchmark as a Kubernetes Job from the provider's adapter image (`runtime.k8s`), with
@@ -52,6 +54,8 @@ export class KubernetesExecutor implements Executor {
     let jobObj: V1Job | undefined;
     let podSeen = false;
     let completeSince: number | undefined;
+    let podsGoneSince: number | undefined;
+    let recheck: NodeJS.Timeout | undefined;
     let finished = false;
     let stops: (() => void)[] = [];
 
@@ -60,6 +64,7 @@ export class KubernetesExecutor implements Executor {
         if (finished) return;
         finished = true;
         clearInterval(timer);
+        clearTimeout(recheck);
         stops.forEach((s) => s());
         resolve();
       };
@@ -69,8 +74,21 @@ export class KubernetesExecutor implements Executor {
         const status = current?.status.benchmarks.find((b) => b.benchmark_index === index);
         if (!current || (status && isTerminalBenchmarkState(status.status))) return finish();
         if (jobObj?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) completeSince ??= Date.now();
-        const d = diagnose(jobObj, [...pods.values()], { podSeen, now: Date.now(), unschedulableSeconds: ctx.cfg.k8s.unschedulableSeconds, completeSince, completeGraceMs: COMPLETE_GRACE_MS });
-        if (!d) return undefined;
+        if (podSeen && pods.size === 0 && podsGoneSince === undefined) {
+          podsGoneSince = Date.now();
+          // Look again once the grace is over, even if no event arrives before the next relist.
+          recheck = setTimeout(() => void evaluate(), POD_GONE_GRACE_MS + 50);
+        } else if (pods.size > 0) podsGoneSince = undefined;
+        const d = diagnose(jobObj, [...pods.values()], {
+          podSeen,
+          now: Date.now(),
+          unschedulableSeconds: ctx.cfg.k8s.unschedulableSeconds,
+          completeSince,
+          completeGraceMs: COMPLETE_GRACE_MS,
+          podsGoneSince,
+          podGoneGraceMs: POD_GONE_GRACE_MS,
+        });
+        if (!d || finished) return undefined;
         ctx.logs.line(`[evalhub] ${d.cause}: ${d.message}`);
         await ctx.report(index, { status: 'failed', error_message: { message: d.message, message_code: `runtime_${d.cause}`, message_origin: 'runtime' } });
         return finish();
