@@ -14,7 +14,7 @@ import * as https from 'https';
 interface SidecarConfig {
   port?: number;
   eval_hub: { base_url: string; token_path?: string };
-  mlflow?: { tracking_uri: string; workspace?: string; token_path?: string };
+  mlflow?: { tracking_uri: string; workspace?: string; token_path?: string; ca_cert_path?: string };
   model?: { url?: string; auth_secret_mount_path?: string };
 }
 
@@ -41,7 +41,7 @@ function readFile(path: string | undefined): string | undefined {
 }
 
 /** Which upstream a request goes to, and the headers to add there. */
-export function route(cfg: SidecarConfig, path: string): { base: string; headers: Record<string, string>; keepPath: boolean } | undefined {
+export function route(cfg: SidecarConfig, path: string): { base: string; headers: Record<string, string>; keepPath: boolean; caCertPath?: string } | undefined {
   if (path.startsWith('/api/v1/evaluations/')) {
     const headers: Record<string, string> = {};
     const token = readFile(cfg.eval_hub.token_path);
@@ -56,7 +56,7 @@ export function route(cfg: SidecarConfig, path: string): { base: string; headers
     const token = readFile(cfg.mlflow.token_path);
     if (token) headers.authorization = `Bearer ${token}`;
     if (cfg.mlflow.workspace) headers['x-mlflow-workspace'] = cfg.mlflow.workspace;
-    return { base: cfg.mlflow.tracking_uri, headers, keepPath: true };
+    return { base: cfg.mlflow.tracking_uri, headers, keepPath: true, caCertPath: cfg.mlflow.ca_cert_path };
   }
   if (!cfg.model?.url) return undefined;
   const headers: Record<string, string> = {};
@@ -84,7 +84,8 @@ function main(): void {
     const url = new URL(path, target.base.replace(/\/+$/, '') + '/');
     const headers = { ...req.headers, ...target.headers, host: url.host };
     const mod = url.protocol === 'https:' ? https : http;
-    const upstream = mod.request(url, { method: req.method, headers }, (up) => {
+    const ca = target.caCertPath ? readFile(target.caCertPath) : undefined;
+    const upstream = mod.request(url, { method: req.method, headers, ...(ca && url.protocol === 'https:' ? { ca } : {}) }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });

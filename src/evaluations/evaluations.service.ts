@@ -23,6 +23,7 @@ import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
 import { LogQuery, readLogStream } from './job-logs';
 import { JobsRepository } from './jobs.repository';
+import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;
@@ -66,6 +67,15 @@ export class EvaluationsService {
     if (benchmarks.some((b) => (b.test_data_ref as { resolved_sha?: unknown } | undefined)?.resolved_sha !== undefined)) {
       throw new ApiError('resolved_sha_read_only', 'test_data_ref.resolved_sha is set by the server and can not be submitted.');
     }
+    const problems = [
+      ...hardwareConfigErrors(config.hardware_config, 'hardware_config'),
+      ...queueErrors(config.queue, 'queue'),
+      ...benchmarks.flatMap((b, i) => [
+        ...hardwareConfigErrors(b.hardware_config, `benchmarks[${i}].hardware_config`),
+        ...testDataRefErrors(b.test_data_ref, `benchmarks[${i}].test_data_ref`),
+      ]),
+    ];
+    if (problems.length) throw ApiError.validation(problems.join('; '));
     const allPreRecorded = benchmarks.every((b) => (b.test_data_ref as { type?: string } | undefined)?.type === 'pre_recorded_data');
     if (!config.model.url && !allPreRecorded) {
       throw new ApiError('model_url_required', 'model.url is required unless every benchmark uses pre-recorded data.');

@@ -1,11 +1,16 @@
-import type { V1ConfigMap, V1Container, V1Job, V1Volume } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { AppConfig } from '../core/config/app-config';
 import { buildJobSpec } from '../domain/job-spec';
+import { effectiveHardware, podPlacement, ProfileSettings } from '../domain/pod-placement';
 import { JobRecord, ProviderRecord } from '../domain/types';
 
 /** Where the adapter and sidecar find things in the pod (evalhub-api-v1 §3.5). */
 export const SIDECAR_PORT = 8080;
 const SIDECAR_BASE = `http://localhost:${SIDECAR_PORT}`;
+const MLFLOW_TOKEN_DIR = '/var/run/secrets/mlflow';
+const MLFLOW_CA_DIR = '/etc/evalhub/mlflow-ca';
+const TEST_DATA_DIR = '/test_data';
+const OCI_AUTH_DIR = '/etc/evalhub/.docker';
 
 /** Label values: [a-z0-9-_.], at most 63 characters, alphanumeric at both ends. */
 export function labelValue(v: string | number): string {
@@ -62,11 +67,16 @@ export function buildBenchmarkResources(
   cfg: AppConfig,
   namespace: string,
   attempt: number,
+  profile?: ProfileSettings,
 ): { name: string; configMap: V1ConfigMap; job: V1Job } {
   const name = benchmarkJobName(job.resource.id, index, attempt);
   const b = job.benchmarks[index];
   const k8s = (provider.runtime?.k8s ?? {}) as Record<string, unknown>;
+  const placement = podPlacement(k8s, effectiveHardware(b.hardware_config, job.config.hardware_config), profile, job.config.queue);
   const lbl = labels(job, index, cfg);
+  // Kueue admits the Job (its webhook suspends it until the LocalQueue has quota).
+  if (placement.queueName) lbl['kueue.x-k8s.io/queue-name'] = labelValue(placement.queueName);
+  if (placement.queueName && placement.priorityClassName) lbl['kueue.x-k8s.io/priority-class'] = labelValue(placement.priorityClassName);
   const annotations = {
     'eval-hub.github.io/job_id': job.resource.id,
     'eval-hub.github.io/provider_id': b.provider_id,
@@ -85,7 +95,14 @@ export function buildBenchmarkResources(
     base_url: SIDECAR_BASE,
     port: SIDECAR_PORT,
     eval_hub: { base_url: cfg.callbackUrl, token_path: '/var/run/secrets/evalhub/token' },
-    mlflow: cfg.mlflowTrackingUri ? { tracking_uri: cfg.mlflowTrackingUri, workspace: namespace } : undefined,
+    mlflow: cfg.mlflowTrackingUri
+      ? {
+          tracking_uri: cfg.mlflowTrackingUri,
+          workspace: namespace,
+          token_path: `${MLFLOW_TOKEN_DIR}/token`,
+          ...(cfg.mlflowAuth.caCertPath ? { ca_cert_path: `${MLFLOW_CA_DIR}/ca-bundle.crt` } : {}),
+        }
+      : undefined,
     model: { url: modelUrl, auth_secret_mount_path: '/var/run/secrets/model' },
   };
   const configMap: V1ConfigMap = {
@@ -95,17 +112,14 @@ export function buildBenchmarkResources(
     data: { 'job.json': JSON.stringify(spec, null, 2), 'sidecar_config.json': JSON.stringify(sidecarConfig, null, 2) },
   };
 
-  const gpu = k8s.gpu as { resource?: string; count?: number; node_selector?: Record<string, string> } | undefined;
-  const requests: Record<string, string> = { cpu: String(k8s.cpu_request ?? '250m'), memory: String(k8s.memory_request ?? '512Mi') };
-  const limits: Record<string, string> = { cpu: String(k8s.cpu_limit ?? '1'), memory: String(k8s.memory_limit ?? '2Gi') };
-  if (gpu?.count) {
-    requests[gpu.resource ?? 'nvidia.com/gpu'] = String(gpu.count);
-    limits[gpu.resource ?? 'nvidia.com/gpu'] = String(gpu.count);
-  }
+  const testData = testDataVolumes(b.test_data_ref, cfg);
+  const ociSecret = (job.config.exports as { oci?: { k8s?: { connection?: string } } } | undefined)?.oci?.k8s?.connection;
   const fixedEnv = [
     { name: 'EVALHUB_MODE', value: 'k8s' },
     { name: 'EVALHUB_JOB_SPEC_PATH', value: '/meta/job.json' },
+    // The pod's workspace is its tenant namespace (MLflow checks RBAC there), never EvalHub's own.
     ...(cfg.mlflowTrackingUri ? [{ name: 'MLFLOW_TRACKING_URI', value: SIDECAR_BASE }, { name: 'MLFLOW_WORKSPACE', value: namespace }] : []),
+    ...(ociSecret ? [{ name: 'OCI_AUTH_CONFIG_PATH', value: `${OCI_AUTH_DIR}/config.json` }] : []),
   ];
   const providerEnv = ((k8s.env as { name: string; value: string }[] | undefined) ?? []).filter((e) => !fixedEnv.some((f) => f.name === e.name));
   const adapter: V1Container = {
@@ -114,13 +128,15 @@ export function buildBenchmarkResources(
     command: (k8s.entrypoint as string[] | undefined) ?? undefined,
     imagePullPolicy: pullPolicy(k8s.image_pull_policy),
     env: [...fixedEnv, ...providerEnv],
-    resources: { requests, limits },
+    resources: { requests: placement.requests, limits: placement.limits },
     securityContext: RESTRICTED,
     volumeMounts: [
       { name: 'job-spec', mountPath: '/meta/job.json', subPath: 'job.json', readOnly: true },
       { name: 'data', mountPath: '/data' },
       { name: 'shared', mountPath: '/shared' },
       { name: 'pod-namespace', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
+      ...testData.adapterMounts,
+      ...(ociSecret ? [{ name: 'oci-auth', mountPath: OCI_AUTH_DIR, readOnly: true }] : []),
     ],
   };
   const modelSecret = job.config.model.auth?.secret_ref;
@@ -147,6 +163,8 @@ export function buildBenchmarkResources(
       { name: 'pod-namespace', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
       { name: 'data', mountPath: '/data' },
       ...(modelSecret ? [{ name: 'model-secret', mountPath: '/var/run/secrets/model', readOnly: true }] : []),
+      ...(cfg.mlflowTrackingUri ? [{ name: 'mlflow-token', mountPath: MLFLOW_TOKEN_DIR, readOnly: true }] : []),
+      ...(cfg.mlflowTrackingUri && cfg.mlflowAuth.caCertPath ? [{ name: 'mlflow-ca', mountPath: MLFLOW_CA_DIR, readOnly: true }] : []),
     ],
   };
   const volumes: V1Volume[] = [
@@ -157,6 +175,14 @@ export function buildBenchmarkResources(
     { name: 'pod-namespace', projected: { sources: [{ downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } }] } },
     { name: 'evalhub-token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } },
     ...(modelSecret ? [{ name: 'model-secret', secret: { secretName: modelSecret } }] : []),
+    ...testData.volumes,
+    ...(ociSecret ? [{ name: 'oci-auth', secret: { secretName: ociSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } }] : []),
+    // MLflow behind an OpenShift/kube-rbac-proxy accepts the pod's service-account token; the
+    // sidecar (never the adapter) presents it, and trusts the CA bundle the operator publishes.
+    ...(cfg.mlflowTrackingUri ? [{ name: 'mlflow-token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } }] : []),
+    ...(cfg.mlflowTrackingUri && cfg.mlflowAuth.caCertPath
+      ? [{ name: 'mlflow-ca', configMap: { name: `${cfg.k8s.instanceName}-mlflow-ca-bundle`, optional: true } }]
+      : []),
   ];
   const timeoutSeconds = Math.ceil(cfg.defaultTimeoutMinutes * 60);
   const jobManifest: V1Job = {
@@ -174,13 +200,58 @@ export function buildBenchmarkResources(
           serviceAccountName: cfg.k8s.serviceAccount,
           automountServiceAccountToken: false,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          initContainers: [sidecar],
+          // The data download runs to completion first; the sidecar then keeps running beside the adapter.
+          initContainers: [...testData.initContainers, sidecar],
           containers: [adapter],
           volumes,
-          ...(gpu?.node_selector ? { nodeSelector: gpu.node_selector } : {}),
+          ...(placement.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+          ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
         },
       },
     },
   };
   return { name, configMap, job: jobManifest };
+}
+
+/**
+ * Test data at /test_data (§3.5): a PVC mounted read-only, or an emptyDir that an init container
+ * fills from S3 or git (the EvalHub init image, K8S_TEST_DATA_INIT_IMAGE) before the adapter starts.
+ */
+function testDataVolumes(ref: unknown, cfg: AppConfig): { volumes: V1Volume[]; adapterMounts: V1VolumeMount[]; initContainers: V1Container[] } {
+  const none = { volumes: [], adapterMounts: [], initContainers: [] };
+  if (!ref || typeof ref !== 'object') return none;
+  const r = ref as { pvc?: { claim_name: string; sub_path?: string }; s3?: { bucket: string; key: string; secret_ref?: string }; git?: { url: string; ref?: string; sub_path?: string; secret_ref?: string } };
+  if (r.pvc) {
+    return {
+      volumes: [{ name: 'test-data', persistentVolumeClaim: { claimName: r.pvc.claim_name, readOnly: true } }],
+      adapterMounts: [{ name: 'test-data', mountPath: TEST_DATA_DIR, readOnly: true, ...(r.pvc.sub_path ? { subPath: r.pvc.sub_path } : {}) }],
+      initContainers: [],
+    };
+  }
+  if (!r.s3 && !r.git) return none;
+  const env = r.s3
+    ? [
+        { name: 'TEST_DATA_S3_BUCKET', value: r.s3.bucket },
+        { name: 'TEST_DATA_S3_KEY', value: r.s3.key },
+      ]
+    : [
+        { name: 'TEST_DATA_GIT_URL', value: r.git!.url },
+        ...(r.git!.ref ? [{ name: 'TEST_DATA_GIT_REF', value: r.git!.ref }] : []),
+        ...(r.git!.sub_path ? [{ name: 'TEST_DATA_GIT_SUBPATH', value: r.git!.sub_path }] : []),
+      ];
+  const secret = r.s3?.secret_ref ?? r.git?.secret_ref;
+  const init: V1Container = {
+    name: 'init',
+    image: cfg.k8s.testDataInitImage,
+    command: ['/app/eval-runtime-init'],
+    env: [...env, { name: 'TEST_DATA_DIR', value: TEST_DATA_DIR }],
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    securityContext: RESTRICTED,
+    volumeMounts: [{ name: 'test-data', mountPath: TEST_DATA_DIR }, ...(secret ? [{ name: 'test-data-secret', mountPath: '/var/run/secrets/test-data', readOnly: true }] : [])],
+  };
+  return {
+    volumes: [{ name: 'test-data', emptyDir: {} }, ...(secret ? [{ name: 'test-data-secret', secret: { secretName: secret } }] : [])],
+    adapterMounts: [{ name: 'test-data', mountPath: TEST_DATA_DIR, readOnly: true }],
+    initContainers: [init],
+  };
 }

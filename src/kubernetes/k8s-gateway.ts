@@ -25,10 +25,11 @@ export class K8sGateway {
   private kc?: K8s.KubeConfig;
   private batch?: K8s.BatchV1Api;
   private core?: K8s.CoreV1Api;
+  private custom?: K8s.CustomObjectsApi;
 
   constructor(@Inject(APP_CONFIG) private readonly cfg: AppConfig) {}
 
-  private client(): { batch: K8s.BatchV1Api; core: K8s.CoreV1Api; kc: K8s.KubeConfig; lib: typeof K8s } {
+  private client(): { batch: K8s.BatchV1Api; core: K8s.CoreV1Api; custom: K8s.CustomObjectsApi; kc: K8s.KubeConfig; lib: typeof K8s } {
     if (!this.lib) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       this.lib = require('@kubernetes/client-node') as typeof K8s;
@@ -36,8 +37,9 @@ export class K8sGateway {
       this.kc.loadFromDefault();
       this.batch = this.kc.makeApiClient(this.lib.BatchV1Api);
       this.core = this.kc.makeApiClient(this.lib.CoreV1Api);
+      this.custom = this.kc.makeApiClient(this.lib.CustomObjectsApi);
     }
-    return { batch: this.batch!, core: this.core!, kc: this.kc!, lib: this.lib };
+    return { batch: this.batch!, core: this.core!, custom: this.custom!, kc: this.kc!, lib: this.lib };
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -111,6 +113,18 @@ export class K8sGateway {
     return this.call(`log of ${pod}`, () =>
       this.client().core.readNamespacedPodLog({ namespace: ns, name: pod, container, tailLines: opts.tailLines, sinceSeconds: opts.sinceSeconds, timestamps: opts.timestamps }),
     );
+  }
+
+  /** A HardwareProfile (infrastructure.opendatahub.io/v1), or undefined when there is none of that name. */
+  async getHardwareProfile(ns: string, name: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      return (await this.call(`get HardwareProfile ${name}`, () =>
+        this.client().custom.getNamespacedCustomObject({ group: 'infrastructure.opendatahub.io', version: 'v1', namespace: ns, plural: 'hardwareprofiles', name }),
+      )) as Record<string, unknown>;
+    } catch (e) {
+      if (e instanceof K8sError && e.code === 404) return undefined;
+      throw e;
+    }
   }
 
   namespaceFor(tenant: string | undefined): string {

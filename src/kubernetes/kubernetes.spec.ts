@@ -46,6 +46,18 @@ describe('job manifests', () => {
     expect(adapter.volumeMounts!.some((m) => m.mountPath === '/var/run/secrets/model')).toBe(false);
     expect(r.job.metadata!.labels!.benchmark_id).toBe('mmlu_pro-math');
   });
+
+  it('gives the sidecar (only) the MLflow token and CA bundle, and the adapter the tenant workspace', () => {
+    const tls = loadConfig({ K8S_NAMESPACE: 'evalhub', MLFLOW_TRACKING_URI: 'https://mlflow.example', MLFLOW_CA_CERT_PATH: __filename, MLFLOW_WORKSPACE: 'evalhub' });
+    const r = buildBenchmarkResources(job, 0, provider, tls, 'team-a', 1);
+    const side = JSON.parse(r.configMap.data!['sidecar_config.json']);
+    expect(side.mlflow).toEqual({ tracking_uri: 'https://mlflow.example', workspace: 'team-a', token_path: '/var/run/secrets/mlflow/token', ca_cert_path: '/etc/evalhub/mlflow-ca/ca-bundle.crt' });
+    const pod = r.job.spec!.template.spec!;
+    const mounts = (name: string) => [...pod.initContainers!, ...pod.containers].find((c) => c.name === name)!.volumeMounts!.map((m) => m.mountPath);
+    expect(mounts('sidecar')).toEqual(expect.arrayContaining(['/var/run/secrets/mlflow', '/etc/evalhub/mlflow-ca']));
+    expect(mounts('adapter')).not.toContain('/var/run/secrets/mlflow');
+    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'mlflow-ca', configMap: { name: 'evalhub-mlflow-ca-bundle', optional: true } }]));
+  });
 });
 
 describe('diagnose', () => {

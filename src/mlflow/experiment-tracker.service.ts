@@ -13,7 +13,7 @@ export class MlflowExperiments implements ExperimentTracker {
   readonly client?: MlflowClient;
 
   constructor(@Inject(APP_CONFIG) private readonly cfg: AppConfig) {
-    if (cfg.mlflowTrackingUri) this.client = new MlflowClient(cfg.mlflowTrackingUri);
+    if (cfg.mlflowTrackingUri) this.client = new MlflowClient(cfg.mlflowTrackingUri, 10000, cfg.mlflowAuth);
   }
 
   get enabled(): boolean {
@@ -33,7 +33,7 @@ export class MlflowExperiments implements ExperimentTracker {
   }
 
   async ensure(job: JobRecord, timeoutMs?: number): Promise<string> {
-    const client = timeoutMs ? new MlflowClient(this.client!.baseUrl, timeoutMs) : this.client!;
+    const client = timeoutMs ? this.client!.withTimeout(timeoutMs) : this.client!;
     const exp = job.config.experiment!;
     return (await client.ensureExperiment(exp.name, this.experimentTags(job), exp.artifact_location)).id;
   }

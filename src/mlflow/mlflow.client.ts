@@ -1,3 +1,5 @@
+import { MlflowAuth, MlflowHttp } from './mlflow-http';
+
 /**
  * A thin typed client for the MLflow 3 tracking REST API (no MLflow library in the service).
  * Errors carry MLflow's error_code and whether a retry can help.
@@ -55,28 +57,36 @@ export class MlflowError extends Error {
 export const LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000, keyLength: 250, paramValue: 6000, tagValue: 8000 };
 
 export class MlflowClient {
+  private readonly http: MlflowHttp;
+
   constructor(
     readonly baseUrl: string,
     private readonly timeoutMs = 10000,
-    private readonly headers: Record<string, string> = {},
-  ) {}
+    readonly auth: MlflowAuth = {},
+    http?: MlflowHttp,
+  ) {
+    this.http = http ?? new MlflowHttp(auth);
+  }
+
+  /** The same server and credentials with another timeout (sharing the connection pool). */
+  withTimeout(timeoutMs: number): MlflowClient {
+    return new MlflowClient(this.baseUrl, timeoutMs, this.auth, this.http);
+  }
+
+  private async send(method: string, url: URL, headers: Record<string, string>, body: string | Uint8Array | undefined, timeoutMs: number) {
+    try {
+      return await this.http.send(method, url, headers, body, timeoutMs);
+    } catch (e) {
+      throw new MlflowError(`MLflow unreachable at ${this.baseUrl}: ${(e as Error).message}`, 0, undefined);
+    }
+  }
 
   private async call<T>(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<T> {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method,
-        headers: { ...this.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      throw new MlflowError(`MLflow unreachable at ${this.baseUrl}: ${(e as Error).message}`, 0, undefined);
-    }
-    const text = await res.text();
-    if (!res.ok) {
+    const res = await this.send(method, url, body !== undefined ? { 'content-type': 'application/json' } : {}, body !== undefined ? JSON.stringify(body) : undefined, this.timeoutMs);
+    const text = res.text;
+    if (res.status < 200 || res.status >= 300) {
       let code: string | undefined;
       let message = text;
       try {
@@ -93,8 +103,8 @@ export class MlflowClient {
 
   async health(): Promise<boolean> {
     try {
-      const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
-      return res.ok;
+      const res = await this.http.send('GET', new URL(`${this.baseUrl}/health`), {}, undefined, 2000);
+      return res.status >= 200 && res.status < 300;
     } catch {
       return false;
     }
@@ -192,18 +202,8 @@ export class MlflowClient {
     const m = /^mlflow-artifacts:(?:\/\/[^/]+)?\/(.*)$/.exec(uri);
     if (!m) throw new MlflowError(`run ${run.run_id} has artifact_uri '${uri}', not served by the MLflow server (use --serve-artifacts)`, 400, 'BAD_ARTIFACT_URI');
     const path = `/api/2.0/mlflow-artifacts/artifacts/${m[1].replace(/\/+$/, '')}/${relPath}`;
-    let res: Response;
-    try {
-      res = await fetch(this.baseUrl + path, {
-        method: 'PUT',
-        headers: { ...this.headers, 'content-type': 'application/octet-stream' },
-        body: typeof content === 'string' ? content : new Uint8Array(content),
-        signal: AbortSignal.timeout(this.timeoutMs * 3),
-      });
-    } catch (e) {
-      throw new MlflowError(`MLflow unreachable at ${this.baseUrl}: ${(e as Error).message}`, 0, undefined);
-    }
-    if (!res.ok) throw new MlflowError(`artifact upload ${relPath} → ${res.status}: ${(await res.text()).slice(0, 200)}`, res.status, undefined);
+    const res = await this.send('PUT', new URL(this.baseUrl + path), { 'content-type': 'application/octet-stream' }, typeof content === 'string' ? content : new Uint8Array(content), this.timeoutMs * 3);
+    if (res.status < 200 || res.status >= 300) throw new MlflowError(`artifact upload ${relPath} → ${res.status}: ${res.text.slice(0, 200)}`, res.status, undefined);
   }
 
   async listArtifacts(runId: string, path = ''): Promise<{ path: string; is_dir?: boolean; file_size?: number }[]> {

@@ -26,6 +26,7 @@ describe('Kubernetes Job runtime', () => {
     K8S_SIDECAR_IMAGE: 'quay.io/evalhub/evalhub-nest:test',
     K8S_UNSCHEDULABLE_SECONDS: '2',
     MAX_CONCURRENT_EVALUATIONS: '10',
+    EVALHUB_HARDWARE_PROFILES_NAMESPACE: 'redhat-ods-applications',
   });
 
   beforeAll(async () => {
@@ -175,17 +176,107 @@ describe('Kubernetes Job runtime', () => {
     expect(creates()).toBeGreaterThan(before);
   });
 
+  it('sizes and places pods from a HardwareProfile, an inline hardware_config or a Kueue queue; a missing profile fails its benchmark with the reason', async () => {
+    kube.addHardwareProfile('redhat-ods-applications', 'gpu-large', {
+      identifiers: [
+        { identifier: 'cpu', resourceType: 'CPU', defaultCount: '4', maxCount: '8' },
+        { identifier: 'memory', resourceType: 'Memory', defaultCount: '16Gi', maxCount: '32Gi' },
+        { identifier: 'nvidia.com/gpu', resourceType: 'Accelerator', defaultCount: 2 },
+      ],
+      scheduling: { type: 'Queue', kueue: { localQueueName: 'gpu-queue', priorityClass: 'high' } },
+    });
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'placed',
+      model: MODEL,
+      queue: { name: 'team-queue' },
+      benchmarks: [
+        { id: 'b0', provider_id: provider, hardware_config: { hardware_profile_name: 'gpu-large' } },
+        { id: 'b1', provider_id: provider, hardware_config: { cpu: { request: '2', limit: '3' }, memory: { limit: '6Gi' }, gpu: { name: 'amd.com/gpu', count: 1 } } },
+        { id: 'b2', provider_id: provider, hardware_config: { hardware_profile_name: 'no-such-profile' } },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.resource.id;
+    await waitFor('2 Jobs', async () => jobsOf(id).length === 2, 20000);
+    const byIndex = (i: number) => jobsOf(id).find((j: any) => j.metadata.labels.benchmark_index === String(i));
+    const adapterOf = (j: any) => j.spec.template.spec.containers.find((c: any) => c.name === 'adapter');
+    // From the profile: its resources, its Kueue queue and priority.
+    expect(adapterOf(byIndex(0)).resources).toEqual({ requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '2' }, limits: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '2' } });
+    expect(byIndex(0).metadata.labels).toMatchObject({ 'kueue.x-k8s.io/queue-name': 'gpu-queue', 'kueue.x-k8s.io/priority-class': 'high' });
+    // Inline: overrides the provider's defaults field by field; the job's (deprecated) queue applies.
+    expect(adapterOf(byIndex(1)).resources).toEqual({ requests: { cpu: '2', memory: '512Mi', 'amd.com/gpu': '1' }, limits: { cpu: '3', memory: '6Gi', 'amd.com/gpu': '1' } });
+    expect(byIndex(1).metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-queue');
+    expect(byIndex(1).spec.template.spec.nodeSelector).toBeUndefined();
+    const failed = await waitFor('b2 failed', async () => {
+      const j = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+      return j.status.benchmarks.find((b: any) => b.benchmark_index === 2 && b.status === 'failed');
+    }, 10000);
+    expect(failed.error_message.message).toMatch(/HardwareProfile 'no-such-profile' does not exist in namespace redhat-ods-applications/);
+    for (const i of [0, 1]) expect((await event(id, i, 'completed', { metrics: { acc: 0.7 } })).status).toBe(204);
+    expect((await svc.waitForState(id, ['partially_failed'], 10000)).status.state).toBe('partially_failed');
+  });
+
+  it('rejects a malformed hardware_config or test_data_ref at submit with 400', async () => {
+    const bad = async (b: object) => svc.request('POST', '/api/v1/evaluations/jobs', { name: 'bad', model: MODEL, benchmarks: [{ id: 'b0', provider_id: provider, ...b }] });
+    for (const [body, text] of [
+      [{ hardware_config: { cpu: { request: 'lots' } } }, /hardware_config.cpu.request must be a Kubernetes quantity/],
+      [{ hardware_config: { hardware_profile_name: 'p', gpu: { count: 1 } } }, /either hardware_profile_name or queue\/cpu\/memory\/gpu/],
+      [{ test_data_ref: { pvc: { claim_name: 'Data_Claim' } } }, /pvc.claim_name must be a Kubernetes name/],
+      [{ test_data_ref: { git: { url: 'http://169.254.169.254/latest' } } }, /must not point to a local or link-local address/],
+      [{ test_data_ref: { s3: { bucket: 'b', key: 'k' }, pvc: { claim_name: 'c' } } }, /exactly one of s3, pvc or git/],
+    ] as const) {
+      const res = await bad(body);
+      expect(res.status).toBe(400);
+      expect(res.body.message_code).toBe('request_validation_failed');
+      expect(res.body.message).toMatch(text);
+    }
+  });
+
+  it('mounts test data (PVC read-only, or S3/git through the init container) and the OCI credentials', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'data',
+      model: MODEL,
+      exports: { oci: { coordinates: { oci_host: 'quay.io', oci_repository: 'org/cards' }, k8s: { connection: 'quay-push' } } },
+      benchmarks: [
+        { id: 'b0', provider_id: provider, test_data_ref: { pvc: { claim_name: 'eval-data', sub_path: 'sets/b0' } } },
+        { id: 'b1', provider_id: provider, test_data_ref: { git: { url: 'https://github.com/org/data.git', ref: 'main', sub_path: 'b1', secret_ref: 'git-creds' } } },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.resource.id;
+    await waitFor('2 Jobs', async () => jobsOf(id).length === 2, 20000);
+    const podOf = (i: number) => jobsOf(id).find((j: any) => j.metadata.labels.benchmark_index === String(i)).spec.template.spec;
+    const mount = (spec: any, container: string, at: string) => [...spec.initContainers, ...spec.containers].find((c: any) => c.name === container).volumeMounts.find((m: any) => m.mountPath === at);
+    const pvcPod = podOf(0);
+    expect(pvcPod.volumes).toEqual(expect.arrayContaining([{ name: 'test-data', persistentVolumeClaim: { claimName: 'eval-data', readOnly: true } }]));
+    expect(mount(pvcPod, 'adapter', '/test_data')).toEqual({ name: 'test-data', mountPath: '/test_data', readOnly: true, subPath: 'sets/b0' });
+    const gitPod = podOf(1);
+    expect(gitPod.initContainers.map((c: any) => c.name)).toEqual(['init', 'sidecar']);
+    expect(gitPod.initContainers[0].env).toEqual(expect.arrayContaining([{ name: 'TEST_DATA_GIT_URL', value: 'https://github.com/org/data.git' }, { name: 'TEST_DATA_GIT_REF', value: 'main' }]));
+    expect(mount(gitPod, 'init', '/var/run/secrets/test-data')).toBeDefined();
+    expect(mount(gitPod, 'adapter', '/var/run/secrets/test-data')).toBeUndefined();
+    expect(mount(gitPod, 'adapter', '/etc/evalhub/.docker')).toMatchObject({ readOnly: true });
+    expect(gitPod.containers[0].env).toEqual(expect.arrayContaining([{ name: 'OCI_AUTH_CONFIG_PATH', value: '/etc/evalhub/.docker/config.json' }]));
+    expect(gitPod.volumes).toEqual(expect.arrayContaining([{ name: 'oci-auth', secret: { secretName: 'quay-push', items: [{ key: '.dockerconfigjson', path: 'config.json' }] } }]));
+    // The JobSpec carries the OCI coordinates only, never the connection secret.
+    const spec = JSON.parse(kube.configMaps().find((c: any) => c.metadata.name === `evalhub-${id}-1-a1-spec`).data['job.json']);
+    expect(spec.exports).toEqual({ oci: { coordinates: { oci_host: 'quay.io', oci_repository: 'org/cards' } } });
+    expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
+  });
+
   it('the Roles in deploy/ grant exactly the verbs the executor, watcher and API used', () => {
     const used = new Set<string>();
     for (const r of kube.requests) {
-      const m = /^\/(?:api\/v1|apis\/batch\/v1)\/namespaces\/[^/]+\/(jobs|configmaps|pods)(?:\/([^/]+))?(\/log)?$/.exec(r.path);
+      const m = /^\/(?:api\/v1|apis\/batch\/v1|apis\/infrastructure\.opendatahub\.io\/v1)\/namespaces\/[^/]+\/(jobs|configmaps|pods|hardwareprofiles)(?:\/([^/]+))?(\/log)?$/.exec(r.path);
       if (!m) continue;
       const resource = m[3] ? 'pods/log' : m[1];
       const verb =
         r.method === 'POST' ? 'create' : r.method === 'DELETE' ? (m[2] ? 'delete' : 'deletecollection') : m[2] ? 'get' : r.query.watch === 'true' ? 'watch' : 'list';
       used.add(`${resource}:${verb}`);
     }
-    const rbac = YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, 'deploy', 'k8s', 'base', 'rbac.yaml'), 'utf8')).map((d) => d.toJSON());
+    const rbac = ['base/rbac.yaml', 'overlays/openshift/hardware-profiles-rbac.yaml'].flatMap((f) =>
+      YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, 'deploy', 'k8s', f), 'utf8')).map((d) => d.toJSON()),
+    );
     const granted = new Set<string>(
       rbac.filter((d) => d.kind === 'Role').flatMap((role) => role.rules.flatMap((rule: any) => rule.resources.flatMap((res: string) => rule.verbs.map((v: string) => `${res}:${v}`)))),
     );

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { FakeModel, startFakeModel, TASKS_DIR } from '../support/fake-model';
@@ -5,6 +6,7 @@ import { metricsOf, MlflowServer, tagsOf } from '../support/mlflow-server';
 import { waitFor } from '../support/ports';
 import { venvBin, venvDir } from '../support/python';
 import { EvalHubService, ROOT } from '../support/service';
+import { TlsAuthProxy } from '../support/tls-auth-proxy';
 
 const OFFLINE = { HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', HF_EVALUATE_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
 
@@ -149,5 +151,59 @@ describe('MLflow tracking against a real mlflow server', () => {
       expect(mine.filter((r) => tagsOf(r)['evalhub.run_kind'] === 'benchmark').map((r) => r.info.run_name).sort()).toEqual([`${job.resource.id}_0`, `${job.resource.id}_1`]);
     }
     expect(runs).toHaveLength(6);
+  });
+
+  it('reaches MLflow over HTTPS with a private CA and a bearer token read from a file (rotation included), and passes both to SDK adapters', async () => {
+    const proxy = await new TlsAuthProxy(mlflow.url).start();
+    const tokenFile = path.join(proxy.dir, 'token');
+    fs.writeFileSync(tokenFile, proxy.token);
+    const secured = new EvalHubService({
+      MLFLOW_TRACKING_URI: proxy.url,
+      MLFLOW_TOKEN_PATH: tokenFile,
+      MLFLOW_CA_CERT_PATH: proxy.caCertPath,
+      EVALHUB_PYTHON_VENV: venvDir(),
+      ...OFFLINE,
+    });
+    try {
+      await secured.start();
+      const provider = (
+        await secured.request('POST', '/api/v1/evaluations/providers', {
+          name: 'SDK adapter',
+          benchmarks: [{ id: 'arc_easy', name: 'ARC', category: 'x', primary_score: { metric: 'acc_norm' }, pass_criteria: { threshold: 0.25 } }],
+          runtime: { local: { command: `${venvBin('python')} ${path.join(ROOT, 'test', 'compat', 'sdk_adapter.py')}` } },
+        })
+      ).body.resource.id;
+      const name = `exp-${randomUUID().slice(0, 8)}`;
+      const res = await secured.request('POST', '/api/v1/evaluations/jobs', {
+        name: 'behind tls',
+        model: { url: fake.url, name: 'fake-model' },
+        benchmarks: [{ id: 'arc_easy', provider_id: provider, parameters: { num_examples: 3 } }],
+        experiment: { name },
+      });
+      expect(res.status).toBe(202);
+      // The experiment was created through the proxy, with the first token.
+      const exp = await mlflow.experimentByName(name);
+      expect(res.body.resource.mlflow_experiment_id).toBe(exp.experiment_id);
+      // The token rotates while the job runs: the file is read again, nothing is refused for good.
+      proxy.token = 'token-two';
+      fs.writeFileSync(tokenFile, proxy.token);
+      const id = res.body.resource.id;
+      await secured.waitForState(id, ['completed'], 120000);
+      const job = await waitFor(`job ${id} tracked`, async () => {
+        const j = (await secured.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+        return j.tracking?.state === 'synced' ? j : undefined;
+      }, 60000, 250);
+      const runs = await mlflow.runs(exp.experiment_id);
+      const adapterRun = runs.find((r) => r.info.run_name === `${id}_0`);
+      // The SDK adapter logged its own run through HTTPS with the token file EvalHub gave it.
+      expect(adapterRun).toBeDefined();
+      expect(job.results.benchmarks[0].mlflow_run_id).toBe(adapterRun.info.run_id);
+      const jobRun = runs.find((r) => tagsOf(r)['evalhub.run_kind'] === 'job');
+      expect(await mlflow.artifacts(jobRun.info.run_id)).toContain('evaluation-card.json');
+      expect(proxy.seen.filter((r) => r.authorized).length).toBeGreaterThan(5);
+    } finally {
+      await secured.stop();
+      await proxy.close();
+    }
   });
 });

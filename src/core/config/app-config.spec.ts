@@ -16,8 +16,15 @@ describe('loadConfig', () => {
     [{ MAX_CONCURRENT_EVALUATIONS: '0' }, /MAX_CONCURRENT_EVALUATIONS must be between 1/],
     [{ DEFAULT_TIMEOUT_MINUTES: '-5' }, /DEFAULT_TIMEOUT_MINUTES must be a number/],
     [{ CONFIG_DIR: '/nonexistent' }, /CONFIG_DIR \/nonexistent has no providers/],
+    [{ MLFLOW_CA_CERT_PATH: '/nonexistent/ca.crt' }, /MLFLOW_CA_CERT_PATH points to \/nonexistent\/ca.crt, which does not exist/],
+    [{ MLFLOW_TOKEN_PATH: '/nonexistent/token' }, /MLFLOW_TOKEN_PATH points to/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the MLflow credentials', () => {
+    const cfg = loadConfig({ MLFLOW_TRACKING_URI: 'https://mlflow.example', MLFLOW_TRACKING_TOKEN: 'abc', MLFLOW_WORKSPACE: 'team-a', MLFLOW_CA_CERT_PATH: __filename });
+    expect(cfg.mlflowAuth).toEqual({ token: 'abc', tokenPath: undefined, caCertPath: __filename, workspace: 'team-a' });
   });
 });

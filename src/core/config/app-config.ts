@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { MlflowAuth } from '../../mlflow/mlflow-http';
 
 /** Everything the processes read from the environment, parsed and checked once at boot. */
 export interface AppConfig {
@@ -23,6 +24,8 @@ export interface AppConfig {
   pythonVenv: string;
   mlflowTrackingUri?: string;
   mlflowPublicUrl?: string;
+  /** Token, CA and workspace for MLflow (§6); passed on to adapters and the pod sidecar. */
+  mlflowAuth: MlflowAuth;
   shutdownTimeoutSeconds: number;
   maxRequestBodyBytes: number;
   queueLockDurationMs: number;
@@ -34,6 +37,10 @@ export interface AppConfig {
     serviceAccount: string;
     unschedulableSeconds: number;
     instanceName: string;
+    /** Image with /app/eval-runtime-init, which fetches S3/git test data into /test_data. */
+    testDataInitImage: string;
+    /** Where HardwareProfiles live (the ODH/RHOAI platform namespace). */
+    hardwareProfilesNamespace?: string;
   };
 }
 
@@ -78,6 +85,19 @@ function url(env: Env, name: string, fallback?: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+/** A file that must exist and be readable when the variable is set. */
+function readablePath(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const p = path.resolve(raw);
+  try {
+    fs.accessSync(p, fs.constants.R_OK);
+  } catch {
+    throw new ConfigError(`${name} points to ${p}, which does not exist or cannot be read`);
+  }
+  return p;
+}
+
 /** The default venv location written by scripts/setup-python.sh. */
 function defaultVenv(root: string): string {
   const marker = path.join(root, '.data', 'python-venv-path');
@@ -107,6 +127,12 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     pythonVenv: path.resolve(env.EVALHUB_PYTHON_VENV || defaultVenv(root)),
     mlflowTrackingUri: url(env, 'MLFLOW_TRACKING_URI'),
     mlflowPublicUrl: url(env, 'MLFLOW_PUBLIC_URL'),
+    mlflowAuth: {
+      token: env.MLFLOW_TRACKING_TOKEN || undefined,
+      tokenPath: readablePath(env, 'MLFLOW_TOKEN_PATH'),
+      caCertPath: readablePath(env, 'MLFLOW_CA_CERT_PATH'),
+      workspace: env.MLFLOW_WORKSPACE || undefined,
+    },
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, 0, 3600),
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 10 * 1024 * 1024, 1024),
     queueLockDurationMs: int(env, 'QUEUE_LOCK_DURATION_MS', 30000, 500),
@@ -118,6 +144,8 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       serviceAccount: env.K8S_JOB_SERVICE_ACCOUNT || 'evalhub-job',
       unschedulableSeconds: int(env, 'K8S_UNSCHEDULABLE_SECONDS', 300, 1),
       instanceName: env.EVALHUB_INSTANCE_NAME || 'evalhub',
+      testDataInitImage: env.K8S_TEST_DATA_INIT_IMAGE || 'quay.io/evalhub/evalhub:latest',
+      hardwareProfilesNamespace: env.EVALHUB_HARDWARE_PROFILES_NAMESPACE || undefined,
     },
   };
   if (!fs.existsSync(path.join(cfg.configDir, 'providers'))) {

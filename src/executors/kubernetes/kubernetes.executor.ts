@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { isTerminalBenchmarkState } from '../../domain/job-state';
+import { effectiveHardware, parseHardwareProfile, ProfileSettings } from '../../domain/pod-placement';
 import { buildBenchmarkResources, selectorFor } from '../../kubernetes/job-manifest';
 import { K8sError, K8sGateway } from '../../kubernetes/k8s-gateway';
 import { diagnose } from '../../kubernetes/pod-diagnosis';
@@ -31,7 +32,17 @@ export class KubernetesExecutor implements Executor {
 
   private async runOne(ctx: RunContext, index: number): Promise<void> {
     const ns = this.k8s.namespaceFor(ctx.job.resource.tenant);
-    const { name, configMap, job } = buildBenchmarkResources(ctx.job, index, ctx.provider!, ctx.cfg, ns, ctx.attempt);
+    const fail = (message: string) =>
+      ctx.report(index, { status: 'failed', error_message: { message, message_code: 'runtime_failure', message_origin: 'runtime' } });
+    let profile: ProfileSettings | undefined;
+    try {
+      profile = await this.hardwareProfile(ctx, index);
+    } catch (e) {
+      ctx.logs.line(`[evalhub] ${(e as Error).message}`);
+      await fail((e as Error).message);
+      return;
+    }
+    const { name, configMap, job } = buildBenchmarkResources(ctx.job, index, ctx.provider!, ctx.cfg, ns, ctx.attempt, profile);
     try {
       await this.k8s.createConfigMap(ns, configMap);
       const created = await this.k8s.createJob(ns, job);
@@ -39,13 +50,34 @@ export class KubernetesExecutor implements Executor {
     } catch (e) {
       const msg = e instanceof K8sError ? e.message : String(e);
       ctx.logs.line(`[evalhub] could not create the Job: ${msg}`);
-      await ctx.report(index, { status: 'failed', error_message: { message: `Kubernetes refused the benchmark Job: ${msg}`, message_code: 'runtime_failure', message_origin: 'runtime' } });
+      await fail(`Kubernetes refused the benchmark Job: ${msg}`);
       return;
     }
     await this.watchUntilDone(ctx, index, ns, name);
     // Cancel and timeout remove the Job; a worker shutdown leaves it for the next worker to adopt.
     const reason = ctx.signal.reason;
     if (reason === 'cancelled' || reason === 'timeout') await this.k8s.deleteBySelector(ns, selectorFor(ctx.job.resource.id, index)).catch(() => undefined);
+  }
+
+  /** The HardwareProfile a benchmark names, read from the platform namespace; throws with the reason it cannot be used. */
+  private async hardwareProfile(ctx: RunContext, index: number): Promise<ProfileSettings | undefined> {
+    const hw = effectiveHardware(ctx.job.benchmarks[index].hardware_config, ctx.job.config.hardware_config);
+    const name = hw?.hardware_profile_name;
+    if (!name) return undefined;
+    const ns = ctx.cfg.k8s.hardwareProfilesNamespace;
+    if (!ns) throw new Error(`hardware_profile_name '${name}' was given, but EVALHUB_HARDWARE_PROFILES_NAMESPACE is not set, so HardwareProfiles cannot be looked up.`);
+    let obj: Record<string, unknown> | undefined;
+    try {
+      obj = await this.k8s.getHardwareProfile(ns, name);
+    } catch (e) {
+      throw new Error(`Could not read HardwareProfile ${ns}/${name}: ${(e as Error).message}`);
+    }
+    if (!obj) throw new Error(`HardwareProfile '${name}' does not exist in namespace ${ns}.`);
+    const annotations = ((obj.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {}) as Record<string, string>;
+    if (String(annotations['opendatahub.io/disabled']).toLowerCase() === 'true') throw new Error(`HardwareProfile '${name}' is disabled.`);
+    const profile = parseHardwareProfile(obj);
+    ctx.logs.line(`[evalhub] using HardwareProfile ${ns}/${name}`);
+    return profile;
   }
 
   private async watchUntilDone(ctx: RunContext, index: number, ns: string, name: string): Promise<void> {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { buildJobSpec } from '../../domain/job-spec';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { runInGroup } from '../process-group';
+import type { MlflowAuth } from '../../mlflow/mlflow-http';
 
 /**
  * Runs a provider's `runtime.local.command` (an EvalHub adapter) for one benchmark, the way the
@@ -27,8 +28,7 @@ export class LocalProcessExecutor implements Executor {
         ...process.env,
         EVALHUB_JOB_SPEC_PATH: specPath,
         EVALHUB_MODE: 'local',
-        ...(ctx.cfg.mlflowTrackingUri ? { MLFLOW_TRACKING_URI: ctx.cfg.mlflowTrackingUri } : {}),
-        ...(ctx.job.resource.tenant ? { MLFLOW_WORKSPACE: ctx.job.resource.tenant } : {}),
+        ...(ctx.cfg.mlflowTrackingUri ? mlflowEnv(ctx.cfg.mlflowTrackingUri, ctx.cfg.mlflowAuth, ctx.job.resource.tenant) : {}),
       };
       for (const e of local.env ?? []) env[e.name] = e.value;
       ctx.logs.line(`[evalhub] running benchmark ${ctx.job.benchmarks[index].id} (index ${index}): ${local.command}`);
@@ -44,4 +44,15 @@ export class LocalProcessExecutor implements Executor {
     }
     return outcome;
   }
+}
+
+/** What an SDK adapter needs to reach MLflow as EvalHub does (the env names the SDK honours, §3.2). */
+function mlflowEnv(uri: string, auth: MlflowAuth, tenant: string | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { MLFLOW_TRACKING_URI: uri };
+  if (auth.tokenPath) env.MLFLOW_TRACKING_TOKEN_PATH = auth.tokenPath;
+  else if (auth.token) env.MLFLOW_TRACKING_TOKEN = auth.token;
+  if (auth.caCertPath) env.MLFLOW_TRACKING_SERVER_CERT_PATH = auth.caCertPath;
+  const workspace = auth.workspace ?? tenant;
+  if (workspace) env.MLFLOW_WORKSPACE = workspace;
+  return env;
 }
