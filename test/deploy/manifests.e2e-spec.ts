@@ -62,4 +62,26 @@ describe('deploy/: kustomize overlays render and validate offline', () => {
     expect(compose.services.worker.command).toEqual(['node', 'dist/worker.js']);
     expect(compose.services.grafana.profiles).toEqual(['observability']);
   });
+
+  it('every package the compiled service loads is a production dependency (the image installs no dev dependencies)', () => {
+    const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies);
+    const builtins = new Set(require('module').builtinModules as string[]);
+    const loaded = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('.js')) {
+          for (const m of fs.readFileSync(p, 'utf8').matchAll(/require\(['"]([^'"./][^'"]*)['"]\)/g)) {
+            const spec = m[1].replace(/^node:/, '');
+            const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+            if (!builtins.has(pkg)) loaded.add(pkg);
+          }
+        }
+      }
+    };
+    walk(path.join(ROOT, 'dist'));
+    expect(loaded.size).toBeGreaterThan(10);
+    expect([...loaded].filter((p) => !deps.includes(p))).toEqual([]);
+  });
 });
