@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import { OciTarget, RegistryAuth } from './sidecar/registry-auth';
 
 /**
  * The sidecar of a benchmark pod (third entry point of the image). The adapter only ever talks to
@@ -8,6 +9,7 @@ import * as https from 'https';
  *   /api/v1/evaluations/**                         → the EvalHub API, with the pod's token and X-Tenant
  *   /api/2.0/mlflow/**, /api/3.0/mlflow/**,
  *   /api/2.0/mlflow-artifacts/**                   → MLflow
+ *   /v2/<oci repository>/**                        → the OCI registry (the sidecar does its auth handshake)
  *   anything else                                  → the model endpoint (with the real API key)
  * Config: SIDECAR_CONFIG (the sidecar_config.json EvalHub puts in the Job's ConfigMap).
  */
@@ -16,6 +18,7 @@ interface SidecarConfig {
   eval_hub: { base_url: string; token_path?: string };
   mlflow?: { tracking_uri: string; workspace?: string; token_path?: string; ca_cert_path?: string };
   model?: { url?: string; auth_secret_mount_path?: string };
+  oci?: OciTarget;
 }
 
 const NAMESPACE_FILE = process.env.POD_NAMESPACE_FILE ?? '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -65,35 +68,76 @@ export function route(cfg: SidecarConfig, path: string): { base: string; headers
   return { base: new URL(cfg.model.url).origin, headers, keepPath: true };
 }
 
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Streams the request to the upstream and the answer back; `onHeaders` may adjust the answer's headers. */
+function forward(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  extraHeaders: Record<string, string>,
+  opts: { ca?: string; onHeaders?: (status: number, headers: http.IncomingHttpHeaders) => http.IncomingHttpHeaders } = {},
+): void {
+  const headers = { ...req.headers, ...extraHeaders, host: url.host };
+  const mod = url.protocol === 'https:' ? https : http;
+  const upstream = mod.request(url, { method: req.method, headers, ...(opts.ca && url.protocol === 'https:' ? { ca: opts.ca } : {}) }, (up) => {
+    const status = up.statusCode ?? 502;
+    res.writeHead(status, opts.onHeaders ? opts.onHeaders(status, up.headers) : up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', (e) => {
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message_code: 'sidecar_upstream_error', message: e.message, trace: '' }));
+  });
+  req.pipe(upstream);
+}
+
+/**
+ * OCI distribution calls of the adapter (the SDK's OCI persister pushes to the sidecar in k8s
+ * mode). Only the job's export repository is reachable; the registry's absolute upload
+ * Locations are made relative so the adapter keeps talking to the sidecar.
+ */
+async function forwardOci(req: http.IncomingMessage, res: http.ServerResponse, oci: OciTarget, auth: RegistryAuth, path: string): Promise<void> {
+  if (path === '/v2' || path === '/v2/') return sendJson(res, 200, {});
+  const m = /^\/v2\/(.+?)\/(blobs|manifests|tags|referrers)\//.exec(path);
+  if (!m || m[1] !== oci.repository) {
+    return sendJson(res, 403, { errors: [{ code: 'DENIED', message: `the sidecar only forwards to the export repository ${oci.repository}` }] });
+  }
+  let authorization: string | undefined;
+  try {
+    authorization = await auth.authorization(oci.repository);
+  } catch (e) {
+    return sendJson(res, 502, { errors: [{ code: 'UNAUTHORIZED', message: `registry authentication failed: ${(e as Error).message}` }] });
+  }
+  forward(req, res, new URL(path, auth.origin), authorization ? { authorization } : {}, {
+    onHeaders: (status, headers) => {
+      if (status === 401) auth.invalidate(oci.repository);
+      const location = headers.location;
+      if (typeof location === 'string' && location.startsWith(auth.origin)) return { ...headers, location: location.slice(auth.origin.length) };
+      return headers;
+    },
+  });
+}
+
 function main(): void {
   const cfg = loadConfig();
   const port = cfg.port ?? 8080;
+  const registry = cfg.oci ? new RegistryAuth(cfg.oci) : undefined;
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
-    if (path === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'healthy' }));
+    if (path === '/health') return sendJson(res, 200, { status: 'healthy' });
+    if (path === '/v2' || path.startsWith('/v2/')) {
+      if (!cfg.oci || !registry) return sendJson(res, 502, { message_code: 'sidecar_no_route', message: 'this job has no OCI export', trace: '' });
+      void forwardOci(req, res, cfg.oci, registry, path);
       return;
     }
     const target = route(cfg, path);
-    if (!target) {
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message_code: 'sidecar_no_route', message: `no upstream configured for ${path}`, trace: '' }));
-      return;
-    }
+    if (!target) return sendJson(res, 502, { message_code: 'sidecar_no_route', message: `no upstream configured for ${path}`, trace: '' });
     const url = new URL(path, target.base.replace(/\/+$/, '') + '/');
-    const headers = { ...req.headers, ...target.headers, host: url.host };
-    const mod = url.protocol === 'https:' ? https : http;
-    const ca = target.caCertPath ? readFile(target.caCertPath) : undefined;
-    const upstream = mod.request(url, { method: req.method, headers, ...(ca && url.protocol === 'https:' ? { ca } : {}) }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', (e) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message_code: 'sidecar_upstream_error', message: e.message, trace: '' }));
-    });
-    req.pipe(upstream);
+    forward(req, res, url, target.headers, { ca: target.caCertPath ? readFile(target.caCertPath) : undefined });
   });
   server.listen(port, process.env.SIDECAR_HOST ?? '127.0.0.1', () => {
     process.stdout.write(JSON.stringify({ level: 'info', service: 'evalhub-sidecar', msg: `sidecar listening on ${port}` }) + '\n');

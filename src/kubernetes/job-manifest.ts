@@ -89,6 +89,8 @@ export function buildBenchmarkResources(
   } catch {
     /* pre-recorded data: no model */
   }
+  const oci = (job.config.exports as { oci?: { coordinates?: { oci_host?: string; oci_repository?: string }; k8s?: { connection?: string } } } | undefined)?.oci;
+  const ociSecret = oci?.k8s?.connection;
   // The adapter talks to the sidecar only: EvalHub, MLflow and the model all go through it.
   const spec = buildJobSpec(job, index, SIDECAR_BASE, modelUrl ? `${SIDECAR_BASE}${modelPath}` : '');
   const sidecarConfig = {
@@ -104,6 +106,15 @@ export function buildBenchmarkResources(
         }
       : undefined,
     model: { url: modelUrl, auth_secret_mount_path: '/var/run/secrets/model' },
+    ...(oci?.coordinates?.oci_host && oci.coordinates.oci_repository
+      ? {
+          oci: {
+            host: oci.coordinates.oci_host,
+            repository: oci.coordinates.oci_repository,
+            ...(oci.k8s?.connection ? { auth_config_path: `${OCI_AUTH_DIR}/config.json` } : {}),
+          },
+        }
+      : {}),
   };
   const configMap: V1ConfigMap = {
     apiVersion: 'v1',
@@ -113,7 +124,6 @@ export function buildBenchmarkResources(
   };
 
   const testData = testDataVolumes(b.test_data_ref, cfg);
-  const ociSecret = (job.config.exports as { oci?: { k8s?: { connection?: string } } } | undefined)?.oci?.k8s?.connection;
   const fixedEnv = [
     { name: 'EVALHUB_MODE', value: 'k8s' },
     { name: 'EVALHUB_JOB_SPEC_PATH', value: '/meta/job.json' },
@@ -163,6 +173,7 @@ export function buildBenchmarkResources(
       { name: 'pod-namespace', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
       { name: 'data', mountPath: '/data' },
       ...(modelSecret ? [{ name: 'model-secret', mountPath: '/var/run/secrets/model', readOnly: true }] : []),
+      ...(ociSecret ? [{ name: 'oci-auth', mountPath: OCI_AUTH_DIR, readOnly: true }] : []),
       ...(cfg.mlflowTrackingUri ? [{ name: 'mlflow-token', mountPath: MLFLOW_TOKEN_DIR, readOnly: true }] : []),
       ...(cfg.mlflowTrackingUri && cfg.mlflowAuth.caCertPath ? [{ name: 'mlflow-ca', mountPath: MLFLOW_CA_DIR, readOnly: true }] : []),
     ],

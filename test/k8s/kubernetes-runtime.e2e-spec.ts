@@ -6,7 +6,10 @@ import YAML from 'yaml';
 import { startFakeModel, FakeModel } from '../support/fake-model';
 import { FakeKube, startFakeKube } from '../support/fake-kube';
 import { freePort, waitFor } from '../support/ports';
+import { pythonEnv, venvBin } from '../support/python';
 import { EvalHubService, ROOT } from '../support/service';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createFakeRegistry } = require('../fixtures/fake-oci-registry');
 
 const MODEL = { url: 'http://vllm.models.svc:8000/v1', name: 'granite' };
 
@@ -261,6 +264,10 @@ describe('Kubernetes Job runtime', () => {
     // The JobSpec carries the OCI coordinates only, never the connection secret.
     const spec = JSON.parse(kube.configMaps().find((c: any) => c.metadata.name === `evalhub-${id}-1-a1-spec`).data['job.json']);
     expect(spec.exports).toEqual({ oci: { coordinates: { oci_host: 'quay.io', oci_repository: 'org/cards' } } });
+    // The sidecar pushes for the adapter (SDK k8s mode) with that Secret, to that repository only.
+    const sidecarConfig = JSON.parse(kube.configMaps().find((c: any) => c.metadata.name === `evalhub-${id}-1-a1-spec`).data['sidecar_config.json']);
+    expect(sidecarConfig.oci).toEqual({ host: 'quay.io', repository: 'org/cards', auth_config_path: '/etc/evalhub/.docker/config.json' });
+    expect(mount(gitPod, 'sidecar', '/etc/evalhub/.docker')).toMatchObject({ readOnly: true });
     expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
   });
 
@@ -286,6 +293,8 @@ describe('Kubernetes Job runtime', () => {
 
 describe('sidecar', () => {
   let fake: FakeModel;
+  let registry: any;
+  let registryHost: string;
   let svc: EvalHubService;
   let sidecar: ChildProcess;
   let port: number;
@@ -293,16 +302,25 @@ describe('sidecar', () => {
 
   beforeAll(async () => {
     fake = await startFakeModel();
+    registry = createFakeRegistry({ username: 'robot', password: 'push-secret' });
+    registryHost = `127.0.0.1:${await registry.listen()}`;
     svc = new EvalHubService();
     await svc.start({ worker: false });
     port = await freePort();
+    // The exports.oci.k8s.connection Secret as mounted: a docker config with the robot account.
+    fs.writeFileSync(path.join(dir, 'dockerconfig.json'), JSON.stringify({ auths: { [registryHost]: { auth: Buffer.from('robot:push-secret').toString('base64') } } }));
     fs.writeFileSync(path.join(dir, 'token'), 'pod-token');
     fs.writeFileSync(path.join(dir, 'namespace'), 'team-a');
     fs.mkdirSync(path.join(dir, 'model'));
     fs.writeFileSync(path.join(dir, 'model', 'api-key'), 'sk-real');
     fs.writeFileSync(
       path.join(dir, 'sidecar_config.json'),
-      JSON.stringify({ port, eval_hub: { base_url: svc.baseUrl, token_path: path.join(dir, 'token') }, model: { url: fake.url, auth_secret_mount_path: path.join(dir, 'model') } }),
+      JSON.stringify({
+        port,
+        eval_hub: { base_url: svc.baseUrl, token_path: path.join(dir, 'token') },
+        model: { url: fake.url, auth_secret_mount_path: path.join(dir, 'model') },
+        oci: { host: registryHost, repository: 'org/eval-results', auth_config_path: path.join(dir, 'dockerconfig.json'), insecure: true },
+      }),
     );
     sidecar = spawn(process.execPath, [path.join(ROOT, 'dist', 'sidecar.js')], { env: { ...process.env, SIDECAR_CONFIG: path.join(dir, 'sidecar_config.json'), POD_NAMESPACE_FILE: path.join(dir, 'namespace') }, stdio: 'ignore' });
     await waitFor('sidecar', async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 10000);
@@ -311,6 +329,38 @@ describe('sidecar', () => {
     sidecar?.kill();
     await svc?.stop();
     await fake?.close();
+    await registry?.close();
+  });
+
+  it("pushes the SDK's OCI artifact through the sidecar, which does the registry's token handshake; other repositories are refused", async () => {
+    const files = path.join(dir, 'results');
+    fs.mkdirSync(files, { recursive: true });
+    fs.writeFileSync(path.join(files, 'results.json'), JSON.stringify({ acc: 0.7 }));
+    // Asynchronously: the fake registry answers from this process.
+    const push = (repo: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const p = spawn(venvBin('python'), [path.join(ROOT, 'test', 'compat', 'oci_push.py'), `127.0.0.1:${port}`, registryHost, repo, files, 'job-123'], { env: pythonEnv() });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (out += d));
+        p.on('close', (code) => resolve({ code, out }));
+      });
+    const ok = await push('org/eval-results');
+    if (ok.code !== 0) throw new Error(ok.out);
+    const pushed = JSON.parse(ok.out.trim().split('\n').pop()!);
+    expect(pushed.reference).toMatch(new RegExp(`^${registryHost}/org/eval-results:evalhub-[0-9a-f]{64}@sha256:`));
+    const tag = pushed.reference.split(':')[2].split('@')[0];
+    const manifest = registry.manifest('org/eval-results', tag);
+    expect(manifest.digest).toBe(pushed.digest);
+    expect(manifest.annotations).toMatchObject({ team: 'evals' });
+    expect(registry.blobs.size).toBeGreaterThanOrEqual(2);
+    // The adapter sent no credentials; every registry call after the handshake carried a token.
+    expect(registry.requests.filter((r: any) => r.path.startsWith('/v2/org/')).every((r: any) => r.authorization?.startsWith('Bearer '))).toBe(true);
+
+    // The credentials serve the export repository only.
+    const denied = await fetch(`http://127.0.0.1:${port}/v2/someone/else/blobs/uploads/`, { method: 'POST' });
+    expect(denied.status).toBe(403);
+    expect((await denied.json()).errors[0].code).toBe('DENIED');
   });
 
   it('forwards adapter callbacks to EvalHub with the pod tenant, and model calls with the real key', async () => {
