@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CollectionsModule } from '../collections/collections.module';
 import { ProvidersModule } from '../providers/providers.module';
+import { ArtifactStash } from './artifact-stash';
 import { EvaluationsService } from './evaluations.service';
 import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
@@ -10,7 +11,7 @@ import { JobsRepository } from './jobs.repository';
 /** Evaluation jobs: store, submission and expansion, status events, cancel, logs. */
 @Module({
   imports: [ProvidersModule, CollectionsModule],
-  providers: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl],
-  exports: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ProvidersModule, CollectionsModule],
+  providers: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash],
+  exports: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, ProvidersModule, CollectionsModule],
 })
 export class EvaluationsModule {}

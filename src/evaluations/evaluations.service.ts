@@ -167,8 +167,8 @@ export class EvaluationsService {
     if (hardDelete) {
       if (!isTerminalJobState(job.status.state)) await this.control.publishCancel(id);
       await this.jobs.delete(job);
-      const streams = (job.runs ?? []).map((r) => this.keys.logStream(id, r.key));
-      if (streams.length) await this.redis.del(...streams);
+      // Its logs and any files still waiting for MLflow go with it.
+      await this.redis.del(...(job.runs ?? []).map((r) => this.keys.logStream(id, r.key)), this.keys.artifacts(id));
       await this.removeRuntimeResources(job);
       return;
     }

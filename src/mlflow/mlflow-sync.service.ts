@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
 import { isTerminalJobState } from '../domain/job-state';
+import { ArtifactStash } from '../evaluations/artifact-stash';
 import { JobsRepository } from '../evaluations/jobs.repository';
 import { evaluationCard } from './evaluation-card';
 import { MlflowExperiments } from './experiment-tracker.service';
@@ -24,6 +25,7 @@ export class MlflowSync {
   constructor(
     private readonly experiments: MlflowExperiments,
     private readonly jobs: JobsRepository,
+    private readonly stash: ArtifactStash,
   ) {}
 
   async syncJob(jobId: string): Promise<'synced' | 'skipped'> {
@@ -80,7 +82,10 @@ export class MlflowSync {
         [tag('status', status.status), ...(result?.test ? [tag('pass', result.test.pass)] : [])],
       );
       for (const file of artifactFiles(result?.artifacts, result?.logs_path)) {
-        await client.uploadArtifact(run, path.basename(file), fs.readFileSync(file));
+        // This worker's disk if it ran the benchmark, else the copy kept in Redis.
+        const content = fs.existsSync(file) ? fs.readFileSync(file) : await this.stash.read(jobId, index, file);
+        if (content) await client.uploadArtifact(run, path.basename(file), content);
+        else this.logger.warn(`job ${jobId} benchmark ${index}: ${path.basename(file)} is on another worker's disk only; not uploaded`);
       }
       await client.updateRun(run.run_id, status.status === 'completed' ? 'FINISHED' : 'FAILED', now);
       benchmarkRuns[index] = run.run_id;
@@ -95,6 +100,7 @@ export class MlflowSync {
       },
       tracking: { state: 'synced', job_run_id: jobRun.run_id, benchmark_runs: benchmarkRuns },
     }));
+    await this.stash.drop(jobId);
     this.logger.log(`job ${jobId} recorded in MLflow experiment ${experimentId} (run ${jobRun.run_id})`);
     return 'synced';
   }
@@ -114,10 +120,10 @@ export class MlflowSync {
   }
 }
 
-/** Local files named in a result's artifacts (e.g. lm-eval results and samples) plus its log. */
+/** Files named in a result's artifacts (e.g. lm-eval results and samples) plus its log. */
 function artifactFiles(artifacts: Record<string, unknown> | undefined, logsPath: string | undefined): string[] {
   const files = Object.values(artifacts ?? {}).filter((v): v is string => typeof v === 'string' && v.startsWith('/'));
   if (logsPath) files.push(logsPath);
-  return [...new Set(files)].filter((f) => fs.existsSync(f) && fs.statSync(f).isFile());
+  return [...new Set(files)];
 }
 

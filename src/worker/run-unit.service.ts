@@ -9,6 +9,7 @@ import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { isTerminalJobState, unfinishedIndexes } from '../domain/job-state';
 import { JobRecord, MessageInfo } from '../domain/types';
+import { ArtifactStash } from '../evaluations/artifact-stash';
 import { JobEventsService } from '../evaluations/job-events.service';
 import { LogWriter } from '../evaluations/job-logs';
 import { JobsRepository } from '../evaluations/jobs.repository';
@@ -43,6 +44,7 @@ export class RunUnitService {
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly stash: ArtifactStash,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -139,6 +141,12 @@ export class RunUnitService {
 
   private async report(job: JobRecord, index: number, event: UnitEvent): Promise<void> {
     const b = job.benchmarks[index];
+    // Before the event can finish the job (and start its MLflow recording, maybe on another worker).
+    if (job.config.experiment && (event.status === 'completed' || event.status === 'failed')) {
+      const files = Object.values(event.artifacts ?? {}).filter((v): v is string => typeof v === 'string' && path.isAbsolute(v));
+      if (event.logs_path) files.push(event.logs_path);
+      await this.stash.keep(job.resource.id, index, files);
+    }
     try {
       await this.events.apply(job.resource.id, { ...event, id: b.id, provider_id: b.provider_id, benchmark_index: index }, 'worker');
     } catch (e) {

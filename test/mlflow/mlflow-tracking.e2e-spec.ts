@@ -141,6 +141,9 @@ describe('MLflow tracking against a real mlflow server', () => {
     const pending = (await svc.request('GET', `/api/v1/evaluations/jobs/${first.resource.id}`)).body;
     expect(pending.tracking).toMatchObject({ state: 'pending', last_error: expect.stringContaining('unreachable') });
 
+    // The worker that records them may not be the one that ran them: remove the run's files from
+    // this disk; MLflow must still get them (from the copy kept in Redis).
+    fs.rmSync(path.join(svc.dataDir, 'jobs', first.resource.id), { recursive: true, force: true });
     await mlflow.start();
     const jobs = [await waitSynced(first.resource.id, 150000), await waitSynced(second.body.resource.id, 150000)];
     expect(jobs[1].resource.mlflow_experiment_id).toBe(first.resource.mlflow_experiment_id);
@@ -151,6 +154,12 @@ describe('MLflow tracking against a real mlflow server', () => {
       expect(mine.filter((r) => tagsOf(r)['evalhub.run_kind'] === 'benchmark').map((r) => r.info.run_name).sort()).toEqual([`${job.resource.id}_0`, `${job.resource.id}_1`]);
     }
     expect(runs).toHaveLength(6);
+    for (const run of runs.filter((r) => tagsOf(r)['evalhub.run_kind'] === 'benchmark')) {
+      const files = await mlflow.artifacts(run.info.run_id);
+      expect(files).toEqual(expect.arrayContaining(['jobrun.log']));
+      expect(files.some((f) => f.startsWith('results_'))).toBe(true);
+      expect(files.some((f) => f.startsWith('samples_'))).toBe(true);
+    }
   });
 
   it('reaches MLflow over HTTPS with a private CA and a bearer token read from a file (rotation included), and passes both to SDK adapters', async () => {

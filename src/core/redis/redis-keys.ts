@@ -17,6 +17,10 @@ export class RedisKeys {
   logStream(jobId: string, unitKey: string): string {
     return `${this.prefix}:logs:${jobId}:${unitKey}`;
   }
+  /** Hash of compressed benchmark files waiting to be uploaded to MLflow. */
+  artifacts(jobId: string): string {
+    return `${this.prefix}:artifacts:${jobId}`;
+  }
   runLease(jobId: string, unitKey: string): string {
     return `${this.prefix}:lease:${jobId}:${unitKey}`;
   }

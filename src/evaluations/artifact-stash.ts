@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import * as fs from 'fs';
+import type { Redis } from 'ioredis';
+import * as path from 'path';
+import { gunzipSync, gzipSync } from 'zlib';
+import { REDIS } from '../core/redis/redis.provider';
+import { RedisKeys } from '../core/redis/redis-keys';
+
+/** Larger files stay on the worker's disk only (MLflow gets them if the same worker syncs). */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_STORED_BYTES = 16 * 1024 * 1024;
+const KEEP_SECONDS = 14 * 24 * 3600;
+
+/**
+ * A copy in Redis, compressed, of the files a benchmark produced for MLflow (results, samples,
+ * run log), kept until the job is recorded. Workers scale horizontally and MLflow may be down:
+ * the worker that records the job later is often not the one whose disk has the files.
+ */
+@Injectable()
+export class ArtifactStash {
+  private readonly logger = new Logger(ArtifactStash.name);
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  private field(index: number, file: string): string {
+    return `${index}/${path.basename(file)}`;
+  }
+
+  /** Copies the files that exist and fit; returns how many were kept. */
+  async keep(jobId: string, index: number, files: string[]): Promise<number> {
+    const key = this.keys.artifacts(jobId);
+    let kept = 0;
+    for (const file of new Set(files)) {
+      try {
+        const st = fs.statSync(file);
+        if (!st.isFile() || st.size > MAX_FILE_BYTES) continue;
+        const packed = gzipSync(fs.readFileSync(file));
+        if (packed.length > MAX_STORED_BYTES) continue;
+        await this.redis.hset(key, this.field(index, file), packed);
+        kept++;
+      } catch (e) {
+        this.logger.warn(`could not keep ${file} for MLflow: ${(e as Error).message}`);
+      }
+    }
+    if (kept) await this.redis.expire(key, KEEP_SECONDS);
+    return kept;
+  }
+
+  async read(jobId: string, index: number, file: string): Promise<Buffer | undefined> {
+    const packed = await this.redis.hgetBuffer(this.keys.artifacts(jobId), this.field(index, file));
+    return packed ? gunzipSync(packed) : undefined;
+  }
+
+  async drop(jobId: string): Promise<void> {
+    await this.redis.del(this.keys.artifacts(jobId));
+  }
+}
