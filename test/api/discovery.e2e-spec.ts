@@ -68,6 +68,13 @@ describe('discovery: providers, benchmarks, collections, docs', () => {
     const res = await svc.request('PUT', '/api/v1/evaluations/jobs', {});
     expect(res.status).toBe(405);
     expect(res.body.message_code).toBe('method_not_allowed');
+    // The allowed methods come from the routes the app registered.
+    const patch = await svc.request('PATCH', '/api/v1/evaluations/jobs/some-id', {});
+    expect(patch.status).toBe(405);
+    expect(patch.body.message).toMatch(/use (?=.*GET)(?=.*DELETE)/);
+    const events = await svc.request('GET', '/api/v1/evaluations/jobs/some-id/events');
+    expect(events.status).toBe(405);
+    expect(events.body.message).toMatch(/use POST\.$/);
   });
 
   it('lists the 10 built-in collections with weights and thresholds', async () => {

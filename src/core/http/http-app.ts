@@ -7,6 +7,7 @@ import { AppLogger } from '../logging/app-logger';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { withLogFields } from '../logging/log-context';
 import { TenancyGuard } from './tenancy.guard';
+import { registerRoute } from './route-table';
 import { createValidationPipe } from './validation';
 
 const REQUEST_ID_HEADER = 'x-global-transaction-id';
@@ -30,6 +31,7 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
     return503OnClosing: true,
   });
   const fastify = adapter.getInstance();
+  fastify.addHook('onRoute', (route) => registerRoute(route.url, route.method));
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('X-Global-Transaction-Id', String(req.id));
   });

@@ -1,16 +1,26 @@
-/** Path patterns of the public API and their methods, so an unknown method gets 405, not 404. */
-const ROUTES: { pattern: RegExp; methods: string[] }[] = [
-  { pattern: /^\/api\/v1\/health$/, methods: ['GET'] },
-  { pattern: /^\/api\/v1\/evaluations\/jobs$/, methods: ['GET', 'POST'] },
-  { pattern: /^\/api\/v1\/evaluations\/jobs\/[^/]+$/, methods: ['GET', 'DELETE'] },
-  { pattern: /^\/api\/v1\/evaluations\/jobs\/[^/]+\/events$/, methods: ['POST'] },
-  { pattern: /^\/api\/v1\/evaluations\/jobs\/[^/]+\/logs$/, methods: ['GET'] },
-  { pattern: /^\/api\/v1\/evaluations\/jobs\/[^/]+\/benchmarks\/[^/]+\/logs$/, methods: ['GET'] },
-  { pattern: /^\/api\/v1\/evaluations\/(providers|collections)$/, methods: ['GET', 'POST'] },
-  { pattern: /^\/api\/v1\/evaluations\/(providers|collections)\/[^/]+$/, methods: ['GET', 'PUT', 'PATCH', 'DELETE'] },
-];
+/**
+ * The methods each registered path answers, collected from Fastify's onRoute hook as Nest adds its
+ * routes, so a known path with another method gets 405 (not 404) without a hand-kept list.
+ */
+const ROUTES = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+
+export function registerRoute(url: string, method: string | string[]): void {
+  if (url.includes('*')) return;
+  let entry = ROUTES.get(url);
+  if (!entry) {
+    const source = url
+      .split('/')
+      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    entry = { pattern: new RegExp(`^${source}/?$`), methods: new Set() };
+    ROUTES.set(url, entry);
+  }
+  for (const m of Array.isArray(method) ? method : [method]) entry.methods.add(m.toUpperCase());
+}
 
 export function knownMethodsFor(path: string): string[] {
-  const hit = ROUTES.find((r) => r.pattern.test(path));
-  return hit ? (hit.methods.includes('GET') ? [...hit.methods, 'HEAD'] : hit.methods) : [];
+  const methods = new Set<string>();
+  for (const r of ROUTES.values()) if (r.pattern.test(path)) r.methods.forEach((m) => methods.add(m));
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods];
 }
