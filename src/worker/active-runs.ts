@@ -7,6 +7,8 @@ interface ActiveRun {
   controller: AbortController;
   reason?: StopReason;
   timer: NodeJS.Timeout;
+  finished: Promise<void>;
+  finish: () => void;
 }
 
 export interface RunHandle {
@@ -24,17 +26,29 @@ export class ActiveRuns {
   start(jobId: string, unitKey: string, timeoutMs: number): RunHandle {
     const key = `${jobId}/${unitKey}`;
     const controller = new AbortController();
-    const run: ActiveRun = { jobId, controller, timer: setTimeout(() => this.stop(run, 'timeout'), timeoutMs) };
+    let finish = () => undefined as void;
+    const finished = new Promise<void>((r) => (finish = r));
+    const run: ActiveRun = { jobId, controller, timer: setTimeout(() => this.stop(run, 'timeout'), timeoutMs), finished, finish };
     this.runs.set(key, run);
     return {
       signal: controller.signal,
       reason: () => run.reason,
       done: () => {
         clearTimeout(run.timer);
-        this.runs.delete(key);
+        if (this.runs.get(key) === run) this.runs.delete(key);
+        run.finish();
         if (this.runs.size === 0) this.idleWaiters.splice(0).forEach((w) => w());
       },
     };
+  }
+
+  /**
+   * The run of this unit already going on in this process, if any: BullMQ hands a unit out again
+   * when its lock lapsed (a Redis outage longer than the lock), while the first run goes on here.
+   */
+  running(jobId: string, unitKey: string): { finished: Promise<void>; reason(): StopReason | undefined } | undefined {
+    const run = this.runs.get(`${jobId}/${unitKey}`);
+    return run && { finished: run.finished, reason: () => run.reason };
   }
 
   get size(): number {

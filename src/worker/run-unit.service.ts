@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import type { Redis } from 'ioredis';
 import * as path from 'path';
@@ -24,7 +25,17 @@ import { ActiveRuns, StopReason } from './active-runs';
 interface Lease {
   host: string;
   pid: number;
+  /** Which run wrote it: a run whose lease was taken over was superseded and reports nothing. */
+  owner: string;
 }
+
+// Deletes the lease only if it is still the caller's; answers 1 when it was.
+const RELEASE_LEASE = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+if cjson.decode(cur).owner ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`;
 
 /**
  * Runs one unit of a job on this worker: skips what is already finished, stops leftovers of a
@@ -54,11 +65,19 @@ export class RunUnitService {
   }
 
   private async runInScope(data: RunUnitJobData, attempt: number): Promise<'done' | 'interrupted'> {
+    const here = this.active.running(data.jobId, data.unitKey);
+    if (here) {
+      // Handed out again while it still runs in this process: wait for that run, do not start another.
+      this.logger.warn(`unit ${data.unitKey} of job ${data.jobId} is already running here (its queue lock lapsed); waiting for it`);
+      await here.finished;
+      return here.reason() === 'shutdown' ? 'interrupted' : 'done';
+    }
     const job = await this.jobs.get(data.jobId);
     if (!job || isTerminalJobState(job.status.state)) return 'done';
     const indexes = unfinishedIndexes(job, data.indexes);
     if (indexes.length === 0) return 'done';
-    await this.stopEarlierAttempt(data);
+    const owner = randomUUID();
+    await this.stopEarlierAttempt(data, owner);
 
     const provider = (await this.providers.store.get(job.benchmarks[indexes[0]].provider_id)) ?? undefined;
     const executor = this.executors.get(provider ? data.executor : 'unavailable');
@@ -81,7 +100,7 @@ export class RunUnitService {
         fs.mkdirSync(dir, { recursive: true });
         return dir;
       },
-      recordProcess: (pid) => this.recordLease(data, pid),
+      recordProcess: (pid) => this.recordLease(data, pid, owner),
       currentJob: () => this.jobs.get(job.resource.id),
       attempt,
     };
@@ -99,11 +118,16 @@ export class RunUnitService {
       this.metrics?.runFinished(job.benchmarks[indexes[0]].provider_id, data.executor, run.reason() ?? (crash ? 'error' : outcome?.exitCode === 0 ? 'exited_ok' : 'exited_error'), (Date.now() - started) / 1000);
       run.done();
       await logs.close();
-      await this.redis.del(this.keys.runLease(data.jobId, data.unitKey)).catch(() => undefined);
     }
+    const superseded = !(await this.releaseLease(data, owner));
     const reason = run.reason();
     if (reason === 'shutdown') return 'interrupted';
     if (reason === 'cancelled') return 'done';
+    if (superseded) {
+      // Another attempt took the unit over and stopped this run's process: its outcome is not ours to report.
+      this.logger.warn(`run of unit ${data.unitKey} of job ${data.jobId} was taken over by another attempt`);
+      return 'done';
+    }
     await this.failUnfinished(data.jobId, indexes, this.failureMessage(reason, outcome, crash, logs));
     return 'done';
   }
@@ -156,20 +180,35 @@ export class RunUnitService {
     }
   }
 
-  private async recordLease(data: RunUnitJobData, pid: number): Promise<void> {
-    const lease: Lease = { host: this.cfg.hostname, pid };
+  private async recordLease(data: RunUnitJobData, pid: number, owner: string): Promise<void> {
+    const lease: Lease = { host: this.cfg.hostname, pid, owner };
     const ttl = Math.ceil(this.cfg.defaultTimeoutMinutes * 60) + 3600;
     await this.redis.set(this.keys.runLease(data.jobId, data.unitKey), JSON.stringify(lease), 'EX', ttl);
+  }
+
+  /** Drops this run's lease; false when another attempt had taken it over. */
+  private async releaseLease(data: RunUnitJobData, owner: string): Promise<boolean> {
+    const key = this.keys.runLease(data.jobId, data.unitKey);
+    try {
+      const raw = await this.redis.get(key);
+      if (!raw) return true; // no process was ever recorded, or the lease ran out
+      return (await this.redis.eval(RELEASE_LEASE, 1, key, owner)) === 1;
+    } catch {
+      return true;
+    }
   }
 
   /**
    * A unit picked up again after its worker died may still have that worker's process running on
    * this host; stop it so the benchmark is not run twice at once.
    */
-  private async stopEarlierAttempt(data: RunUnitJobData): Promise<void> {
-    const raw = await this.redis.get(this.keys.runLease(data.jobId, data.unitKey));
+  private async stopEarlierAttempt(data: RunUnitJobData, owner: string): Promise<void> {
+    const key = this.keys.runLease(data.jobId, data.unitKey);
+    const raw = await this.redis.get(key);
     if (!raw) return;
     const lease = JSON.parse(raw) as Lease;
+    // Take the lease over first, so the earlier run (if its worker lives) knows it was superseded.
+    await this.redis.set(key, JSON.stringify({ host: this.cfg.hostname, pid: 0, owner } satisfies Lease), 'KEEPTTL');
     if (lease.host === this.cfg.hostname && isAlive(lease.pid)) {
       this.logger.warn(`stopping process group ${lease.pid} left by an earlier attempt`);
       killGroup(lease.pid, 500);

@@ -128,4 +128,22 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
     const job = await svc.waitForState(id, ['completed', 'failed'], 90000);
     expect(job.status.state).toBe('completed');
   });
+
+  it('a job running while Redis crashes and comes back (append-only file) still completes, once', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'redis crash',
+      model: { url: 'http://m/v1', name: 'm' },
+      benchmarks: [{ id: 'alpha', provider_id: provider, parameters: { delay_ms: 8000 } }],
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.resource.id;
+    await svc.waitForState(id, ['running'], 30000);
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 3000));
+    await redis.start();
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 90000);
+    if (job.status.state !== 'completed') throw new Error(JSON.stringify(job.status) + (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`)).text);
+    expect(job.results.benchmarks).toHaveLength(1);
+    expect(job.results.benchmarks[0].metrics).toEqual({ acc: 0.7, acc_norm: 0.66 });
+  });
 });
