@@ -6,6 +6,10 @@ import type { Redis } from 'ioredis';
 const STREAM_MAX_LINES = 50000;
 const FLUSH_MS = 200;
 const FLUSH_LINES = 500;
+/** While Redis is unreachable lines wait in memory (the newest this many), and are retried. */
+const MAX_BUFFERED_LINES = 20000;
+const RETRY_MS = 1000;
+const CLOSE_RETRY_MS = 15000;
 
 /**
  * Collects a process's output: every line goes to the unit's log file and, in batches, to a Redis
@@ -59,7 +63,18 @@ export class LogWriter {
     this.flushing = this.flushing.then(async () => {
       const p = this.redis.pipeline();
       for (const l of lines) p.xadd(this.streamKey, 'MAXLEN', '~', STREAM_MAX_LINES, '*', 'l', l);
-      await p.exec().catch(() => undefined);
+      let unsent: string[];
+      try {
+        const res = await p.exec();
+        unsent = res ? lines.filter((_, i) => res[i]?.[0]) : lines;
+      } catch {
+        unsent = lines;
+      }
+      if (unsent.length) {
+        // Redis is away (restart, failover): keep the lines and try again, the file has them already.
+        this.pending = [...unsent, ...this.pending].slice(-MAX_BUFFERED_LINES);
+        if (!this.timer) this.timer = setTimeout(() => void this.flush(), RETRY_MS);
+      }
     });
     return this.flushing;
   }
@@ -68,6 +83,12 @@ export class LogWriter {
     if (this.partial) this.line(this.partial);
     this.partial = '';
     await this.flush();
+    for (const end = Date.now() + CLOSE_RETRY_MS; this.pending.length && Date.now() < end; ) {
+      await new Promise((r) => setTimeout(r, 250));
+      await this.flush();
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     await new Promise<void>((resolve) => this.file.end(resolve));
   }
 }

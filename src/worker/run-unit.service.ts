@@ -6,6 +6,7 @@ import * as path from 'path';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { ApiError } from '../core/errors/api-error';
 import { withLogFields } from '../core/logging/log-context';
+import { whileRedisDown } from '../core/redis/redis-availability';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { isTerminalJobState, unfinishedIndexes } from '../domain/job-state';
@@ -172,7 +173,8 @@ export class RunUnitService {
       await this.stash.keep(job.resource.id, index, files);
     }
     try {
-      await this.events.apply(job.resource.id, { ...event, id: b.id, provider_id: b.provider_id, benchmark_index: index }, 'worker');
+      // A result must survive a Redis restart: wait for it rather than lose the run.
+      await whileRedisDown(() => this.events.apply(job.resource.id, { ...event, id: b.id, provider_id: b.provider_id, benchmark_index: index }, 'worker'), 120_000, 500);
     } catch (e) {
       // A job cancelled or deleted meanwhile rejects further events; that is expected.
       if (e instanceof ApiError && (e.status === 409 || e.status === 404)) return;

@@ -146,4 +146,25 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
     expect(job.results.benchmarks).toHaveLength(1);
     expect(job.results.benchmarks[0].metrics).toEqual({ acc: 0.7, acc_norm: 0.66 });
   });
+
+  it("an adapter's completion sent while Redis is down is held until Redis is back, not lost", async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'callback during outage',
+      model: { url: 'http://m/v1', name: 'm' },
+      benchmarks: [{ id: 'alpha', provider_id: provider, parameters: { delay_ms: 2500 } }],
+    });
+    const id = res.body.resource.id;
+    await svc.waitForState(id, ['running'], 30000);
+    await redis.stop();
+    // The adapter reports "completed" about 2.5 s from now, into the outage.
+    await new Promise((r) => setTimeout(r, 4500));
+    await redis.start();
+    const job = await svc.waitForState(id, ['completed', 'failed'], 60000);
+    expect(job.status.state).toBe('completed');
+    const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`)).text;
+    // Held, not lost: the one run's callback went through (no second run was needed), and the
+    // lines written while Redis was away reached the log stream afterwards.
+    expect(logs).toContain('posted completed: HTTP 204');
+    expect(logs.split('[evalhub] running benchmark alpha').length - 1).toBe(1);
+  });
 });

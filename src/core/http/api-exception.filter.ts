@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, ErrorBody } from '../errors/api-error';
 import { withLogFields } from '../logging/log-context';
+import { isRedisUnavailable } from '../redis/redis-availability';
 import { knownMethodsFor } from './route-table';
 
 /** Statuses that the HTTP layer (Fastify, Nest) produces itself, mapped to contract codes. */
@@ -70,9 +71,4 @@ export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Log
   }
   logger.error(exception instanceof Error ? exception.message : String(exception), exception instanceof Error ? exception.stack : undefined);
   return { status: 500, body: { message_code: 'internal_server_error', message: 'An internal error occurred.', trace } };
-}
-
-function isRedisUnavailable(e: unknown): boolean {
-  const msg = e instanceof Error ? e.message : '';
-  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue/i.test(msg);
 }
