@@ -23,6 +23,7 @@ import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
 import { LogQuery, readLogStream } from './job-logs';
 import { JobsRepository } from './jobs.repository';
+import { benchmarkParameterErrors } from '../domain/benchmark-parameters';
 import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
@@ -71,6 +72,7 @@ export class EvaluationsService {
       ...hardwareConfigErrors(config.hardware_config, 'hardware_config'),
       ...queueErrors(config.queue, 'queue'),
       ...benchmarks.flatMap((b, i) => [
+        ...benchmarkParameterErrors(b.parameters, `benchmarks[${i}].parameters`),
         ...hardwareConfigErrors(b.hardware_config, `benchmarks[${i}].hardware_config`),
         ...testDataRefErrors(b.test_data_ref, `benchmarks[${i}].test_data_ref`),
       ]),

@@ -161,9 +161,12 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
     await redis.start();
     const job = await svc.waitForState(id, ['completed', 'failed'], 60000);
     expect(job.status.state).toBe('completed');
-    const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`)).text;
     // Held, not lost: the one run's callback went through (no second run was needed), and the
-    // lines written while Redis was away reached the log stream afterwards.
+    // lines written while Redis was away reach the log stream once the worker reconnects.
+    const logs = await waitFor('the completion line in the logs', async () => {
+      const text = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`)).text;
+      return text.includes('[evalhub] adapter exited') ? text : undefined;
+    }, 20000, 250);
     expect(logs).toContain('posted completed: HTTP 204');
     expect(logs.split('[evalhub] running benchmark alpha').length - 1).toBe(1);
   });

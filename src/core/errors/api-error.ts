@@ -26,6 +26,12 @@ export const MESSAGE_CODE_STATUS = {
   collection_empty: 400,
   evaluation_job_empty: 400,
   resolved_sha_read_only: 400,
+  hardware_profile_disabled: 400,
+  hardware_profile_not_found: 404,
+  hardware_profile_invalid: 400,
+  // Upstream answers 500; a Kubernetes API that cannot be asked is a 503 here (retry later).
+  hardware_profile_fetch_failed: 503,
+  uri_too_long: 414,
   missing_tenant_header: 400,
   missing_user_header: 400,
   method_not_allowed: 405,

@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'crypto';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { AppLogger } from '../logging/app-logger';
@@ -25,6 +26,16 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
       const h = req.headers[REQUEST_ID_HEADER];
       const v = Array.isArray(h) ? h[0] : h;
       return v && v.length <= 200 ? v : randomUUID();
+    },
+    // Ids of any length reach the handlers (and get a 404 there); only absurd URLs stop here.
+    maxParamLength: 2048,
+    // Errors raised by the router before Nest sees the request, in the contract's error format.
+    frameworkErrors: (error: Error, req: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply
+        .status(tooLong ? 414 : 400)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({ message_code: tooLong ? 'uri_too_long' : 'request_validation_failed', message: tooLong ? 'The request path is too long.' : `The request URL is invalid: ${error.message}`, trace: String(req.id) });
     },
     // Closes keep-alive sockets on shutdown so app.close() does not wait for idle clients.
     forceCloseConnections: 'idle',
