@@ -24,7 +24,8 @@ import { JobEventsBus } from './job-events.bus';
 import { LogQuery, readLogStream } from './job-logs';
 import { JobsRepository } from './jobs.repository';
 import { benchmarkParameterErrors } from '../domain/benchmark-parameters';
-import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
+import { effectiveHardware, hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
+import { HardwareProfileError, loadHardwareProfile } from '../kubernetes/hardware-profiles';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;
@@ -103,6 +104,7 @@ export class EvaluationsService {
     if (caller.tenant) job.resource.tenant = caller.tenant;
     if (caller.user) job.resource.owner = caller.user;
     if (collection?.pass_criteria) job.collection_threshold = collection.pass_criteria.threshold;
+    await this.checkHardwareProfiles(job);
 
     if (config.experiment) {
       if (!this.tracker?.enabled) {
@@ -159,6 +161,27 @@ export class EvaluationsService {
         matchesFilter(experiment, j.resource.mlflow_experiment_id),
     );
     return paginate(all, page, uri);
+  }
+
+  /** A HardwareProfile named by a benchmark that runs as a Kubernetes Job must exist and be enabled. */
+  private async checkHardwareProfiles(job: JobRecord): Promise<void> {
+    if (!this.k8s) return;
+    const names = new Set<string>();
+    for (const unit of job.runs ?? []) {
+      if (unit.executor !== 'kubernetes') continue;
+      for (const i of unit.indexes) {
+        const name = effectiveHardware(job.benchmarks[i].hardware_config, job.config.hardware_config)?.hardware_profile_name;
+        if (name) names.add(name);
+      }
+    }
+    for (const name of names) {
+      try {
+        await loadHardwareProfile(this.k8s, this.cfg, name);
+      } catch (e) {
+        if (e instanceof HardwareProfileError) throw new ApiError(e.code, e.message);
+        throw e;
+      }
+    }
   }
 
   /** Soft cancel (state cancelled, processes stopped) or, with hard_delete, removal. */

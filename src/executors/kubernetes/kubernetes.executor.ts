@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { isTerminalBenchmarkState } from '../../domain/job-state';
-import { effectiveHardware, parseHardwareProfile, ProfileSettings } from '../../domain/pod-placement';
+import { effectiveHardware, ProfileSettings } from '../../domain/pod-placement';
+import { loadHardwareProfile } from '../../kubernetes/hardware-profiles';
 import { buildBenchmarkResources, selectorFor } from '../../kubernetes/job-manifest';
 import { K8sError, K8sGateway } from '../../kubernetes/k8s-gateway';
 import { diagnose } from '../../kubernetes/pod-diagnosis';
@@ -59,24 +60,12 @@ export class KubernetesExecutor implements Executor {
     if (reason === 'cancelled' || reason === 'timeout') await this.k8s.deleteBySelector(ns, selectorFor(ctx.job.resource.id, index)).catch(() => undefined);
   }
 
-  /** The HardwareProfile a benchmark names, read from the platform namespace; throws with the reason it cannot be used. */
+  /** The HardwareProfile a benchmark names (checked at submit too; it may have changed since). */
   private async hardwareProfile(ctx: RunContext, index: number): Promise<ProfileSettings | undefined> {
-    const hw = effectiveHardware(ctx.job.benchmarks[index].hardware_config, ctx.job.config.hardware_config);
-    const name = hw?.hardware_profile_name;
+    const name = effectiveHardware(ctx.job.benchmarks[index].hardware_config, ctx.job.config.hardware_config)?.hardware_profile_name;
     if (!name) return undefined;
-    const ns = ctx.cfg.k8s.hardwareProfilesNamespace;
-    if (!ns) throw new Error(`hardware_profile_name '${name}' was given, but EVALHUB_HARDWARE_PROFILES_NAMESPACE is not set, so HardwareProfiles cannot be looked up.`);
-    let obj: Record<string, unknown> | undefined;
-    try {
-      obj = await this.k8s.getHardwareProfile(ns, name);
-    } catch (e) {
-      throw new Error(`Could not read HardwareProfile ${ns}/${name}: ${(e as Error).message}`);
-    }
-    if (!obj) throw new Error(`HardwareProfile '${name}' does not exist in namespace ${ns}.`);
-    const annotations = ((obj.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {}) as Record<string, string>;
-    if (String(annotations['opendatahub.io/disabled']).toLowerCase() === 'true') throw new Error(`HardwareProfile '${name}' is disabled.`);
-    const profile = parseHardwareProfile(obj);
-    ctx.logs.line(`[evalhub] using HardwareProfile ${ns}/${name}`);
+    const profile = await loadHardwareProfile(this.k8s, ctx.cfg, name);
+    ctx.logs.line(`[evalhub] using HardwareProfile ${name}`);
     return profile;
   }
 
