@@ -2,7 +2,7 @@
 // Load on the running API over loopback: submit jobs, read them, list them, post adapter events.
 // Prints requests/s and p50/p99 latency per operation. Bounded: each phase sends a fixed number
 // of requests from a fixed number of concurrent clients, then stops.
-//   node bench/api-load.js [--requests 3000] [--concurrency 32] [--base-url http://127.0.0.1:8080]
+//   node bench/api-load.js [--requests 3000] [--warmup 1000] [--concurrency 32] [--base-url http://127.0.0.1:8080]
 // Without --base-url it starts its own API (no worker, so jobs stay pending) and Redis.
 // --upstream also runs the same load against the upstream Go server (PyPI eval-hub-server 1.0.2,
 // installed once into ~/.cache/evalhub) in local mode with the same catalog, and prints ratios.
@@ -14,8 +14,15 @@ const arg = (name, def) => {
 };
 const REQUESTS = Number(arg('--requests', '3000'));
 const CONCURRENCY = Number(arg('--concurrency', '32'));
+// Unmeasured requests first, the same for both servers: a warm server is what users meet (Node's
+// JIT needs a few hundred requests per route; Go does not), and 3000 requests are too few to hide it.
+const WARMUP = Number(arg('--warmup', '1000'));
 
 async function phase(name, fn) {
+  let w = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (w < WARMUP) await fn(REQUESTS + w++).catch(() => false);
+  }));
   const lat = [];
   let next = 0;
   let errors = 0;
@@ -91,7 +98,7 @@ async function run(external, label) {
     model: { url: 'http://model.local:8000/v1', name: 'm' },
     benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness', parameters: { num_examples: 10 } }],
   });
-  console.log(`API load${label ? ` — ${label}` : ''}: ${REQUESTS} requests per operation, ${CONCURRENCY} concurrent clients, ${external ?? stack.baseUrl}`);
+  console.log(`API load${label ? ` — ${label}` : ''}: ${REQUESTS} requests per operation after ${WARMUP} unmeasured, ${CONCURRENCY} concurrent clients, ${external ?? stack.baseUrl}`);
   const rows = [];
   try {
     rows.push(await phase('POST /jobs (submit)', async () => {
