@@ -45,6 +45,32 @@ async function phase(name, fn) {
   return row;
 }
 
+/** Resident memory (MB) of a process and its descendants, from /proc (Linux). */
+function rssTreeMb(rootPid) {
+  const fs = require('fs');
+  const children = new Map();
+  for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      /* gone */
+    }
+  }
+  let kb = 0;
+  for (const stack = [rootPid]; stack.length; ) {
+    const pid = stack.pop();
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return kb / 1024;
+}
+
 async function startUpstream() {
   const { execFileSync, spawn } = require('child_process');
   const fs = require('fs');
@@ -66,7 +92,7 @@ async function startUpstream() {
   );
   const proc = spawn(path.join(venv, 'bin', 'eval-hub'), ['--local', '--configdir', dir], { stdio: 'ignore', cwd: dir });
   await waitHttp(`http://127.0.0.1:${port}/api/v1/health`);
-  return { baseUrl: `http://127.0.0.1:${port}`, stop: async () => proc.kill('SIGTERM') };
+  return { baseUrl: `http://127.0.0.1:${port}`, pid: proc.pid, stop: async () => proc.kill('SIGTERM') };
 }
 
 async function main() {
@@ -75,7 +101,7 @@ async function main() {
     const up = await startUpstream();
     let theirs;
     try {
-      theirs = await run(up.baseUrl, 'upstream eval-hub 1.0.2 (Go, in-memory SQLite), local mode');
+      theirs = await run(up.baseUrl, 'upstream eval-hub 1.0.2 (Go, in-memory SQLite), local mode', up.pid);
     } finally {
       await up.stop();
     }
@@ -83,12 +109,13 @@ async function main() {
     for (const [i, row] of ours.entries()) {
       console.log(`  ${row.name.padEnd(22)} throughput ${(row.rps / theirs[i].rps).toFixed(2)}x   p99 ${(theirs[i].p99 / row.p99).toFixed(2)}x   (upstream errors ${theirs[i].errors})`);
     }
+    console.log(`  memory after the load: API ${ours.rssMb.toFixed(0)} MB (+ Redis ${ours.redisRssMb.toFixed(0)} MB) vs upstream ${theirs.rssMb.toFixed(0)} MB (jobs in its in-process SQLite)`);
     return;
   }
   await run(arg('--base-url'));
 }
 
-async function run(external, label) {
+async function run(external, label, externalPid) {
   const stack = external ? undefined : await startStack({ NO_WORKER: '1' });
   const base = `${external ?? stack.baseUrl}/api/v1/evaluations`;
   const headers = { 'content-type': 'application/json' };
@@ -131,6 +158,12 @@ async function run(external, label) {
       await r.arrayBuffer();
       return r.status === 200;
     }));
+    // Resident memory once the load is over: every job of the run is still stored.
+    const api = stack?.procs.find((p) => p.spawnargs.some((a) => a.endsWith('main.js')));
+    const redis = stack?.procs.find((p) => p.spawnargs[0] === 'redis-server');
+    rows.rssMb = api ? rssTreeMb(api.pid) : externalPid ? rssTreeMb(externalPid) : NaN;
+    rows.redisRssMb = redis ? rssTreeMb(redis.pid) : NaN;
+    console.log(`  resident memory after the load: ${rows.rssMb.toFixed(0)} MB${redis ? ` (Redis ${rows.redisRssMb.toFixed(0)} MB)` : ''}`);
   } finally {
     await stack?.stop();
   }
