@@ -72,8 +72,10 @@ describe('discovery: providers, benchmarks, collections, docs', () => {
     const patch = await svc.request('PATCH', '/api/v1/evaluations/jobs/some-id', {});
     expect(patch.status).toBe(405);
     expect(patch.body.message).toMatch(/use (?=.*GET)(?=.*DELETE)/);
+    expect(patch.headers.get('allow')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD']);
     const events = await svc.request('GET', '/api/v1/evaluations/jobs/some-id/events');
     expect(events.status).toBe(405);
+    expect(events.headers.get('allow')).toBe('POST');
     expect(events.body.message).toMatch(/use POST\.$/);
   });
 

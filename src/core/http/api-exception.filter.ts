@@ -23,12 +23,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<FastifyRequest>();
-    const { status, body } = withLogFields({ request_id: String(req.id) }, () => toErrorBody(exception, req, this.logger));
+    const { status, body, allow } = withLogFields({ request_id: String(req.id) }, () => toErrorBody(exception, req, this.logger));
+    // RFC 9110: a 405 says which methods the resource has.
+    if (allow) void reply.header('allow', allow.join(', '));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
 
-export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Logger): { status: number; body: ErrorBody | object } {
+export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Logger): { status: number; body: ErrorBody | object; allow?: string[] } {
   const trace = String(req.id);
   // Probes answer in terminus's own format (status + per-indicator details), 503 when not ready.
   if (exception instanceof HttpException && (req.url ?? '').startsWith('/health/')) {
@@ -45,6 +47,7 @@ export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Log
       return {
         status: 405,
         body: { message_code: 'method_not_allowed', message: `The method ${req.method} is not allowed on ${path}; use ${methods.join(', ')}.`, trace },
+        allow: methods,
       };
     }
     return { status: 404, body: { message_code: 'resource_not_found', message: `No resource at ${req.method} ${path}.`, trace } };
