@@ -7,8 +7,8 @@ import { MlflowExperiments } from './experiment-tracker.service';
 import { MlflowSync } from './mlflow-sync.service';
 
 /**
- * Queues the MLflow write of a job when it reaches a terminal state, in whichever process applied
- * the final event (API for adapter callbacks, worker for its own executors).
+ * Queues MLflow writes, in whichever process applied the event (API for adapter callbacks, worker
+ * for its own executors): a benchmark's run when it ends, the whole job when it ends.
  */
 @Module({
   imports: [EvaluationsModule],
@@ -24,10 +24,18 @@ export class MlflowTrackingModule implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.experiments.enabled) return;
-    this.bus.on(async ({ before, after }) => {
-      if (after.config.experiment && isTerminalJobState(after.status.state) && !isTerminalJobState(before.status.state)) {
-        await this.queue.trackJob(after.resource.id);
+    this.bus.on(async ({ before, after, index }) => {
+      if (!after.config.experiment) return;
+      if (isTerminalJobState(after.status.state)) {
+        if (!isTerminalJobState(before.status.state)) await this.queue.trackJob(after.resource.id);
+        return;
       }
+      // A benchmark ended while others still run: its run shows up in MLflow now, not at the end.
+      if (index === undefined) return;
+      const was = before.status.benchmarks.find((b) => b.benchmark_index === index)?.status;
+      const now = after.status.benchmarks.find((b) => b.benchmark_index === index)?.status;
+      const ended = (s?: string) => s === 'completed' || s === 'failed';
+      if (ended(now) && !ended(was)) await this.queue.trackBenchmark(after.resource.id, index);
     });
   }
 }

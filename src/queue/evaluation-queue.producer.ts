@@ -13,7 +13,7 @@ export class EvaluationQueue implements OnModuleInit {
     @InjectFlowProducer(FLOW_PRODUCER) private readonly flows: FlowProducer,
     @InjectQueue(QueueName.BenchmarkRuns) readonly runs: Queue<JobDataMap[JobName.RunUnit]>,
     @InjectQueue(QueueName.JobFinalize) readonly finalize: Queue<JobDataMap[JobName.FinalizeJob]>,
-    @InjectQueue(QueueName.Tracking) readonly tracking: Queue<JobDataMap[JobName.TrackJob]>,
+    @InjectQueue(QueueName.Tracking) readonly tracking: Queue<JobDataMap[JobName.TrackJob] | JobDataMap[JobName.TrackBenchmark]>,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
@@ -57,6 +57,10 @@ export class EvaluationQueue implements OnModuleInit {
 
   async trackJob(jobId: string): Promise<void> {
     await this.tracking.add(JobName.TrackJob, { jobId }, this.trackingOpts(bullJobId.trackJob(jobId)));
+  }
+
+  async trackBenchmark(jobId: string, index: number): Promise<void> {
+    await this.tracking.add(JobName.TrackBenchmark, { jobId, index }, this.trackingOpts(bullJobId.trackBenchmark(jobId, index)));
   }
 
   private trackingOpts(jobId: string) {

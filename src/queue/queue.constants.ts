@@ -12,6 +12,7 @@ export enum JobName {
   RunUnit = 'run-unit',
   FinalizeJob = 'finalize-job',
   TrackJob = 'track-job',
+  TrackBenchmark = 'track-benchmark',
 }
 
 export const FLOW_PRODUCER = 'evaluations';

@@ -16,11 +16,18 @@ export interface TrackJobData {
   jobId: string;
 }
 
+/** One benchmark that ended while its job still runs. */
+export interface TrackBenchmarkData {
+  jobId: string;
+  index: number;
+}
+
 /** Payload type of each job name, so producers and processors agree. */
 export interface JobDataMap {
   [JobName.RunUnit]: RunUnitJobData;
   [JobName.FinalizeJob]: FinalizeJobData;
   [JobName.TrackJob]: TrackJobData;
+  [JobName.TrackBenchmark]: TrackBenchmarkData;
 }
 
 /** BullMQ job ids: deterministic per job and unit, so a re-submit or a retry never duplicates. */
@@ -28,6 +35,7 @@ export const bullJobId = {
   finalize: (jobId: string) => `job-${jobId}`,
   unit: (jobId: string, unitKey: string) => `run-${jobId}-${unitKey}`,
   trackJob: (jobId: string) => `track-${jobId}-job`,
+  trackBenchmark: (jobId: string, index: number) => `track-${jobId}-b${index}`,
 };
 
 /** Validates a payload read back from Redis (it may predate the running code). */

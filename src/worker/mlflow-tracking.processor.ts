@@ -3,16 +3,16 @@ import { Logger, Optional } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { MetricsService } from '../metrics/metrics.service';
 import { MlflowError } from '../mlflow/mlflow.client';
-import { MlflowSync } from '../mlflow/mlflow-sync.service';
-import { QueueName } from '../queue/queue.constants';
-import { TrackJobData } from '../queue/queue.types';
+import { MlflowSync, TrackingBusyError } from '../mlflow/mlflow-sync.service';
+import { JobName, QueueName } from '../queue/queue.constants';
+import { TrackBenchmarkData, TrackJobData } from '../queue/queue.types';
 
 /** Doubling delays between attempts, capped, so an MLflow outage of hours is waited out. */
 export function trackingBackoff(attemptsMade: number): number {
   return Math.min(30000, 500 * 2 ** Math.max(0, attemptsMade - 1));
 }
 
-/** Consumes mlflow-tracking: writes finished jobs to MLflow, retrying while MLflow is down. */
+/** Consumes mlflow-tracking: writes ended benchmarks and finished jobs to MLflow, retrying while MLflow is down. */
 @Processor(QueueName.Tracking, { concurrency: 2, settings: { backoffStrategy: trackingBackoff } })
 export class MlflowTrackingProcessor extends WorkerHost {
   private readonly logger = new Logger(MlflowTrackingProcessor.name);
@@ -24,11 +24,14 @@ export class MlflowTrackingProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<TrackJobData>): Promise<void> {
+  async process(job: Job<TrackJobData | TrackBenchmarkData>): Promise<void> {
     try {
-      await this.sync.syncJob(job.data.jobId);
+      if (job.name === JobName.TrackBenchmark) await this.sync.syncBenchmark(job.data.jobId, (job.data as TrackBenchmarkData).index);
+      else await this.sync.syncJob(job.data.jobId);
     } catch (e) {
       const err = e as Error;
+      // Another worker is writing this job to MLflow: try again in a moment, nothing failed.
+      if (err instanceof TrackingBusyError) throw err;
       this.metrics?.mlflowWriteFailed();
       const retryable = !(err instanceof MlflowError) || err.retryable;
       await this.sync.markPending(job.data.jobId, err.message, retryable ? 'pending' : 'failed').catch(() => undefined);

@@ -116,6 +116,38 @@ describe('MLflow tracking against a real mlflow server', () => {
     expect(tagsOf(adapterRun)['mlflow.parentRunId']).toBe(jobRun.info.run_id);
   });
 
+  it('records each benchmark run as soon as it ends, while the job still runs; the job run follows at the end', async () => {
+    const provider = await svc.createTestProvider();
+    const name = `exp-${randomUUID().slice(0, 8)}`;
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'live tracking',
+      model: { url: fake.url, name: 'fake-model' },
+      benchmarks: [
+        { id: 'alpha', provider_id: provider },
+        { id: 'beta', provider_id: provider, parameters: { mode: 'sleep' } },
+      ],
+      experiment: { name },
+    });
+    const id = res.body.resource.id;
+    const experimentId = res.body.resource.mlflow_experiment_id;
+    const early = await waitFor('alpha run finished in MLflow', async () => (await mlflow.runs(experimentId)).find((r) => r.info.run_name === `${id}_0` && r.info.status === 'FINISHED'), 60000, 250);
+    expect(metricsOf(early)).toMatchObject({ acc: 0.7, acc_norm: 0.66 });
+    const during = await waitFor('run id on the job', async () => {
+      const j = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+      return j.results.benchmarks?.[0]?.mlflow_run_id ? j : undefined;
+    }, 10000, 100);
+    expect(during.status.state).toBe('running');
+    expect(during.results.benchmarks[0].mlflow_run_id).toBe(early.info.run_id);
+
+    expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
+    await waitSynced(id);
+    const runs = await mlflow.runs(experimentId);
+    const jobRun = runs.find((r) => tagsOf(r)['evalhub.run_kind'] === 'job');
+    expect(runs.map((r) => r.info.run_name).sort()).toEqual([`${id}_0`, 'live tracking'].sort());
+    expect(jobRun.info.status).toBe('KILLED');
+    expect(tagsOf(runs.find((r) => r.info.run_name === `${id}_0`))['mlflow.parentRunId']).toBe(jobRun.info.run_id);
+  });
+
   it('keeps running jobs while MLflow is down, then records every run once when it is back', async () => {
     const name = `exp-${randomUUID().slice(0, 8)}`;
     const body = (jobName: string) => ({

@@ -21,6 +21,10 @@ export class RedisKeys {
   artifacts(jobId: string): string {
     return `${this.prefix}:artifacts:${jobId}`;
   }
+  /** Held while one worker writes a job to MLflow. */
+  mlflowLock(jobId: string): string {
+    return `${this.prefix}:lock:mlflow:${jobId}`;
+  }
   runLease(jobId: string, unitKey: string): string {
     return `${this.prefix}:lease:${jobId}:${unitKey}`;
   }
