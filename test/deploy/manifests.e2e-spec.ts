@@ -84,4 +84,40 @@ describe('deploy/: kustomize overlays render and validate offline', () => {
     expect(loaded.size).toBeGreaterThan(10);
     expect([...loaded].filter((p) => !deps.includes(p))).toEqual([]);
   });
+
+  it('the Containerfile is consistent: stages compose uses exist, copied paths exist, non-root, current Node LTS', () => {
+    const lines = fs.readFileSync(path.join(ROOT, 'Containerfile'), 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+    const nodeVersion = Number(/^ARG NODE_VERSION=(\d+)/m.exec(lines.join('\n'))?.[1]);
+    // An even major is an LTS line; 22 is the oldest still maintained in late 2026.
+    expect(nodeVersion % 2).toBe(0);
+    expect(nodeVersion).toBeGreaterThanOrEqual(22);
+    const stages = new Map<string, { user?: string; cmd?: string }>();
+    let current = '';
+    for (const line of lines) {
+      const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+      if (from) {
+        current = from[2] ?? from[1];
+        // A stage built on another one starts as that one (user included).
+        stages.set(current, { ...(stages.get(from[1]) ?? {}) });
+        continue;
+      }
+      const copy = /^COPY\s+(--from=(\S+)\s+)?(.+)\s+(\S+)$/i.exec(line);
+      if (copy && !copy[2]) for (const src of copy[3].split(/\s+/)) expect({ src, exists: fs.existsSync(path.join(ROOT, src)) }).toEqual({ src, exists: true });
+      if (copy?.[2]) expect(stages.has(copy[2])).toBe(true);
+      const user = /^USER\s+(\S+)/i.exec(line);
+      if (user) stages.get(current)!.user = user[1];
+      const cmd = /^CMD\s+(.+)$/i.exec(line);
+      if (cmd) stages.get(current)!.cmd = cmd[1];
+    }
+    const compose = YAML.parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'));
+    const targets = Object.values(compose.services as Record<string, any>).filter((s) => s.build).map((s) => s.build.target);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) {
+      expect(stages.has(target)).toBe(true);
+      expect(stages.get(target)!.user).toBe('node');
+    }
+    // The image's default command is a file the build produces.
+    const cmd = JSON.parse(stages.get('runtime')!.cmd!) as string[];
+    expect(fs.existsSync(path.join(ROOT, cmd[1]))).toBe(true);
+  });
 });
