@@ -116,3 +116,25 @@ describe('backfillMetricsSchema', () => {
     expect(r.metrics_schema).toEqual([{ name: 'label', type: 'categorical' }, { name: 'acc', type: 'numeric' }]);
   });
 });
+
+describe('job_meta.resolved_sha', () => {
+  const gitJob = (): JobRecord => {
+    const j = job(2);
+    const ref = { git: { url: 'https://github.com/o/r.git', ref: 'main' } };
+    j.benchmarks = j.benchmarks.map((b, i) => (i === 0 ? { ...b, test_data_ref: ref } : b));
+    j.config.benchmarks = j.benchmarks.map(({ id, provider_id, test_data_ref }) => ({ id, provider_id, ...(test_data_ref ? { test_data_ref } : {}) }));
+    return j;
+  };
+  const ev = (index: number) => ({ provider_id: 'p', id: `b${index}`, benchmark_index: index, status: 'running' as const });
+
+  it('is recorded on the git test data of the benchmark the event is about', () => {
+    const out = applyBenchmarkEvent(gitJob(), ev(0), '2026-11-21T00:00:00Z', { resolved_sha: 'ABCDEF1234567' });
+    expect((out.benchmarks[0].test_data_ref as { resolved_sha?: string }).resolved_sha).toBe('abcdef1234567');
+    expect((out.config.benchmarks![0].test_data_ref as { resolved_sha?: string }).resolved_sha).toBe('abcdef1234567');
+  });
+
+  it('is ignored when malformed or when the benchmark has no git data', () => {
+    expect(applyBenchmarkEvent(gitJob(), ev(0), 'now', { resolved_sha: 'not-a-sha' }).benchmarks[0].test_data_ref).not.toHaveProperty('resolved_sha');
+    expect(applyBenchmarkEvent(gitJob(), ev(1), 'now', { resolved_sha: 'abcdef1' }).benchmarks[1].test_data_ref).toBeUndefined();
+  });
+});

@@ -70,7 +70,24 @@ export function backfillMetricsSchema(r: BenchmarkResult): BenchmarkResult {
  * Applies one benchmark status event to a job and returns the new record (§3.4). Throws ApiError
  * for a terminal job (409) or an event for a benchmark the job does not have (404).
  */
-export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, now: string): JobRecord {
+/**
+ * Records the commit a benchmark's git test data resolved to (`job_meta.resolved_sha`, sent by the
+ * pod sidecar) on that benchmark's test_data_ref, in the resolved list and in the request as shown.
+ */
+export function withResolvedSha(job: JobRecord, index: number, sha: unknown): JobRecord {
+  if (typeof sha !== 'string' || !/^[0-9a-f]{7,40}$/i.test(sha)) return job;
+  const ref = job.benchmarks[index]?.test_data_ref as { git?: unknown; resolved_sha?: string } | undefined;
+  if (!ref?.git || ref.resolved_sha === sha) return job;
+  const stamp = <T extends { test_data_ref?: unknown }>(b: T): T => ({ ...b, test_data_ref: { ...(b.test_data_ref as object), resolved_sha: sha.toLowerCase() } });
+  const requested = job.config.benchmarks?.[index];
+  return {
+    ...job,
+    benchmarks: job.benchmarks.map((b, i) => (i === index ? stamp(b) : b)),
+    config: requested?.test_data_ref ? { ...job.config, benchmarks: job.config.benchmarks!.map((b, i) => (i === index ? stamp(b) : b)) } : job.config,
+  };
+}
+
+export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, now: string, meta?: { resolved_sha?: unknown }): JobRecord {
   if (isTerminalJobState(job.status.state)) {
     throw new ApiError(
       'job_can_not_be_updated',
@@ -84,6 +101,8 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
       `Invalid Benchmark: the job ${job.resource.id} has no benchmark '${ev.id}' of provider '${ev.provider_id}' at index ${ev.benchmark_index}.`,
     );
   }
+  // Checked to belong to this job above; kept even if the event itself changes nothing else.
+  if (meta?.resolved_sha !== undefined) job = withResolvedSha(job, ev.benchmark_index, meta.resolved_sha);
   const withOrigin = (m?: MessageInfo): MessageInfo | undefined => (m ? { ...m, message_origin: m.message_origin ?? 'runtime' } : undefined);
 
   const statuses = [...job.status.benchmarks];

@@ -87,7 +87,7 @@ export class EvaluationsController {
   async event(@Param('id') id: string, @Body() body: StatusEventDto): Promise<void> {
     // Held through a short Redis outage (under the SDK's 10 s callback timeout): the SDK sends each
     // status once, and a lost "completed" would fail the benchmark.
-    await whileRedisDown(() => this.events.apply(id, body.benchmark_status_event, 'api'), 8000);
+    await whileRedisDown(() => this.events.apply(id, body.benchmark_status_event, 'api', body.job_meta), 8000);
   }
 
   @Get(':id/logs')

@@ -25,9 +25,9 @@ export class JobEventsService {
     }
   }
 
-  async apply(jobId: string, ev: BenchmarkStatusEvent, source: 'api' | 'worker'): Promise<JobRecord> {
+  async apply(jobId: string, ev: BenchmarkStatusEvent, source: 'api' | 'worker', meta?: { resolved_sha?: unknown }): Promise<JobRecord> {
     JobEventsService.checkEvent(ev);
-    const res = await this.jobs.update(jobId, (job) => applyBenchmarkEvent(job, ev, new Date().toISOString()));
+    const res = await this.jobs.update(jobId, (job) => applyBenchmarkEvent(job, ev, new Date().toISOString(), meta));
     if (!res) throw ApiError.notFound('evaluation job', jobId);
     if (res.after !== res.before) await this.bus.emit({ before: res.before, after: res.after, index: ev.benchmark_index, source });
     return res.after;

@@ -214,6 +214,23 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
     expect(job.results.test).toBeUndefined();
   });
 
+  it("records the sidecar's job_meta.resolved_sha on the benchmark's git test data, and refuses it at submit", async () => {
+    const git = { git: { url: 'https://github.com/org/eval-data.git', ref: 'main' } };
+    const res = await submit({ name: 'g', model: MODEL, benchmarks: [{ ...ARC, test_data_ref: git }] });
+    expect(res.status).toBe(202);
+    const id = res.body.resource.id;
+    const ev = await svc.request('POST', `/api/v1/evaluations/jobs/${id}/events`, {
+      benchmark_status_event: { id: 'arc_easy', provider_id: 'lm_evaluation_harness', benchmark_index: 0, status: 'running' },
+      job_meta: { resolved_sha: '0123456789abcdef0123456789abcdef01234567' },
+    });
+    expect(ev.status).toBe(204);
+    const job = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+    expect(job.benchmarks[0].test_data_ref).toEqual({ ...git, resolved_sha: '0123456789abcdef0123456789abcdef01234567' });
+    // Only the server sets it.
+    const given = await submit({ name: 'g2', model: MODEL, benchmarks: [{ ...ARC, test_data_ref: { ...git, resolved_sha: 'abcdef1' } }] });
+    expect({ status: given.status, code: given.body.message_code }).toEqual({ status: 400, code: 'resolved_sha_read_only' });
+  });
+
   it('serves (empty) logs and validates the log options', async () => {
     const id = (await submit({ name: 'l', model: MODEL, benchmarks: [ARC] })).body.resource.id;
     const ok = await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1&timestamps=true&since_seconds=60`);
