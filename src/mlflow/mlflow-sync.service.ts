@@ -48,10 +48,9 @@ export class MlflowSync {
     // A finished job is written whole by syncJob.
     if (!client || !first?.config.experiment || isTerminalJobState(first.status.state)) return 'skipped';
     return this.locked(jobId, async (): Promise<'synced' | 'skipped'> => {
-      let job = (await this.jobs.get(jobId))!;
+      const job = (await this.jobs.get(jobId))!;
       if (job.tracking?.benchmark_runs?.[index] || !this.ownedByUs(job, index)) return 'skipped';
       const experimentId = await this.experimentOf(job);
-      job = (await this.jobs.get(jobId))!;
       const jobRun = await this.jobRun(client, experimentId, job);
       const runId = await this.recordBenchmark(client, experimentId, job, jobRun, index);
       if (runId) await this.noteBenchmarkRuns(jobId, { [index]: runId }, jobRun.run_id);
