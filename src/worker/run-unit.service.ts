@@ -30,10 +30,11 @@ interface Lease {
   owner: string;
 }
 
-// Deletes the lease only if it is still the caller's; answers 1 when it was.
+// Deletes the lease only if it is still the caller's; answers 0 only when another attempt owns
+// it (no lease at all: no process was recorded, or it ran out).
 const RELEASE_LEASE = `
 local cur = redis.call('GET', KEYS[1])
-if not cur then return 0 end
+if not cur then return 1 end
 if cjson.decode(cur).owner ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 return 1`;
@@ -192,8 +193,6 @@ export class RunUnitService {
   private async releaseLease(data: RunUnitJobData, owner: string): Promise<boolean> {
     const key = this.keys.runLease(data.jobId, data.unitKey);
     try {
-      const raw = await this.redis.get(key);
-      if (!raw) return true; // no process was ever recorded, or the lease ran out
       return (await this.redis.eval(RELEASE_LEASE, 1, key, owner)) === 1;
     } catch {
       return true;
