@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { CollectionsHttpModule } from './collections/collections-http.module';
 import { CoreModule } from './core/core.module';
 import { EvaluationsHttpModule } from './evaluations/evaluations-http.module';
@@ -12,6 +13,6 @@ import { QueueModule } from './queue/queue.module';
 
 /** The API process: HTTP routes and queue producers, no processors. */
 @Module({
-  imports: [CoreModule, QueueModule, KubernetesModule, MlflowModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, MlflowTrackingModule, HealthModule, MetricsModule.forRoot('api')],
+  imports: [CoreModule, QueueModule, KubernetesModule, AuthModule, MlflowModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, MlflowTrackingModule, HealthModule, MetricsModule.forRoot('api')],
 })
 export class ApiModule {}

@@ -15,7 +15,8 @@ import { OciTarget, RegistryAuth } from './sidecar/registry-auth';
  */
 interface SidecarConfig {
   port?: number;
-  eval_hub: { base_url: string; token_path?: string };
+  /** callback_token: this benchmark run's credential for /events, added to every EvalHub call. */
+  eval_hub: { base_url: string; token_path?: string; callback_token?: string };
   mlflow?: { tracking_uri: string; workspace?: string; token_path?: string; ca_cert_path?: string };
   model?: { url?: string; auth_secret_mount_path?: string };
   oci?: OciTarget;
@@ -49,6 +50,7 @@ export function route(cfg: SidecarConfig, path: string): { base: string; headers
     const headers: Record<string, string> = {};
     const token = readFile(cfg.eval_hub.token_path);
     if (token) headers.authorization = `Bearer ${token}`;
+    if (cfg.eval_hub.callback_token) headers['x-evalhub-callback-token'] = cfg.eval_hub.callback_token;
     const ns = readFile(process.env.POD_NAMESPACE ? undefined : NAMESPACE_FILE) ?? process.env.POD_NAMESPACE;
     if (ns) headers['x-tenant'] = ns;
     return { base: cfg.eval_hub.base_url, headers, keepPath: true };

@@ -21,6 +21,8 @@ export function ApiErrors(...statuses: number[]) {
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request (see message_code)',
+  401: 'No or invalid credentials (bearer token, or the run\'s callback token)',
+  403: 'The credentials do not allow this',
   404: 'Resource not found',
   409: 'The job is in a state that does not allow this change',
   413: 'Request body too large',

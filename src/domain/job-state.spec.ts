@@ -88,10 +88,39 @@ describe('applyBenchmarkEvent', () => {
     expect(() => applyBenchmarkEvent(job(), { ...ids, status: 'running' } as never, NOW)).toThrow(ApiError);
   });
 
-  it('never moves a finished benchmark back to running', () => {
-    const done = applyBenchmarkEvent(job(), { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'failed' }, NOW);
-    const late = applyBenchmarkEvent(done, { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'running' }, NOW);
-    expect(late.status.benchmarks[0].status).toBe('failed');
+  const b0 = { id: 'b0', provider_id: 'p', benchmark_index: 0 };
+  const codeOf = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as ApiError).code;
+    }
+    return 'ok';
+  };
+
+  it('never moves a finished benchmark back to running, nor overwrites or flips its result', () => {
+    const failed = applyBenchmarkEvent(job(), { ...b0, status: 'failed' }, NOW);
+    expect(codeOf(() => applyBenchmarkEvent(failed, { ...b0, status: 'running' }, NOW))).toBe('benchmark_already_finished');
+    const done = applyBenchmarkEvent(job(), { ...b0, status: 'completed', metrics: { acc: 0.1 } }, NOW);
+    expect(codeOf(() => applyBenchmarkEvent(done, { ...b0, status: 'completed', metrics: { acc: 0.99 } }, NOW))).toBe('benchmark_already_finished');
+    expect(codeOf(() => applyBenchmarkEvent(done, { ...b0, status: 'failed' }, NOW))).toBe('benchmark_already_finished');
+    expect(done.results.benchmarks![0].metrics).toEqual({ acc: 0.1 });
+  });
+
+  it('takes the same terminal report twice as one (a retried callback)', () => {
+    const done = applyBenchmarkEvent(job(), { ...b0, status: 'completed', metrics: { acc: 0.7 } }, NOW);
+    expect(applyBenchmarkEvent(done, { ...b0, status: 'completed', metrics: { acc: 0.7 } }, NOW)).toBe(done);
+  });
+
+  it('says why a completed benchmark has no test when its primary metric is missing', () => {
+    const done = applyBenchmarkEvent(job(), { ...b0, status: 'completed', metrics: { accuracy: 0.7, f1: 0.5 } }, NOW);
+    const r = done.results.benchmarks![0];
+    expect(r.test).toBeUndefined();
+    expect(r.warning_message).toMatchObject({ message_code: 'primary_metric_missing' });
+    expect(r.warning_message!.message).toContain("'acc'");
+    expect(r.warning_message!.message).toContain('accuracy, f1');
+    const ok = applyBenchmarkEvent(job(), { ...b0, status: 'completed', metrics: { acc: 0.7 } }, NOW);
+    expect(ok.results.benchmarks![0].warning_message).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../core/errors/api-error';
-import { benchmarkTest, jobTestFor } from './scoring';
+import { benchmarkTest, effectivePrimaryScore, effectiveThreshold, jobTestFor } from './scoring';
 import {
   BenchmarkResult,
   BenchmarkState,
@@ -8,6 +8,7 @@ import {
   JobRecord,
   JobState,
   MessageInfo,
+  ResolvedBenchmark,
   TERMINAL_JOB_STATES,
 } from './types';
 
@@ -108,9 +109,14 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
   const statuses = [...job.status.benchmarks];
   const pos = statuses.findIndex((b) => b.benchmark_index === ev.benchmark_index);
   const previous = pos >= 0 ? statuses[pos] : undefined;
-  // A terminal benchmark is never pulled back to a non-terminal state by a late event.
-  if (previous && isTerminalBenchmarkState(previous.status) && !isTerminalBenchmarkState(ev.status)) {
-    return job;
+  // A finished benchmark stays as it finished: no overwrite of its result, no way back. The same
+  // terminal report sent twice (a retried callback) changes nothing and is not an error.
+  if (previous && isTerminalBenchmarkState(previous.status)) {
+    if (previous.status === ev.status && sameResult(job, ev)) return job;
+    throw new ApiError(
+      'benchmark_already_finished',
+      `Benchmark ${ev.id} (index ${ev.benchmark_index}) of job ${job.resource.id} is already '${previous.status}'; its result can not be changed.`,
+    );
   }
   const entry: BenchmarkStatus = stripUndefined({
     provider_id: ev.provider_id,
@@ -140,6 +146,7 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
       mlflow_run_id: ev.mlflow_run_id,
       logs_path: ev.logs_path,
       test: ev.status === 'completed' ? benchmarkTest(resolved, ev.metrics) : undefined,
+      warning_message: ev.status === 'completed' ? missingPrimaryMetric(resolved, ev.metrics) : undefined,
     });
     resultsBenchmarks = [...resultsBenchmarks.filter((r) => r.benchmark_index !== ev.benchmark_index), result].sort(
       (a, b) => a.benchmark_index - b.benchmark_index,
@@ -158,6 +165,30 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
     if (test) next.results = { ...next.results, test };
   }
   return next;
+}
+
+/** Whether a repeated terminal event carries the result already stored for that benchmark. */
+function sameResult(job: JobRecord, ev: BenchmarkStatusEvent): boolean {
+  const stored = job.results.benchmarks?.find((r) => r.benchmark_index === ev.benchmark_index);
+  return JSON.stringify(stored?.metrics ?? null) === JSON.stringify(ev.metrics ?? null);
+}
+
+/**
+ * A completed benchmark with a threshold but without its primary metric gets no test; say why,
+ * naming the metric expected and the ones reported (usually a provider reporting `acc` where the
+ * benchmark's primary metric is `accuracy`).
+ */
+export function missingPrimaryMetric(b: ResolvedBenchmark, metrics: Record<string, unknown> | undefined): MessageInfo | undefined {
+  const primary = effectivePrimaryScore(b);
+  if (!primary || effectiveThreshold(b) === undefined) return undefined;
+  const value = metrics?.[primary.metric];
+  if (typeof value === 'number' && Number.isFinite(value)) return undefined;
+  const reported = Object.keys(metrics ?? {});
+  return {
+    message: `No test: the primary metric '${primary.metric}' ${value === undefined ? 'is not among the reported metrics' : 'is not a number'} (reported: ${reported.length ? reported.join(', ') : 'none'}).`,
+    message_code: 'primary_metric_missing',
+    message_origin: 'server',
+  };
 }
 
 /**

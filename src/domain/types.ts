@@ -131,6 +131,8 @@ export interface BenchmarkResult {
   mlflow_run_id?: string;
   logs_path?: string;
   test?: BenchmarkTest;
+  /** Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
+  warning_message?: MessageInfo;
 }
 
 export interface JobTest {

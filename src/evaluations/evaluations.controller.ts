@@ -11,6 +11,9 @@ import { EvaluationsService } from './evaluations.service';
 import { JobEventsService } from './job-events.service';
 import { toJobResource } from './job-resource';
 import { whileRedisDown } from '../core/redis/redis-availability';
+import { CALLBACK_TOKEN_HEADER } from '../core/http/access.guard';
+import { header } from '../core/http/caller.decorator';
+import { EventAccess } from './event-access';
 
 const LOG_QUERIES = [
   ApiQuery({ name: 'tail_lines', required: false, description: 'Last N lines (1..10000, default 1000; -1 = all)' }),
@@ -24,6 +27,7 @@ export class EvaluationsController {
   constructor(
     private readonly evaluations: EvaluationsService,
     private readonly events: JobEventsService,
+    private readonly access: EventAccess,
   ) {}
 
   @Post()
@@ -80,14 +84,19 @@ export class EvaluationsController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Report a benchmark status (adapter callback)',
-    description: 'Sent by adapters (EvalHub SDK DefaultCallbacks) through the sidecar. Terminal benchmark events carry metrics.',
+    description:
+      "Sent by adapters (EvalHub SDK DefaultCallbacks) to the JobSpec's callback_url, which carries the run's callback token as a path prefix (`/cb/{token}/api/v1/…`); in Kubernetes the sidecar adds it as the `X-EvalHub-Callback-Token` header. An authenticated caller allowed to write the job may post too. Terminal benchmark events carry metrics; a finished benchmark is never overwritten (409).",
   })
   @ApiResponse({ status: 204, description: 'Applied' })
-  @ApiErrors(400, 404, 409)
-  async event(@Param('id') id: string, @Body() body: StatusEventDto): Promise<void> {
+  @ApiErrors(400, 401, 403, 404, 409)
+  async event(@Param('id') id: string, @Body() body: StatusEventDto, @Req() req: FastifyRequest, @Caller() caller: RequestContext): Promise<void> {
+    const ev = body.benchmark_status_event;
     // Held through a short Redis outage (under the SDK's 10 s callback timeout): the SDK sends each
     // status once, and a lost "completed" would fail the benchmark.
-    await whileRedisDown(() => this.events.apply(id, body.benchmark_status_event, 'api', body.job_meta), 8000);
+    await whileRedisDown(async () => {
+      await this.access.check(id, ev.benchmark_index, header(req, CALLBACK_TOKEN_HEADER), caller);
+      await this.events.apply(id, ev, 'api', body.job_meta);
+    }, 8000);
   }
 
   @Get(':id/logs')

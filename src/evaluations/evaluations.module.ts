@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { CollectionsModule } from '../collections/collections.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { ArtifactStash } from './artifact-stash';
+import { CallbackTokens } from './callback-tokens';
+import { EventAccess } from './event-access';
 import { EvaluationsService } from './evaluations.service';
 import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
@@ -11,7 +13,7 @@ import { JobsRepository } from './jobs.repository';
 /** Evaluation jobs: store, submission and expansion, status events, cancel, logs. */
 @Module({
   imports: [ProvidersModule, CollectionsModule],
-  providers: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash],
-  exports: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, ProvidersModule, CollectionsModule],
+  providers: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess],
+  exports: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ProvidersModule, CollectionsModule],
 })
 export class EvaluationsModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../core/errors/api-error';
 import { applyBenchmarkEvent } from '../domain/job-state';
+import { metricValueErrors } from '../domain/metric-values';
 import { BenchmarkStatusEvent, JobRecord } from '../domain/types';
 import { JobEventsBus } from './job-events.bus';
 import { JobsRepository } from './jobs.repository';
@@ -15,6 +16,8 @@ export class JobEventsService {
 
   /** Checks that go beyond field shapes (§3.4 step 1). */
   static checkEvent(ev: BenchmarkStatusEvent): void {
+    const bad = metricValueErrors(ev.metrics);
+    if (bad.length) throw ApiError.validation(bad.join('; '));
     if (ev.metrics_schema) {
       const names = new Set<string>();
       for (const s of ev.metrics_schema) {

@@ -26,6 +26,8 @@ export interface RunContext {
   currentJob(): Promise<JobRecord | undefined>;
   /** 1 for the first run of this unit; retried units after an error get a new number. */
   attempt: number;
+  /** This run's credential for /events (in the callback URL locally, in the sidecar on Kubernetes). */
+  callbackToken: string;
 }
 
 export interface RunOutcome {

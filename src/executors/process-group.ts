@@ -1,4 +1,5 @@
 import { spawn, SpawnOptions } from 'child_process';
+import * as fs from 'fs';
 import { LogWriter } from '../evaluations/job-logs';
 import { RunOutcome } from './executor.interface';
 
@@ -11,6 +12,20 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * When a process started (clock ticks since boot, field 22 of /proc/<pid>/stat), or undefined off
+ * Linux. Together with the pid it names one process: pids are reused, start times are not.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 

@@ -68,6 +68,7 @@ export function buildBenchmarkResources(
   namespace: string,
   attempt: number,
   profile?: ProfileSettings,
+  callbackToken?: string,
 ): { name: string; configMap: V1ConfigMap; job: V1Job } {
   const name = benchmarkJobName(job.resource.id, index, attempt);
   const b = job.benchmarks[index];
@@ -96,7 +97,7 @@ export function buildBenchmarkResources(
   const sidecarConfig = {
     base_url: SIDECAR_BASE,
     port: SIDECAR_PORT,
-    eval_hub: { base_url: cfg.callbackUrl, token_path: '/var/run/secrets/evalhub/token' },
+    eval_hub: { base_url: cfg.callbackUrl, token_path: '/var/run/secrets/evalhub/token', ...(callbackToken ? { callback_token: callbackToken } : {}) },
     mlflow: cfg.mlflowTrackingUri
       ? {
           tracking_uri: cfg.mlflowTrackingUri,

@@ -127,6 +127,30 @@ export class K8sGateway {
     }
   }
 
+  /** Who a bearer token belongs to (authentication.k8s.io/v1 TokenReview). */
+  async tokenReview(token: string): Promise<{ authenticated: boolean; user: string; groups: string[] }> {
+    const { lib, kc } = this.client();
+    const api = kc.makeApiClient(lib.AuthenticationV1Api);
+    const r = await this.call('TokenReview', () => api.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } }));
+    return { authenticated: r.status?.authenticated === true, user: r.status?.user?.username ?? '', groups: r.status?.user?.groups ?? [] };
+  }
+
+  /** Whether a user may do a verb on a resource in a namespace (authorization.k8s.io/v1 SubjectAccessReview). */
+  async subjectAccessReview(q: { user: string; groups: string[]; namespace?: string; verb: string; group: string; resource: string }): Promise<boolean> {
+    const { lib, kc } = this.client();
+    const api = kc.makeApiClient(lib.AuthorizationV1Api);
+    const r = await this.call('SubjectAccessReview', () =>
+      api.createSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: { user: q.user, groups: q.groups, resourceAttributes: { namespace: q.namespace, verb: q.verb, group: q.group, resource: q.resource } },
+        },
+      }),
+    );
+    return r.status?.allowed === true;
+  }
+
   namespaceFor(tenant: string | undefined): string {
     return tenant ?? this.cfg.k8s.namespace;
   }

@@ -12,12 +12,13 @@ import { RedisKeys } from '../core/redis/redis-keys';
 import { isTerminalJobState, unfinishedIndexes } from '../domain/job-state';
 import { JobRecord, MessageInfo } from '../domain/types';
 import { ArtifactStash } from '../evaluations/artifact-stash';
+import { CallbackTokens } from '../evaluations/callback-tokens';
 import { JobEventsService } from '../evaluations/job-events.service';
 import { LogWriter } from '../evaluations/job-logs';
 import { JobsRepository } from '../evaluations/jobs.repository';
 import { ExecutorRegistry } from '../executors/executor.registry';
 import { RunContext, RunOutcome, UnitEvent } from '../executors/executor.interface';
-import { isAlive, killGroup } from '../executors/process-group';
+import { isAlive, killGroup, processStartTime } from '../executors/process-group';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvidersService } from '../providers/providers.service';
 import { RunUnitJobData } from '../queue/queue.types';
@@ -26,6 +27,8 @@ import { ActiveRuns, StopReason } from './active-runs';
 interface Lease {
   host: string;
   pid: number;
+  /** The process's start time (/proc), so a pid reused after a restart is never killed. */
+  started?: string;
   /** Which run wrote it: a run whose lease was taken over was superseded and reports nothing. */
   owner: string;
 }
@@ -38,6 +41,14 @@ if not cur then return 1 end
 if cjson.decode(cur).owner ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 return 1`;
+
+// Takes the lease over in one step and answers what was there, so two attempts starting at once
+// cannot both believe they own it.
+const TAKE_LEASE = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then return false end
+redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+return cur`;
 
 /**
  * Runs one unit of a job on this worker: skips what is already finished, stops leftovers of a
@@ -58,6 +69,7 @@ export class RunUnitService {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly stash: ArtifactStash,
+    private readonly callbacks: CallbackTokens,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -87,6 +99,11 @@ export class RunUnitService {
     const unitDir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, data.unitKey);
     const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redactor(job));
     const run = this.active.start(job.resource.id, data.unitKey, Math.round(this.cfg.defaultTimeoutMinutes * 60_000));
+    // The adapter's credential for /events: this unit's benchmarks only, for as long as the run lasts.
+    const callbackToken = await this.callbacks.issue(
+      { jobId: job.resource.id, tenant: job.resource.tenant, unitKey: data.unitKey, indexes, attempt },
+      this.cfg.defaultTimeoutMinutes * 60 + 3600,
+    );
     const ctx: RunContext = {
       job,
       unitKey: data.unitKey,
@@ -105,6 +122,7 @@ export class RunUnitService {
       recordProcess: (pid) => this.recordLease(data, pid, owner),
       currentJob: () => this.jobs.get(job.resource.id),
       attempt,
+      callbackToken,
     };
     let outcome: RunOutcome | undefined;
     let crash: Error | undefined;
@@ -120,6 +138,7 @@ export class RunUnitService {
       this.metrics?.runFinished(job.benchmarks[indexes[0]].provider_id, data.executor, run.reason() ?? (crash ? 'error' : outcome?.exitCode === 0 ? 'exited_ok' : 'exited_error'), (Date.now() - started) / 1000);
       run.done();
       await logs.close();
+      await this.callbacks.revoke(callbackToken).catch((e) => this.logger.warn(`callback token of unit ${data.unitKey} not revoked (expires with its TTL): ${(e as Error).message}`));
     }
     const superseded = !(await this.releaseLease(data, owner));
     const reason = run.reason();
@@ -184,7 +203,7 @@ export class RunUnitService {
   }
 
   private async recordLease(data: RunUnitJobData, pid: number, owner: string): Promise<void> {
-    const lease: Lease = { host: this.cfg.hostname, pid, owner };
+    const lease: Lease = { host: this.cfg.hostname, pid, owner, started: processStartTime(pid) };
     const ttl = Math.ceil(this.cfg.defaultTimeoutMinutes * 60) + 3600;
     await this.redis.set(this.keys.runLease(data.jobId, data.unitKey), JSON.stringify(lease), 'EX', ttl);
   }
@@ -205,12 +224,12 @@ export class RunUnitService {
    */
   private async stopEarlierAttempt(data: RunUnitJobData, owner: string): Promise<void> {
     const key = this.keys.runLease(data.jobId, data.unitKey);
-    const raw = await this.redis.get(key);
+    // Taken over first, so the earlier run (if its worker lives) knows it was superseded.
+    const raw = (await this.redis.eval(TAKE_LEASE, 1, key, JSON.stringify({ host: this.cfg.hostname, pid: 0, owner } satisfies Lease))) as string | null;
     if (!raw) return;
     const lease = JSON.parse(raw) as Lease;
-    // Take the lease over first, so the earlier run (if its worker lives) knows it was superseded.
-    await this.redis.set(key, JSON.stringify({ host: this.cfg.hostname, pid: 0, owner } satisfies Lease), 'KEEPTTL');
-    if (lease.host === this.cfg.hostname && isAlive(lease.pid)) {
+    const sameProcess = lease.started === undefined || processStartTime(lease.pid) === lease.started;
+    if (lease.host === this.cfg.hostname && lease.pid > 0 && isAlive(lease.pid) && sameProcess) {
       this.logger.warn(`stopping process group ${lease.pid} left by an earlier attempt`);
       killGroup(lease.pid, 500);
       for (let i = 0; i < 40 && isAlive(lease.pid); i++) await new Promise((r) => setTimeout(r, 100));

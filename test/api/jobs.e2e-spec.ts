@@ -4,9 +4,13 @@ import { EvalHubService } from '../support/service';
 const MODEL = { url: 'http://model.local:8000/v1', name: 'm' };
 const ARC = { id: 'arc_easy', provider_id: 'lm_evaluation_harness', parameters: { num_examples: 10 } };
 
-/** Job endpoints without a worker: jobs stay pending, so every state change here is the API's own. */
+/**
+ * Job endpoints without a worker: jobs stay pending, so every state change here is the API's own.
+ * Authentication is on, and the suite calls as an admin, who may post events for any job (no run
+ * exists to hold a callback token).
+ */
 describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
-  const svc = new EvalHubService();
+  const svc = new EvalHubService({}, { auth: true });
   beforeAll(() => svc.start({ worker: false }));
   afterAll(() => svc.stop());
 
@@ -247,25 +251,39 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
 });
 
 describe('cluster tenancy mode', () => {
-  const svc = new EvalHubService({ TENANCY_MODE: 'cluster' });
+  const alice = { token: 'alice-token-0123456789', user: 'alice', tenants: ['ns1'], role: 'submitter' as const };
+  const svc = new EvalHubService({ TENANCY_MODE: 'cluster' }, { tokens: [alice] });
   beforeAll(() => svc.start({ worker: false }));
   afterAll(() => svc.stop());
 
-  it('requires X-Tenant and X-User on evaluation routes, X-Tenant only on events', async () => {
-    expect((await svc.request('GET', '/api/v1/health')).status).toBe(200);
-    expect((await svc.request('GET', '/api/v1/evaluations/providers')).body.message_code).toBe('missing_tenant_header');
-    expect((await svc.request('GET', '/api/v1/evaluations/providers', undefined, { 'X-Tenant': 'ns1' })).body.message_code).toBe('missing_user_header');
-    const h = { 'X-Tenant': 'ns1', 'X-User': 'alice' };
-    const job = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'j', model: MODEL, benchmarks: [ARC] }, h);
+  it('takes the user from the token and the tenant among those it may use', async () => {
+    const anon = { Authorization: '' };
+    expect((await svc.request('GET', '/api/v1/health', undefined, anon)).status).toBe(200);
+    expect((await svc.request('GET', '/api/v1/evaluations/providers', undefined, anon)).body.message_code).toBe('unauthorized');
+    const h = { Authorization: `Bearer ${alice.token}` };
+    // Her only tenant is chosen without X-Tenant; X-User cannot make her someone else.
+    const job = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'j', model: MODEL, benchmarks: [ARC] }, { ...h, 'X-User': 'mallory' });
     expect(job.status).toBe(202);
     expect(job.body.resource).toMatchObject({ tenant: 'ns1', owner: 'alice' });
+    expect((await svc.request('GET', '/api/v1/evaluations/jobs', undefined, { ...h, 'X-Tenant': 'ns2' })).body.message_code).toBe('forbidden');
+    // The admin token may use every tenant, so it has to say which.
+    expect((await svc.request('GET', '/api/v1/evaluations/jobs')).body.message_code).toBe('missing_tenant_header');
+    expect((await svc.request('GET', '/api/v1/evaluations/jobs?owner=alice', undefined, { 'X-Tenant': 'ns1' })).body.total_count).toBe(1);
+    // An adapter's event needs its run's token (or a user allowed to write the job): a bearer
+    // token that proves nothing is refused.
     const ev = await svc.request(
       'POST',
       `/api/v1/evaluations/jobs/${job.body.resource.id}/events`,
       { benchmark_status_event: { id: 'arc_easy', provider_id: 'lm_evaluation_harness', benchmark_index: 0, status: 'running' } },
       { 'X-Tenant': 'ns1', Authorization: 'Bearer abc' },
     );
-    expect(ev.status).toBe(204);
-    expect((await svc.request('GET', '/api/v1/evaluations/jobs?owner=alice', undefined, h)).body.total_count).toBe(1);
+    expect([ev.status, ev.body.message_code]).toEqual([401, 'unauthorized']);
+  });
+
+  it('refuses to start shared without authentication, naming the settings', async () => {
+    const open = new EvalHubService({ TENANCY_MODE: 'cluster' });
+    await expect(open.start({ worker: false })).rejects.toThrow();
+    expect(open.output.join('\n')).toMatch(/AUTH_MODE=kubernetes or AUTH_TOKEN_FILE/);
+    await open.stop();
   });
 });

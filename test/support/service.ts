@@ -30,7 +30,19 @@ export class EvalHubService {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-test-data-'));
   readonly output: string[] = [];
 
-  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+  /** With `auth: true`: a token file with one admin token, sent on every request by default. */
+  readonly adminToken?: string;
+  private readonly extraEnv: Record<string, string>;
+
+  constructor(extraEnv: Record<string, string> = {}, opts: { auth?: boolean; tokens?: TokenEntry[] } = {}) {
+    this.extraEnv = { ...extraEnv };
+    if (opts.auth || opts.tokens) {
+      this.adminToken = `admin-${randomUUID()}`;
+      const file = path.join(this.dataDir, 'tokens.json');
+      fs.writeFileSync(file, JSON.stringify({ tokens: [{ token: this.adminToken, user: 'test-admin', tenants: '*', role: 'admin' }, ...(opts.tokens ?? [])] }));
+      this.extraEnv.AUTH_TOKEN_FILE = file;
+    }
+  }
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.apiPort}`;
@@ -57,7 +69,18 @@ export class EvalHubService {
     this.apiPort = await freePort();
     this.workerPort = await freePort();
     this.api = this.spawn('main.js');
-    await waitFor('API health', async () => (await this.request('GET', '/api/v1/health')).status === 200, 30000);
+    const api = this.api;
+    // A bad setting ends the API at boot: say so at once instead of waiting out the timeout.
+    let onExit: (() => void) | undefined;
+    const exited = new Promise<never>((_, reject) => {
+      onExit = () => reject(new Error(`the API exited with code ${api.exitCode}: ${this.output.slice(-5).join(' | ')}`));
+      api.once('exit', onExit);
+    });
+    try {
+      await Promise.race([waitFor('API health', async () => (await this.request('GET', '/api/v1/health')).status === 200, 30000), exited]);
+    } finally {
+      api.off('exit', onExit!);
+    }
     if (opts.worker !== false) await this.startWorker();
     return this;
   }
@@ -104,7 +127,8 @@ export class EvalHubService {
   }
 
   async request<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
+    const withAuth = this.adminToken && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization') ? { Authorization: `Bearer ${this.adminToken}` } : {};
+    const init: RequestInit = { method, headers: { ...withAuth, ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
@@ -128,6 +152,40 @@ export class EvalHubService {
     return res.body.resource.id;
   }
 
+  /**
+   * The callback URL the worker gave a benchmark's adapter (its JobSpec), which carries the run's
+   * callback token: what a test posts to when it plays the adapter.
+   */
+  async callbackUrl(jobId: string, index: number, timeoutMs = 30000): Promise<string> {
+    return waitFor(
+      `JobSpec of job ${jobId} benchmark ${index}`,
+      async () => {
+        const base = path.join(this.dataDir, 'jobs', jobId, String(index));
+        if (!fs.existsSync(base)) return undefined;
+        for (const provider of fs.readdirSync(base)) {
+          for (const bench of fs.readdirSync(path.join(base, provider))) {
+            const spec = path.join(base, provider, bench, 'meta', 'job.json');
+            if (fs.existsSync(spec)) return JSON.parse(fs.readFileSync(spec, 'utf8')).callback_url as string;
+          }
+        }
+        return undefined;
+      },
+      timeoutMs,
+      100,
+    );
+  }
+
+  /** Posts a benchmark event the way the SDK's DefaultCallbacks does: to callback_url + the events path. */
+  async postEvent(callbackUrl: string, jobId: string, event: object, headers: Record<string, string> = {}): Promise<HttpResult> {
+    const res = await fetch(`${callbackUrl}/api/v1/evaluations/jobs/${jobId}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ benchmark_status_event: event }),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
+  }
+
   async waitForState(jobId: string, states: string[], timeoutMs = 60000, headers: Record<string, string> = {}): Promise<any> {
     return waitFor(
       `job ${jobId} in ${states.join('|')}`,
@@ -140,6 +198,16 @@ export class EvalHubService {
     );
   }
 }
+
+export interface TokenEntry {
+  token: string;
+  user: string;
+  tenants: string[] | '*';
+  role: 'viewer' | 'submitter' | 'admin';
+}
+
+/** An adapter that reports nothing and waits to be stopped: the test plays the adapter instead. */
+export const SILENT_ADAPTER = `${process.execPath} -e "setInterval(() => {}, 1000)"`;
 
 export function defaultTestBenchmarks() {
   return [

@@ -31,6 +31,16 @@ export interface AppConfig {
   queueLockDurationMs: number;
   queueStalledIntervalMs: number;
   hostname: string;
+  /** API authentication (README "Security"): none only for one user on loopback. */
+  auth: AuthConfig;
+  /** Origins allowed to call the API from a browser; empty = none (no CORS headers). */
+  corsOrigins: string[];
+  /** Where model.auth.secret_ref may point: env vars with this prefix, files in this folder. */
+  secrets: { envPrefix: string; dir: string };
+  /** Local runs as this user when the worker is root ('' = do not switch). */
+  runAsUser: string;
+  /** Folder under which tenant providers' lm-eval include_path must lie (shared deployments). */
+  tenantTasksDir?: string;
   k8s: {
     namespace: string;
     sidecarImage: string;
@@ -44,7 +54,28 @@ export interface AppConfig {
   };
 }
 
+export type AuthMode = 'none' | 'token-file' | 'kubernetes';
+
+export interface AuthConfig {
+  mode: AuthMode;
+  /** token-file: JSON or YAML list of {token, user, tenants, role}. */
+  tokenFile?: string;
+  /** kubernetes: API group and resource names asked in SubjectAccessReviews. */
+  sarGroup: string;
+  /** kubernetes: groups whose members are admins (may set runtime.local.command). */
+  adminGroups: string[];
+}
+
 export class ConfigError extends Error {}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
 type Env = Record<string, string | undefined>;
 
@@ -138,6 +169,19 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     queueLockDurationMs: int(env, 'QUEUE_LOCK_DURATION_MS', 30000, 500),
     queueStalledIntervalMs: int(env, 'QUEUE_STALLED_INTERVAL_MS', 30000, 500),
     hostname: env.HOSTNAME || os.hostname(),
+    auth: {
+      mode: oneOf(env, 'AUTH_MODE', ['none', 'token-file', 'kubernetes'] as const, env.AUTH_TOKEN_FILE ? 'token-file' : 'none'),
+      tokenFile: readablePath(env, 'AUTH_TOKEN_FILE'),
+      sarGroup: env.AUTH_SAR_GROUP || 'trustyai.opendatahub.io',
+      adminGroups: list(env, 'AUTH_ADMIN_GROUPS').length ? list(env, 'AUTH_ADMIN_GROUPS') : ['system:masters', 'evalhub-admins'],
+    },
+    corsOrigins: list(env, 'CORS_ORIGINS'),
+    secrets: {
+      envPrefix: env.SECRET_ENV_PREFIX ?? 'EVALHUB_SECRET_',
+      dir: path.resolve(env.SECRETS_DIR || path.join(env.DATA_DIR || path.join(root, '.data'), 'secrets')),
+    },
+    runAsUser: env.RUN_AS_USER ?? (process.getuid?.() === 0 ? 'nobody' : ''),
+    tenantTasksDir: env.TENANT_TASKS_DIR ? path.resolve(env.TENANT_TASKS_DIR) : undefined,
     k8s: {
       namespace: env.K8S_NAMESPACE || 'default',
       sidecarImage: env.K8S_SIDECAR_IMAGE || 'evalhub:latest',
@@ -148,6 +192,14 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       hardwareProfilesNamespace: env.EVALHUB_HARDWARE_PROFILES_NAMESPACE || undefined,
     },
   };
+  if (cfg.auth.mode === 'token-file' && !cfg.auth.tokenFile) throw new ConfigError('AUTH_MODE=token-file needs AUTH_TOKEN_FILE');
+  // Without authentication anyone who reaches the port is every tenant at once: only acceptable
+  // for one user on this machine.
+  if (cfg.auth.mode === 'none' && (cfg.tenancyMode === 'cluster' || !LOOPBACK.includes(cfg.apiHost)) && env.AUTH_DISABLED_I_UNDERSTAND !== 'true') {
+    throw new ConfigError(
+      `authentication is off but the API is shared (TENANCY_MODE=${cfg.tenancyMode}, API_HOST=${cfg.apiHost}): set AUTH_MODE=kubernetes or AUTH_TOKEN_FILE (or AUTH_DISABLED_I_UNDERSTAND=true behind an authenticating proxy)`,
+    );
+  }
   if (!fs.existsSync(path.join(cfg.configDir, 'providers'))) {
     throw new ConfigError(`CONFIG_DIR ${cfg.configDir} has no providers/ folder`);
   }

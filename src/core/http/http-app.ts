@@ -7,9 +7,13 @@ import { AppConfig, loadConfig } from '../config/app-config';
 import { AppLogger } from '../logging/app-logger';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { withLogFields } from '../logging/log-context';
-import { TenancyGuard } from './tenancy.guard';
+import { AccessGuard, CALLBACK_TOKEN_HEADER } from './access.guard';
 import { registerRoute } from './route-table';
 import { createValidationPipe } from './validation';
+import { parseJsonBody } from './json-body';
+import { AUTHENTICATOR, Authenticator } from '../auth/identity';
+import { splitCapabilityPath } from '../../domain/callback-binding';
+import { foreignOrigin } from './origin-check';
 
 const REQUEST_ID_HEADER = 'x-global-transaction-id';
 
@@ -37,6 +41,26 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
         .header('content-type', 'application/json; charset=utf-8')
         .send({ message_code: tooLong ? 'uri_too_long' : 'request_validation_failed', message: tooLong ? 'The request path is too long.' : `The request URL is invalid: ${error.message}`, trace: String(req.id) });
     },
+    // An adapter's callback URL carries its run's token as a path prefix (/cb/<token>/api/v1/…),
+    // because the SDK only appends the events path to it; the token moves to a header here, so
+    // routes, logs and metrics never see it.
+    rewriteUrl: (req: { url?: string; headers: Record<string, string | string[] | undefined> }) => {
+      const split = splitCapabilityPath(req.url ?? '/');
+      if (!split) return req.url ?? '/';
+      req.headers[CALLBACK_TOKEN_HEADER] = split.token;
+      return split.path;
+    },
+    // Malformed HTTP (bad request line, headers) answered in the error format too.
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (!socket.writable) return socket.destroy(err);
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify({
+        message_code: tooLarge ? 'request_body_too_large' : 'request_validation_failed',
+        message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.',
+        trace: randomUUID(),
+      });
+      socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
     // Closes keep-alive sockets on shutdown so app.close() does not wait for idle clients.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -45,15 +69,22 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
   fastify.addHook('onRoute', (route) => registerRoute(route.url, route.method));
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('X-Global-Transaction-Id', String(req.id));
+    // A page on another origin must not drive the API through the user's browser (simple
+    // requests skip CORS preflight), whatever CORS answers.
+    const origin = foreignOrigin(req, cfg.corsOrigins);
+    if (origin) {
+      return reply
+        .status(403)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({ message_code: 'forbidden', message: `Requests from the web origin ${origin} are not allowed; add it to CORS_ORIGINS to allow it.`, trace: String(req.id) });
+    }
   });
   // Clients (the Python SDK among them) send `Content-Type: application/json` with an empty body on
   // DELETE; Fastify's stock parser rejects that, so an empty body parses as no body here.
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(String(body)));
     } catch (e) {
       done(e as Error, undefined);
     }
@@ -61,7 +92,7 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false, bodyParser: false });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalGuards(new TenancyGuard(cfg));
+  app.useGlobalGuards(new AccessGuard(cfg, optionalProvider<Authenticator>(app, AUTHENTICATOR)));
   // One access line per request at debug level, with the request id (and the job id on job
   // routes). Written from Fastify's onResponse hook: a per-request async context around every
   // handler cost about a third of the throughput of simple reads.
@@ -75,6 +106,15 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
     });
   }
   app.enableShutdownHooks();
-  if (cfg.tenancyMode === 'local') app.enableCors();
+  // CORS only for the origins named in CORS_ORIGINS (none by default).
+  if (cfg.corsOrigins.length) app.enableCors({ origin: cfg.corsOrigins, exposedHeaders: ['X-Global-Transaction-Id', 'X-Log-Truncated'] });
   return { app, cfg };
+}
+
+function optionalProvider<T>(app: NestFastifyApplication, token: symbol): T | undefined {
+  try {
+    return app.get<T>(token, { strict: false }) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,8 +2,9 @@
 export class RedisKeys {
   constructor(private readonly prefix: string) {}
 
+  /** A document. Ids live under their own `doc:` segment, so no id can name an index key. */
   doc(kind: DocKind, id: string): string {
-    return `${this.prefix}:${kind}:${id}`;
+    return `${this.prefix}:${kind}:doc:${id}`;
   }
   /** Sorted set of ids by creation time, all tenants. */
   index(kind: DocKind): string {
@@ -27,6 +28,10 @@ export class RedisKeys {
   }
   runLease(jobId: string, unitKey: string): string {
     return `${this.prefix}:lease:${jobId}:${unitKey}`;
+  }
+  /** A benchmark run's callback credential, by the SHA-256 of the token (the token is never stored). */
+  callbackToken(tokenHash: string): string {
+    return `${this.prefix}:callback:${tokenHash}`;
   }
   get controlChannel(): string {
     return `${this.prefix}:control`;

@@ -43,7 +43,7 @@ export class KubernetesExecutor implements Executor {
       await fail((e as Error).message);
       return;
     }
-    const { name, configMap, job } = buildBenchmarkResources(ctx.job, index, ctx.provider!, ctx.cfg, ns, ctx.attempt, profile);
+    const { name, configMap, job } = buildBenchmarkResources(ctx.job, index, ctx.provider!, ctx.cfg, ns, ctx.attempt, profile, ctx.callbackToken);
     try {
       await this.k8s.createConfigMap(ns, configMap);
       const created = await this.k8s.createJob(ns, job);

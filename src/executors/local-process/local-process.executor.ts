@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
+import { capabilityCallbackUrl } from '../../domain/callback-binding';
 import { buildJobSpec } from '../../domain/job-spec';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { runInGroup } from '../process-group';
@@ -23,7 +24,7 @@ export class LocalProcessExecutor implements Executor {
       const dir = ctx.workDir(index);
       const specPath = path.join(dir, 'meta', 'job.json');
       fs.mkdirSync(path.dirname(specPath), { recursive: true });
-      fs.writeFileSync(specPath, JSON.stringify(buildJobSpec(ctx.job, index, ctx.cfg.callbackUrl), null, 2));
+      fs.writeFileSync(specPath, JSON.stringify(buildJobSpec(ctx.job, index, capabilityCallbackUrl(ctx.cfg.callbackUrl, ctx.callbackToken)), null, 2));
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         EVALHUB_JOB_SPEC_PATH: specPath,

@@ -1,0 +1,66 @@
+import { ApiError } from '../errors/api-error';
+
+/** Bounds every JSON body must keep, whatever the route (DTOs set tighter ones per field). */
+export const BODY_LIMITS = { maxDepth: 32, maxStringLength: 65536, maxArrayLength: 10000, maxKeyLength: 256 } as const;
+
+/**
+ * Nesting depth of a JSON text, found by scanning it once without parsing, so that absurd
+ * nesting is refused before anything recursive (parser, validator) sees it.
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+/** Finds the first value that breaks BODY_LIMITS; its path, for the message. */
+function firstOversized(v: unknown, path: string): string | undefined {
+  if (typeof v === 'string') return v.length > BODY_LIMITS.maxStringLength ? `${path || 'body'} is longer than ${BODY_LIMITS.maxStringLength} characters` : undefined;
+  if (Array.isArray(v)) {
+    if (v.length > BODY_LIMITS.maxArrayLength) return `${path || 'body'} has more than ${BODY_LIMITS.maxArrayLength} items`;
+    for (let i = 0; i < v.length; i++) {
+      const bad = firstOversized(v[i], `${path}[${i}]`);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (v && typeof v === 'object') {
+    for (const [k, child] of Object.entries(v)) {
+      if (k.length > BODY_LIMITS.maxKeyLength) return `${path || 'body'} has a key longer than ${BODY_LIMITS.maxKeyLength} characters`;
+      const bad = firstOversized(child, path ? `${path}.${k}` : k);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
+
+/** Parses a request body as JSON within BODY_LIMITS; an empty body is no body. */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  if (jsonDepth(text) > BODY_LIMITS.maxDepth) {
+    throw new ApiError('json_too_deep', `The request body is nested more than ${BODY_LIMITS.maxDepth} levels deep.`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw new ApiError('invalid_json_request', `The request body is not valid JSON: ${(e as Error).message}`);
+  }
+  const bad = firstOversized(body, '');
+  if (bad) throw ApiError.validation(bad);
+  return body;
+}
