@@ -25,6 +25,7 @@ import { LogQuery, readLogStream } from './job-logs';
 import { JobsRepository } from './jobs.repository';
 import { benchmarkParameterErrors } from '../domain/benchmark-parameters';
 import { effectiveHardware, hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
+import { secretRefRefusal } from '../domain/secret-ref';
 import { HardwareProfileError, loadHardwareProfile } from '../kubernetes/hardware-profiles';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
@@ -69,7 +70,10 @@ export class EvaluationsService {
     if (benchmarks.some((b) => (b.test_data_ref as { resolved_sha?: unknown } | undefined)?.resolved_sha !== undefined)) {
       throw new ApiError('resolved_sha_read_only', 'test_data_ref.resolved_sha is set by the server and can not be submitted.');
     }
+    const secretRef = config.model.auth?.secret_ref;
+    const secretProblem = secretRef ? secretRefRefusal(secretRef, this.cfg, this.cfg.runtime) : undefined;
     const problems = [
+      ...(secretProblem ? [`model.auth.secret_ref: ${secretProblem}`] : []),
       ...hardwareConfigErrors(config.hardware_config, 'hardware_config'),
       ...queueErrors(config.queue, 'queue'),
       ...benchmarks.flatMap((b, i) => [

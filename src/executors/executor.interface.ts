@@ -28,6 +28,8 @@ export interface RunContext {
   attempt: number;
   /** This run's credential for /events (in the callback URL locally, in the sidecar on Kubernetes). */
   callbackToken: string;
+  /** The model API key that model.auth.secret_ref resolved to on this worker, if any. */
+  modelApiKey?: string;
 }
 
 export interface RunOutcome {

@@ -1,19 +1,35 @@
 import * as fs from 'fs';
+import * as path from 'path';
+import { AppConfig } from '../core/config/app-config';
+import { secretFile, secretRefRefusal } from '../domain/secret-ref';
+
+export class SecretRefError extends Error {}
 
 /**
- * The model API key for runs on this machine, from model.auth.secret_ref: `file:///path` reads
- * the file, `env:NAME` (or a bare NAME that is set) reads the environment variable. In
- * Kubernetes the secret is mounted instead and this is not used.
+ * The model API key for runs on this machine. A reference that is not allowed, or names a
+ * variable or file that does not exist, is an error with what to do (not a silent 401 later).
+ * A file may hold the key itself, or be a folder with an `api-key` file (a mounted Secret).
  */
-export function readModelApiKey(secretRef: string | undefined): string | undefined {
-  if (!secretRef) return undefined;
-  if (secretRef.startsWith('file://')) {
-    try {
-      return fs.readFileSync(new URL(secretRef), 'utf8').trim();
-    } catch {
-      return undefined;
-    }
+export function readModelApiKey(ref: string | undefined, cfg: Pick<AppConfig, 'secrets'>): string | undefined {
+  if (!ref) return undefined;
+  const refusal = secretRefRefusal(ref, cfg);
+  if (refusal) throw new SecretRefError(`model.auth.secret_ref: ${refusal}`);
+  if (ref.startsWith('env:')) {
+    const v = process.env[ref.slice(4)];
+    if (!v) throw new SecretRefError(`model.auth.secret_ref: the environment variable ${ref.slice(4)} is not set on worker ${process.env.HOSTNAME ?? ''}`.trim());
+    return v.trim();
   }
-  const name = secretRef.startsWith('env:') ? secretRef.slice(4) : secretRef;
-  return process.env[name];
+  let file = secretFile(ref, cfg.secrets.dir)!;
+  try {
+    // Not followed outside the folder: a link from inside to /etc/… is refused too.
+    file = fs.realpathSync(file);
+    if (!file.startsWith(fs.realpathSync(cfg.secrets.dir) + path.sep)) throw new SecretRefError(`model.auth.secret_ref: '${ref}' leads outside ${cfg.secrets.dir}`);
+    if (fs.statSync(file).isDirectory()) file = path.join(file, 'api-key');
+    const key = fs.readFileSync(file, 'utf8').trim();
+    if (!key) throw new SecretRefError(`model.auth.secret_ref: ${file} is empty`);
+    return key;
+  } catch (e) {
+    if (e instanceof SecretRefError) throw e;
+    throw new SecretRefError(`model.auth.secret_ref: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

@@ -12,6 +12,7 @@ import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { assertKnownParams, matchesFilter, Page, paginate, parseBool, parseFilter, parsePage, parseScope, single } from '../domain/filters';
 import { applyPatch, PROVIDER_PATCH_RULES } from '../domain/json-patch';
+import { localRuntimeRefusal } from '../domain/local-runtime-policy';
 import { ProviderRecord, SYSTEM_OWNER } from '../domain/types';
 import { ProviderConfigDto } from './dto/provider.dto';
 import { normalizeProvider } from './provider-shape';
@@ -70,6 +71,7 @@ export class ProvidersService implements OnModuleInit {
   }
 
   async create(body: ProviderConfigDto, caller: RequestContext): Promise<ProviderRecord> {
+    this.checkRuntime(body, caller);
     const now = new Date().toISOString();
     const doc = normalizeProvider({
       ...(body as unknown as Record<string, unknown>),
@@ -81,6 +83,7 @@ export class ProvidersService implements OnModuleInit {
 
   async replace(id: string, body: ProviderConfigDto, caller: RequestContext): Promise<ProviderRecord> {
     await this.writable(id, caller);
+    this.checkRuntime(body, caller);
     const res = await this.store.tenantDocs.update(id, (cur) =>
       normalizeProvider({ ...(body as unknown as Record<string, unknown>), resource: { ...cur.resource, updated_at: new Date().toISOString() } }),
     );
@@ -95,6 +98,7 @@ export class ProvidersService implements OnModuleInit {
       // The patched document must still be a valid provider, exactly as a PUT body would be.
       const { resource, ...config } = patched;
       validateBody(ProviderConfigDto, config);
+      this.checkRuntime(config, caller);
       return normalizeProvider({ ...(patched as unknown as Record<string, unknown>), resource: { ...resource, updated_at: new Date().toISOString() } });
     });
     if (!res) throw ApiError.notFound('provider', id);
@@ -104,6 +108,17 @@ export class ProvidersService implements OnModuleInit {
   async delete(id: string, caller: RequestContext): Promise<void> {
     const doc = await this.writable(id, caller);
     await this.store.tenantDocs.delete(doc);
+  }
+
+  /** Where the service is shared, a tenant's provider may not run code of its own on the worker. */
+  private checkRuntime(config: { runtime?: { local?: object } }, caller: RequestContext): void {
+    const refusal = localRuntimeRefusal(config.runtime?.local, {
+      shared: this.cfg.tenancyMode === 'cluster' || this.cfg.auth.mode !== 'none',
+      role: caller.role,
+      tenant: caller.tenant,
+      tenantTasksDir: this.cfg.tenantTasksDir,
+    });
+    if (refusal) throw new ApiError('local_command_not_allowed', refusal);
   }
 
   private async writable(id: string, caller: RequestContext): Promise<ProviderRecord> {

@@ -19,6 +19,7 @@ import { JobsRepository } from '../evaluations/jobs.repository';
 import { ExecutorRegistry } from '../executors/executor.registry';
 import { RunContext, RunOutcome, UnitEvent } from '../executors/executor.interface';
 import { isAlive, killGroup, processStartTime } from '../executors/process-group';
+import { readModelApiKey, SecretRefError } from '../executors/model-auth';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvidersService } from '../providers/providers.service';
 import { RunUnitJobData } from '../queue/queue.types';
@@ -97,7 +98,18 @@ export class RunUnitService {
     const executor = this.executors.get(provider ? data.executor : 'unavailable');
     this.logger.log(`running ${indexes.map((i) => job.benchmarks[i].id).join(',')} with ${data.executor}`);
     const unitDir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, data.unitKey);
-    const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redactor(job));
+    let modelApiKey: string | undefined;
+    try {
+      // On Kubernetes the reference is a Secret mounted into the pod; the worker never reads it.
+      if (data.executor !== 'kubernetes') modelApiKey = readModelApiKey(job.config.model.auth?.secret_ref, this.cfg);
+    } catch (e) {
+      if (!(e instanceof SecretRefError)) throw e;
+      // Said now, in the benchmark, rather than as an unexplained 401 from the model later.
+      await this.failUnfinished(data.jobId, indexes, { message: e.message, message_code: 'model_secret_unavailable', message_origin: 'runtime' });
+      return 'done';
+    }
+    const redact = redactor(modelApiKey);
+    const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redact);
     const run = this.active.start(job.resource.id, data.unitKey, Math.round(this.cfg.defaultTimeoutMinutes * 60_000));
     // The adapter's credential for /events: this unit's benchmarks only, for as long as the run lasts.
     const callbackToken = await this.callbacks.issue(
@@ -112,7 +124,7 @@ export class RunUnitService {
       cfg: this.cfg,
       signal: run.signal,
       logs,
-      report: (index, event) => this.report(job, index, event),
+      report: (index, event) => this.report(job, index, event, redact),
       workDir: (index) => {
         const b = job.benchmarks[index];
         const dir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, String(index), b.provider_id, b.id);
@@ -123,6 +135,7 @@ export class RunUnitService {
       currentJob: () => this.jobs.get(job.resource.id),
       attempt,
       callbackToken,
+      modelApiKey,
     };
     let outcome: RunOutcome | undefined;
     let crash: Error | undefined;
@@ -184,14 +197,16 @@ export class RunUnitService {
     };
   }
 
-  private async report(job: JobRecord, index: number, event: UnitEvent): Promise<void> {
+  private async report(job: JobRecord, index: number, event: UnitEvent, redact: (s: string) => string = (s) => s): Promise<void> {
     const b = job.benchmarks[index];
+    // The model's key never reaches results, artifacts or MLflow, whatever the backend printed.
+    event = JSON.parse(redact(JSON.stringify(event))) as UnitEvent;
+    const terminal = event.status === 'completed' || event.status === 'failed';
+    const files = terminal ? Object.values(event.artifacts ?? {}).filter((v): v is string => typeof v === 'string' && path.isAbsolute(v)) : [];
+    if (terminal && event.logs_path) files.push(event.logs_path);
+    redactFiles(files, redact);
     // Before the event can finish the job (and start its MLflow recording, maybe on another worker).
-    if (job.config.experiment && (event.status === 'completed' || event.status === 'failed')) {
-      const files = Object.values(event.artifacts ?? {}).filter((v): v is string => typeof v === 'string' && path.isAbsolute(v));
-      if (event.logs_path) files.push(event.logs_path);
-      await this.stash.keep(job.resource.id, index, files);
-    }
+    if (job.config.experiment && terminal) await this.stash.keep(job.resource.id, index, files);
     try {
       // A result must survive a Redis restart: wait for it rather than lose the run.
       await whileRedisDown(() => this.events.apply(job.resource.id, { ...event, id: b.id, provider_id: b.provider_id, benchmark_index: index }, 'worker'), 120_000, 500);
@@ -237,9 +252,27 @@ export class RunUnitService {
   }
 }
 
-/** Keeps secrets out of logs: the model's auth reference and any API key in the environment. */
-function redactor(job: JobRecord): (s: string) => string {
-  const secrets = [job.config.model.auth?.secret_ref, process.env.OPENAI_API_KEY].filter((s): s is string => !!s && s.length >= 4);
-  if (secrets.length === 0) return (s) => s;
-  return (s) => secrets.reduce((acc, sec) => acc.split(sec).join('***'), s);
+/** Keeps the model's API key (the value its secret_ref resolved to) out of logs and results. */
+function redactor(key: string | undefined): (s: string) => string {
+  if (!key || key.length < 4) return (s) => s;
+  return (s) => (s.includes(key) ? s.split(key).join('***') : s);
+}
+
+const MAX_REDACTED_FILE = 64 * 1024 * 1024;
+
+/** Masks the key inside a benchmark's text output files (binary files have NUL bytes: left as they are). */
+function redactFiles(files: string[], redact: (s: string) => string): void {
+  for (const file of files) {
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > MAX_REDACTED_FILE) continue;
+      const buf = fs.readFileSync(file);
+      if (buf.includes(0)) continue;
+      const text = buf.toString('utf8');
+      const masked = redact(text);
+      if (masked !== text) fs.writeFileSync(file, masked);
+    } catch {
+      /* a file that vanished has nothing to mask */
+    }
+  }
 }

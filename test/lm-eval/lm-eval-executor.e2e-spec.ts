@@ -66,7 +66,7 @@ describe('lm-evaluation-harness executor (real lm-eval, fake model)', () => {
   beforeAll(async () => {
     fake = await startFakeModel();
     slow = await startFakeModel({ delayMs: 150 });
-    svc = new EvalHubService({ EVALHUB_PYTHON_VENV: venvDir(), MY_MODEL_KEY: 'sk-test-secret-123', ...OFFLINE });
+    svc = new EvalHubService({ EVALHUB_PYTHON_VENV: venvDir(), EVALHUB_SECRET_MODEL_KEY: 'sk-test-secret-123', ...OFFLINE });
     await svc.start();
     const res = await svc.request('POST', '/api/v1/evaluations/providers', taskProvider());
     provider = res.body.resource.id;
@@ -80,7 +80,7 @@ describe('lm-evaluation-harness executor (real lm-eval, fake model)', () => {
   it('runs all tasks of a job in one lm-eval process; metrics equal a direct lm-eval run', async () => {
     const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
       name: 'lm-eval',
-      model: { url: fake.url, name: 'fake-model', auth: { secret_ref: 'env:MY_MODEL_KEY' } },
+      model: { url: fake.url, name: 'fake-model', auth: { secret_ref: 'env:EVALHUB_SECRET_MODEL_KEY' } },
       benchmarks: TASKS.map((id) => ({ id, provider_id: provider })),
     });
     expect(res.status).toBe(202);

@@ -37,8 +37,6 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Where model.auth.secret_ref may point: env vars with this prefix, files in this folder. */
   secrets: { envPrefix: string; dir: string };
-  /** Local runs as this user when the worker is root ('' = do not switch). */
-  runAsUser: string;
   /** Folder under which tenant providers' lm-eval include_path must lie (shared deployments). */
   tenantTasksDir?: string;
   k8s: {
@@ -180,7 +178,6 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       envPrefix: env.SECRET_ENV_PREFIX ?? 'EVALHUB_SECRET_',
       dir: path.resolve(env.SECRETS_DIR || path.join(env.DATA_DIR || path.join(root, '.data'), 'secrets')),
     },
-    runAsUser: env.RUN_AS_USER ?? (process.getuid?.() === 0 ? 'nobody' : ''),
     tenantTasksDir: env.TENANT_TASKS_DIR ? path.resolve(env.TENANT_TASKS_DIR) : undefined,
     k8s: {
       namespace: env.K8S_NAMESPACE || 'default',

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { MessageInfo } from '../../domain/types';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { runInGroup } from '../process-group';
-import { readModelApiKey } from '../model-auth';
+import { backendEnv } from '../process-env';
 import { buildLmEvalInvocation } from './lm-eval-command';
 import { progressFromLine } from './lm-eval-progress';
 import { parseResults } from './lm-eval-results';
@@ -31,7 +31,7 @@ export class LmEvalExecutor implements Executor {
       for (const i of indexes) await ctx.report(i, { status: 'failed', error_message: { message, message_code: 'backend_not_installed', message_origin: 'runtime' } });
       return { exitCode: null, signal: null };
     }
-    const inv = buildLmEvalInvocation(job, indexes, local, outputDir, readModelApiKey(job.config.model.auth?.secret_ref));
+    const inv = buildLmEvalInvocation(job, indexes, local, outputDir, ctx.modelApiKey);
     const tasks = indexes.map((i) => job.benchmarks[i].id);
     for (const i of indexes) await ctx.report(i, { status: 'running', phase: 'initializing' });
     ctx.logs.line(`[evalhub] lm-eval ${inv.modelType} against ${inv.endpoint}, tasks ${tasks.join(',')}`);
@@ -50,7 +50,7 @@ export class LmEvalExecutor implements Executor {
     };
     const started = Date.now();
     const outcome = await runInGroup(bin, inv.args, {
-      env: { ...process.env, ...inv.env, TOKENIZERS_PARALLELISM: 'false', PYTHONUNBUFFERED: '1' },
+      env: backendEnv(ctx.cfg, { ...inv.env, TOKENIZERS_PARALLELISM: 'false', PYTHONUNBUFFERED: '1' }),
       cwd: local?.include_path && fs.existsSync(local.include_path) ? local.include_path : outputDir,
       logs: ctx.logs,
       signal: ctx.signal,

@@ -5,6 +5,7 @@ import { capabilityCallbackUrl } from '../../domain/callback-binding';
 import { buildJobSpec } from '../../domain/job-spec';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { runInGroup } from '../process-group';
+import { backendEnv } from '../process-env';
 import type { MlflowAuth } from '../../mlflow/mlflow-http';
 
 /**
@@ -25,12 +26,13 @@ export class LocalProcessExecutor implements Executor {
       const specPath = path.join(dir, 'meta', 'job.json');
       fs.mkdirSync(path.dirname(specPath), { recursive: true });
       fs.writeFileSync(specPath, JSON.stringify(buildJobSpec(ctx.job, index, capabilityCallbackUrl(ctx.cfg.callbackUrl, ctx.callbackToken)), null, 2));
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
+      const env = backendEnv(ctx.cfg, {
         EVALHUB_JOB_SPEC_PATH: specPath,
         EVALHUB_MODE: 'local',
+        // The resolved model key, under the name OpenAI clients read (the JobSpec only names it).
+        OPENAI_API_KEY: ctx.modelApiKey,
         ...(ctx.cfg.mlflowTrackingUri ? mlflowEnv(ctx.cfg.mlflowTrackingUri, ctx.cfg.mlflowAuth, ctx.job.resource.tenant) : {}),
-      };
+      });
       for (const e of local.env ?? []) env[e.name] = e.value;
       ctx.logs.line(`[evalhub] running benchmark ${ctx.job.benchmarks[index].id} (index ${index}): ${local.command}`);
       outcome = await runInGroup('sh', ['-c', local.command], {
