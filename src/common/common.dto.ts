@@ -20,6 +20,7 @@ export class PrimaryScoreDto {
   /** Metric name that decides pass/fail, e.g. acc_norm. */
   @IsString()
   @IsNotEmpty()
+  @MaxLength(256)
   metric: string;
 
   /** True when smaller values are better (e.g. attack_success_rate). */
@@ -39,11 +40,13 @@ export class BenchmarkConfigDto {
   /** Benchmark id within the provider, e.g. arc_easy. */
   @IsString()
   @IsNotEmpty()
+  @MaxLength(256)
   id: string;
 
   /** Provider that runs the benchmark, e.g. lm_evaluation_harness. */
   @IsString()
   @IsNotEmpty()
+  @MaxLength(256)
   provider_id: string;
 
   /** Weight in the job's weighted score (0 or unset counts as 1). */
@@ -83,6 +86,7 @@ export class BenchmarkConfigDto {
 export class NameValueDto {
   @IsString()
   @IsNotEmpty()
+  @MaxLength(512)
   name: string;
 
   @IsString()

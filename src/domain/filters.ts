@@ -31,6 +31,10 @@ export interface PageParams {
 }
 
 export const DEFAULT_LIMIT = 50;
+/** The largest page served; `limit=0` (upstream: "no limit") is a page of this size. */
+export const MAX_LIMIT = 1000;
+/** Beyond any list this service holds; larger offsets are refused rather than sent to Redis. */
+export const MAX_OFFSET = 1_000_000_000;
 
 function parseNonNegativeInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -43,10 +47,11 @@ function parseNonNegativeInt(name: string, raw: string | undefined, fallback: nu
 }
 
 export function parsePage(query: Record<string, string | string[] | undefined>): PageParams {
-  return {
-    limit: parseNonNegativeInt('limit', single(query.limit), DEFAULT_LIMIT),
-    offset: parseNonNegativeInt('offset', single(query.offset), 0),
-  };
+  const limit = parseNonNegativeInt('limit', single(query.limit), DEFAULT_LIMIT);
+  const offset = parseNonNegativeInt('offset', single(query.offset), 0);
+  if (limit > MAX_LIMIT) throw new ApiError('query_parameter_invalid', `The query parameter 'limit' must be at most ${MAX_LIMIT} (0 means ${MAX_LIMIT}), got '${limit}'.`);
+  if (offset > MAX_OFFSET) throw new ApiError('query_parameter_invalid', `The query parameter 'offset' must be at most ${MAX_OFFSET}, got '${single(query.offset)}'.`);
+  return { limit: limit === 0 ? MAX_LIMIT : limit, offset };
 }
 
 export function single(v: string | string[] | undefined): string | undefined {

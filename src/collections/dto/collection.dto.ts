@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested, ArrayMaxSize } from 'class-validator';
 import { BenchmarkConfigDto, PassCriteriaDto, tagRule } from '../../common/common.dto';
 import { HrefDto, ResourceDto } from '../../providers/dto/provider.dto';
 
@@ -8,6 +8,7 @@ export class CollectionBenchmarkDto extends BenchmarkConfigDto {
   /** Documentation link, copied from the provider's benchmark. */
   @IsOptional()
   @IsString()
+  @MaxLength(2048)
   url?: string;
 }
 
@@ -15,6 +16,7 @@ export class CollectionBenchmarkDto extends BenchmarkConfigDto {
 export class CollectionConfigDto {
   @IsString()
   @IsNotEmpty()
+  @MaxLength(512)
   name: string;
 
   @IsOptional()
@@ -32,6 +34,7 @@ export class CollectionConfigDto {
   @IsOptional()
   @IsArray()
   @tagRule()
+  @ArrayMaxSize(50)
   tags?: string[];
 
   /** Free-form metadata. */
@@ -50,6 +53,7 @@ export class CollectionConfigDto {
   @ArrayMinSize(1)
   @ValidateNested({ each: true })
   @Type(() => CollectionBenchmarkDto)
+  @ArrayMaxSize(5000)
   benchmarks: CollectionBenchmarkDto[];
 
   @IsOptional()

@@ -20,6 +20,7 @@ export class ModelAuthDto {
   /** Name of the Secret (or file:// reference) that holds the model API key. */
   @IsString()
   @IsNotEmpty()
+  @MaxLength(1024)
   secret_ref: string;
 }
 
@@ -33,6 +34,7 @@ export class ModelRefDto {
   /** Model name the endpoint serves. */
   @IsString()
   @IsNotEmpty()
+  @MaxLength(512)
   name: string;
 
   @IsOptional()
@@ -47,6 +49,7 @@ export class ModelRefDto {
 
   @IsOptional()
   @IsString()
+  @MaxLength(2048)
   card_url?: string;
 }
 
@@ -54,6 +57,7 @@ export class ModelRefDto {
 export class CollectionRefDto {
   @IsString()
   @IsNotEmpty()
+  @MaxLength(256)
   id: string;
 
   /** Overrides merged into the collection's benchmarks (not a subset selector). */
@@ -61,6 +65,7 @@ export class CollectionRefDto {
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => BenchmarkConfigDto)
+  @ArrayMaxSize(5000)
   benchmarks?: BenchmarkConfigDto[];
 }
 
@@ -93,6 +98,7 @@ export class ExperimentRefDto {
 
   @IsOptional()
   @IsString()
+  @MaxLength(2048)
   artifact_location?: string;
 }
 
@@ -100,15 +106,18 @@ export class ExperimentRefDto {
 export class JobSubmissionDto {
   @IsString()
   @IsNotEmpty()
+  @MaxLength(512)
   name: string;
 
   @IsOptional()
   @IsString()
+  @MaxLength(8192)
   description?: string;
 
   @IsOptional()
   @IsArray()
   @tagRule()
+  @ArrayMaxSize(50)
   tags?: string[];
 
   @IsDefined()
@@ -127,6 +136,7 @@ export class JobSubmissionDto {
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => BenchmarkConfigDto)
+  @ArrayMaxSize(5000)
   benchmarks?: BenchmarkConfigDto[];
 
   @IsOptional()

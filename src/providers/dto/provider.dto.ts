@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
   ValidateNested,
+  ArrayMaxSize,
 } from 'class-validator';
 import { NameValueDto, PassCriteriaDto, PrimaryScoreDto, tagRule } from '../../common/common.dto';
 
@@ -19,16 +20,19 @@ export class ProviderBenchmarkDto {
   /** Id used in jobs, unique within the provider. */
   @IsString()
   @IsNotEmpty()
+  @MaxLength(256)
   id: string;
 
   /** Human-readable name. */
   @IsString()
   @IsNotEmpty()
+  @MaxLength(512)
   name: string;
 
   /** Link to the benchmark's documentation. */
   @IsOptional()
   @IsString()
+  @MaxLength(2048)
   url?: string;
 
   @IsOptional()
@@ -39,12 +43,14 @@ export class ProviderBenchmarkDto {
   /** Category used by filters, e.g. reasoning, math, safety. */
   @IsOptional()
   @IsString()
+  @MaxLength(256)
   category?: string;
 
   /** Metrics the benchmark reports. */
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
+  @ArrayMaxSize(1000)
   metrics?: string[];
 
   /** Default number of few-shot examples. */
@@ -62,6 +68,7 @@ export class ProviderBenchmarkDto {
   @IsOptional()
   @IsArray()
   @tagRule()
+  @ArrayMaxSize(50)
   tags?: string[];
 
   @IsOptional()
@@ -86,6 +93,7 @@ export class LocalRuntimeDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
+  @MaxLength(4096)
   command?: string;
 
   /** Extra environment for the command. */
@@ -93,16 +101,19 @@ export class LocalRuntimeDto {
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => NameValueDto)
+  @ArrayMaxSize(200)
   env?: NameValueDto[];
 
   /** A built-in executor instead of a command: `lm_evaluation_harness`. */
   @IsOptional()
   @IsString()
+  @MaxLength(256)
   executor?: string;
 
   /** With the lm_evaluation_harness executor: absolute path of a folder of lm-eval task YAMLs. */
   @IsOptional()
   @IsString()
+  @MaxLength(4096)
   include_path?: string;
 }
 
@@ -122,10 +133,12 @@ export class ProviderRuntimeDto {
 export class ProviderConfigDto {
   @IsString()
   @IsNotEmpty()
+  @MaxLength(512)
   name: string;
 
   @IsOptional()
   @IsString()
+  @MaxLength(512)
   title?: string;
 
   @IsOptional()
@@ -137,12 +150,14 @@ export class ProviderConfigDto {
   @IsOptional()
   @IsArray()
   @tagRule()
+  @ArrayMaxSize(50)
   tags?: string[];
 
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ProviderBenchmarkDto)
+  @ArrayMaxSize(5000)
   benchmarks?: ProviderBenchmarkDto[];
 
   @IsOptional()
