@@ -1,3 +1,4 @@
+import { LM_EVAL_PARAMETERS, misspelledParameterErrors } from './benchmark-parameters';
 import { benchmarkParameterErrors } from './benchmark-parameters';
 
 describe('benchmark parameter checks', () => {
@@ -13,5 +14,20 @@ describe('benchmark parameter checks', () => {
     [[1], 'p must be an object'],
   ])('rejects %j', (p, message) => {
     expect(benchmarkParameterErrors(p, 'p').join('; ')).toContain(message);
+  });
+});
+
+describe('misspelled parameters', () => {
+  it.each([
+    ['num_exampels', "did you mean 'num_examples'"],
+    ['num_fewshots', "did you mean 'num_fewshot'"],
+    ['Seed', "did you mean 'seed'"],
+    ['apply_chat_templat', "did you mean 'apply_chat_template'"],
+  ])('%s is refused', (name, hint) => {
+    expect(misspelledParameterErrors({ [name]: 1 }, LM_EVAL_PARAMETERS, 'p')[0]).toContain(hint);
+  });
+
+  it.each(['num_examples', 'pass_at_k', 'repetitions', 'max_seq_lengths'])('%s passes', (name) => {
+    expect(misspelledParameterErrors({ [name]: 1 }, LM_EVAL_PARAMETERS, 'p')).toEqual([]);
   });
 });

@@ -16,3 +16,40 @@ export function benchmarkParameterErrors(parameters: unknown, where: string): st
   }
   return errors;
 }
+
+/** The parameters the native lm-eval executor turns into flags; others go to lm-eval as task metadata. */
+export const LM_EVAL_PARAMETERS = [
+  'num_examples', 'limit', 'num_few_shot', 'num_fewshot', 'seed', 'batch_size', 'system_instruction',
+  'apply_chat_template', 'fewshot_as_multiturn', 'gen_kwargs',
+] as const;
+
+/** Levenshtein distance, cut off early once it exceeds `max`. */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * Parameter names that look like a misspelling of an accepted one (`num_exampels`): an error with
+ * "did you mean". Names far from every accepted one are left alone (a backend may take them as
+ * task metadata), so only the likely typo is refused.
+ */
+export function misspelledParameterErrors(parameters: unknown, accepted: readonly string[], where: string): string[] {
+  if (!parameters || typeof parameters !== 'object' || Array.isArray(parameters)) return [];
+  const errors: string[] = [];
+  for (const name of Object.keys(parameters)) {
+    if (accepted.includes(name)) continue;
+    const close = accepted
+      .map((a) => ({ a, d: distance(name.toLowerCase(), a, 2) }))
+      .filter(({ a, d }) => d <= Math.min(2, Math.floor(a.length / 4)))
+      .sort((x, y) => x.d - y.d);
+    if (close.length) errors.push(`${where}.${name} is not a parameter this backend accepts; did you mean '${close[0].a}'? (accepted: ${accepted.join(', ')})`);
+  }
+  return errors;
+}

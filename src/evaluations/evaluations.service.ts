@@ -10,7 +10,7 @@ import { RedisKeys } from '../core/redis/redis-keys';
 import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
 import { assertKnownParams, matchesFilter, Page, pageOf, paginate, parseBool, parseFilter, parsePage, single } from '../domain/filters';
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
-import { planRuns } from '../domain/run-plan';
+import { executorFor, planRuns } from '../domain/run-plan';
 import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvidersService } from '../providers/providers.service';
@@ -23,7 +23,7 @@ import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
 import { LogQuery, readLogStream } from './job-logs';
 import { JobsRepository } from './jobs.repository';
-import { benchmarkParameterErrors } from '../domain/benchmark-parameters';
+import { benchmarkParameterErrors, LM_EVAL_PARAMETERS, misspelledParameterErrors } from '../domain/benchmark-parameters';
 import { effectiveHardware, hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
 import { secretRefRefusal } from '../domain/secret-ref';
 import { HardwareProfileError, loadHardwareProfile } from '../kubernetes/hardware-profiles';
@@ -78,6 +78,9 @@ export class EvaluationsService {
       ...queueErrors(config.queue, 'queue'),
       ...benchmarks.flatMap((b, i) => [
         ...benchmarkParameterErrors(b.parameters, `benchmarks[${i}].parameters`),
+        ...(executorFor(providers.get(b.provider_id), this.cfg.runtime) === 'lm_evaluation_harness'
+          ? misspelledParameterErrors(b.parameters, LM_EVAL_PARAMETERS, `benchmarks[${i}].parameters`)
+          : []),
         ...hardwareConfigErrors(b.hardware_config, `benchmarks[${i}].hardware_config`),
         ...testDataRefErrors(b.test_data_ref, `benchmarks[${i}].test_data_ref`),
       ]),

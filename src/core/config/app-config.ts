@@ -163,7 +163,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       workspace: env.MLFLOW_WORKSPACE || undefined,
     },
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, 0, 3600),
-    maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 10 * 1024 * 1024, 1024),
+    maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 2 * 1024 * 1024, 1024),
     queueLockDurationMs: int(env, 'QUEUE_LOCK_DURATION_MS', 30000, 500),
     queueStalledIntervalMs: int(env, 'QUEUE_STALLED_INTERVAL_MS', 30000, 500),
     hostname: env.HOSTNAME || os.hostname(),

@@ -10,7 +10,8 @@ import { withLogFields } from '../logging/log-context';
 import { AccessGuard, CALLBACK_TOKEN_HEADER } from './access.guard';
 import { registerRoute } from './route-table';
 import { createValidationPipe } from './validation';
-import { parseJsonBody } from './json-body';
+import { parseJsonBody, routeBodyLimit } from './json-body';
+import { ApiError } from '../errors/api-error';
 import { AUTHENTICATOR, Authenticator } from '../auth/identity';
 import { splitCapabilityPath } from '../../domain/callback-binding';
 import { foreignOrigin } from './origin-check';
@@ -82,9 +83,14 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
   // Clients (the Python SDK among them) send `Content-Type: application/json` with an empty body on
   // DELETE; Fastify's stock parser rejects that, so an empty body parses as no body here.
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     try {
-      done(null, parseJsonBody(String(body)));
+      const text = String(body);
+      const limit = routeBodyLimit((req.url ?? '').split('?')[0]);
+      if (limit !== undefined && Buffer.byteLength(text) > limit) {
+        throw new ApiError('request_body_too_large', `The request body is larger than ${limit} bytes, the limit of this route.`);
+      }
+      done(null, parseJsonBody(text));
     } catch (e) {
       done(e as Error, undefined);
     }

@@ -4,6 +4,20 @@ import { ApiError } from '../errors/api-error';
 export const BODY_LIMITS = { maxDepth: 32, maxStringLength: 65536, maxArrayLength: 10000, maxKeyLength: 256 } as const;
 
 /**
+ * Largest body per route, below the global MAX_REQUEST_BODY_BYTES: a job request or an event is
+ * small; a provider with its benchmark list can be large.
+ */
+const ROUTE_BODY_LIMITS: [RegExp, number][] = [
+  [/^\/api\/v1\/evaluations\/jobs(\/[^/]+\/events)?$/, 512 * 1024],
+  [/^\/api\/v1\/evaluations\/collections(\/[^/]+)?$/, 1024 * 1024],
+];
+
+/** The body limit of a route path, if it has its own. */
+export function routeBodyLimit(path: string): number | undefined {
+  return ROUTE_BODY_LIMITS.find(([re]) => re.test(path))?.[1];
+}
+
+/**
  * Nesting depth of a JSON text, found by scanning it once without parsing, so that absurd
  * nesting is refused before anything recursive (parser, validator) sees it.
  */
