@@ -4,10 +4,7 @@ import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { REDIS, createRedis } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 
-export interface ControlMessage {
-  type: 'cancel';
-  jobId: string;
-}
+export type ControlMessage = { type: 'cancel'; jobId: string } | { type: 'benchmark-finished'; jobId: string; index: number };
 
 /**
  * Broadcast from API pods to every worker (Redis pub/sub): "stop whatever you run for job X".
@@ -26,6 +23,11 @@ export class JobControl implements OnModuleDestroy {
 
   async publishCancel(jobId: string): Promise<void> {
     await this.redis.publish(this.keys.controlChannel, JSON.stringify({ type: 'cancel', jobId } satisfies ControlMessage));
+  }
+
+  /** A benchmark reached a terminal state through /events: the worker running it may stop its process. */
+  async publishBenchmarkFinished(jobId: string, index: number): Promise<void> {
+    await this.redis.publish(this.keys.controlChannel, JSON.stringify({ type: 'benchmark-finished', jobId, index } satisfies ControlMessage));
   }
 
   async subscribe(handler: (msg: ControlMessage) => void): Promise<void> {

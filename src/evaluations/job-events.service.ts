@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../core/errors/api-error';
-import { applyBenchmarkEvent } from '../domain/job-state';
+import { applyBenchmarkEvent, isTerminalBenchmarkState } from '../domain/job-state';
 import { metricValueErrors } from '../domain/metric-values';
 import { BenchmarkStatusEvent, JobRecord } from '../domain/types';
+import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
 import { JobsRepository } from './jobs.repository';
 
@@ -12,6 +13,7 @@ export class JobEventsService {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly bus: JobEventsBus,
+    private readonly control: JobControl,
   ) {}
 
   /** Checks that go beyond field shapes (§3.4 step 1). */
@@ -33,6 +35,10 @@ export class JobEventsService {
     const res = await this.jobs.update(jobId, (job) => applyBenchmarkEvent(job, ev, new Date().toISOString(), meta));
     if (!res) throw ApiError.notFound('evaluation job', jobId);
     if (res.after !== res.before) await this.bus.emit({ before: res.before, after: res.after, index: ev.benchmark_index, source });
+    // An adapter that reported its end need not be waited for: its worker stops it after a grace.
+    if (source === 'api' && isTerminalBenchmarkState(ev.status) && res.after !== res.before) {
+      await this.control.publishBenchmarkFinished(jobId, ev.benchmark_index).catch(() => undefined);
+    }
     return res.after;
   }
 }

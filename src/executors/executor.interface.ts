@@ -15,6 +15,8 @@ export interface RunContext {
   provider: ProviderRecord | undefined;
   cfg: AppConfig;
   signal: AbortSignal;
+  /** Aborts once benchmark `index` was finished from outside (its adapter reported); the process may go. */
+  benchmarkDone(index: number): AbortSignal;
   logs: LogWriter;
   /** Applies a status event for one benchmark of the unit, like an adapter callback would. */
   report(index: number, event: UnitEvent): Promise<void>;

@@ -9,10 +9,14 @@ interface ActiveRun {
   timer: NodeJS.Timeout;
   finished: Promise<void>;
   finish: () => void;
+  /** Aborted when a benchmark of the unit was finished from outside (its adapter's /events). */
+  benchmarkDone: Map<number, AbortController>;
 }
 
 export interface RunHandle {
   signal: AbortSignal;
+  /** Aborts once benchmark `index` has reached a terminal state through another path. */
+  benchmarkSignal(index: number): AbortSignal;
   reason(): StopReason | undefined;
   done(): void;
 }
@@ -28,10 +32,11 @@ export class ActiveRuns {
     const controller = new AbortController();
     let finish = () => undefined as void;
     const finished = new Promise<void>((r) => (finish = r));
-    const run: ActiveRun = { jobId, controller, timer: setTimeout(() => this.stop(run, 'timeout'), timeoutMs), finished, finish };
+    const run: ActiveRun = { jobId, controller, timer: setTimeout(() => this.stop(run, 'timeout'), timeoutMs), finished, finish, benchmarkDone: new Map() };
     this.runs.set(key, run);
     return {
       signal: controller.signal,
+      benchmarkSignal: (index) => doneController(run, index).signal,
       reason: () => run.reason,
       done: () => {
         clearTimeout(run.timer);
@@ -61,6 +66,17 @@ export class ActiveRuns {
     return n;
   }
 
+  /** A benchmark of the job ended (e.g. its adapter reported completion): its process may go. */
+  benchmarkFinished(jobId: string, index: number): number {
+    let n = 0;
+    for (const run of this.runs.values()) {
+      if (run.jobId !== jobId) continue;
+      const c = doneController(run, index);
+      if (!c.signal.aborted) (c.abort('finished'), n++);
+    }
+    return n;
+  }
+
   stopAll(reason: StopReason): void {
     for (const run of this.runs.values()) this.stop(run, reason);
   }
@@ -82,4 +98,10 @@ export class ActiveRuns {
     run.reason = reason;
     run.controller.abort(reason);
   }
+}
+
+function doneController(run: ActiveRun, index: number): AbortController {
+  let c = run.benchmarkDone.get(index);
+  if (!c) run.benchmarkDone.set(index, (c = new AbortController()));
+  return c;
 }

@@ -123,6 +123,7 @@ export class RunUnitService {
       provider,
       cfg: this.cfg,
       signal: run.signal,
+      benchmarkDone: (index) => run.benchmarkSignal(index),
       logs,
       report: (index, event) => this.report(job, index, event, redact),
       workDir: (index) => {

@@ -27,6 +27,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     await this.control.subscribe((msg) => {
+      if (msg.type === 'benchmark-finished') this.active.benchmarkFinished(msg.jobId, msg.index);
       if (msg.type === 'cancel') {
         const n = this.active.cancelJob(msg.jobId);
         if (n) this.logger.log(`cancel: stopping ${n} run(s) of job ${msg.jobId}`);

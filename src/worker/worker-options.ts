@@ -13,8 +13,9 @@ export function runWorkerOptions(): Partial<WorkerOptions> {
   return {
     lockDuration: num('QUEUE_LOCK_DURATION_MS', 30000),
     stalledInterval: num('QUEUE_STALLED_INTERVAL_MS', 30000),
-    // A unit can be interrupted by a dying worker more than once (rolling deploys); allow it.
-    maxStalledCount: 3,
+    // A dying worker is not the benchmark's fault: a unit it held is handed out again without using
+    // up one of the unit's attempts, up to this separate bound (crash loops, rolling deploys).
+    maxStalledCount: num('QUEUE_MAX_STALLED_COUNT', 10),
     concurrency: num('MAX_CONCURRENT_EVALUATIONS', 4),
   };
 }

@@ -39,7 +39,7 @@ export class LocalProcessExecutor implements Executor {
         env,
         cwd: process.cwd(),
         logs: ctx.logs,
-        signal: ctx.signal,
+        signal: AbortSignal.any([ctx.signal, afterGrace(ctx.benchmarkDone(index), EXIT_GRACE_MS)]),
         onSpawn: (pid) => ctx.recordProcess(pid),
       });
       ctx.logs.line(`[evalhub] adapter exited with ${outcome.signal ? `signal ${outcome.signal}` : `code ${outcome.exitCode}`}`);
@@ -47,6 +47,16 @@ export class LocalProcessExecutor implements Executor {
     }
     return outcome;
   }
+}
+
+/** How long an adapter may go on after it reported its benchmark finished, before it is stopped. */
+const EXIT_GRACE_MS = 3000;
+
+/** A signal that aborts `ms` after `signal` did. */
+function afterGrace(signal: AbortSignal, ms: number): AbortSignal {
+  const c = new AbortController();
+  signal.addEventListener('abort', () => setTimeout(() => c.abort('finished'), ms).unref(), { once: true });
+  return c.signal;
 }
 
 /** What an SDK adapter needs to reach MLflow as EvalHub does (the env names the SDK honours, §3.2). */
