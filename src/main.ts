@@ -7,7 +7,7 @@ import { setupOpenApi } from './openapi';
 
 /** API process: EvalHub v1 REST API, Swagger UI at /docs. */
 async function bootstrap(): Promise<void> {
-  const { app, cfg } = await createHttpApp(ApiModule, 'evalhub-api');
+  const { app, cfg } = await createHttpApp(ApiModule, 'evalhub-api', { authenticate: true });
   setupOpenApi(app);
   await app.listen(cfg.apiPort, cfg.apiHost);
   new Logger('Bootstrap').log(`EvalHub API listening on http://${cfg.apiHost}:${cfg.apiPort} (docs at /docs, tenancy ${cfg.tenancyMode})`);

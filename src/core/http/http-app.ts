@@ -22,7 +22,7 @@ const REQUEST_ID_HEADER = 'x-global-transaction-id';
  * A Nest app on Fastify with the contract's HTTP behaviour: request ids echoed, every error as
  * {message_code, message, trace}, body limit answered with 413, validation as 400.
  */
-export async function createHttpApp(module: Type<unknown>, service: string): Promise<{ app: NestFastifyApplication; cfg: AppConfig }> {
+export async function createHttpApp(module: Type<unknown>, service: string, opts: { authenticate?: boolean } = {}): Promise<{ app: NestFastifyApplication; cfg: AppConfig }> {
   const cfg = loadConfig();
   const logger = new AppLogger(cfg.logLevel, cfg.logFormat, service);
   const adapter = new FastifyAdapter({
@@ -98,7 +98,9 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false, bodyParser: false });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalGuards(new AccessGuard(cfg, optionalProvider<Authenticator>(app, AUTHENTICATOR)));
+  // Only the API process has the authenticator (AuthModule); the worker serves no API routes.
+  const authenticator = opts.authenticate ? (app.get<Authenticator | null>(AUTHENTICATOR) ?? undefined) : undefined;
+  app.useGlobalGuards(new AccessGuard(cfg, authenticator));
   // One access line per request at debug level, with the request id (and the job id on job
   // routes). Written from Fastify's onResponse hook: a per-request async context around every
   // handler cost about a third of the throughput of simple reads.
@@ -117,10 +119,3 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
   return { app, cfg };
 }
 
-function optionalProvider<T>(app: NestFastifyApplication, token: symbol): T | undefined {
-  try {
-    return app.get<T>(token, { strict: false }) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
