@@ -7,11 +7,22 @@ import { startFakeModel, FakeModel } from '../support/fake-model';
 import { FakeKube, startFakeKube } from '../support/fake-kube';
 import { freePort, waitFor } from '../support/ports';
 import { pythonEnv, venvBin } from '../support/python';
-import { EvalHubService, ROOT } from '../support/service';
+import { EvalHubService, ROOT, SILENT_ADAPTER } from '../support/service';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createFakeRegistry } = require('../fixtures/fake-oci-registry');
 
 const MODEL = { url: 'http://vllm.models.svc:8000/v1', name: 'granite' };
+
+/**
+ * The callback token the worker gave a benchmark's sidecar (in the ConfigMap it created): what
+ * the sidecar adds to the adapter's events, so a test that plays the pod sends it too.
+ */
+async function sidecarToken(kube: FakeKube, jobId: string, index: number): Promise<string> {
+  const cm = await waitFor(`ConfigMap of ${jobId}/${index}`, async () =>
+    kube.configMaps().find((c: any) => c.metadata.labels.job_id === jobId && c.metadata.labels.benchmark_index === String(index)),
+  );
+  return JSON.parse(cm.data['sidecar_config.json']).eval_hub.callback_token;
+}
 
 /**
  * The Kubernetes Job runtime through the real @kubernetes/client-node (in the compiled worker and
@@ -54,8 +65,11 @@ describe('Kubernetes Job runtime', () => {
     return res.body.resource.id as string;
   };
   const jobsOf = (id: string) => kube.jobs().filter((j: any) => j.metadata.labels.job_id === id);
-  const event = (id: string, index: number, status: string, extra: object = {}) =>
-    svc.request('POST', `/api/v1/evaluations/jobs/${id}/events`, { benchmark_status_event: { provider_id: provider, id: `b${index}`, benchmark_index: index, status, ...extra } }, { 'X-Tenant': 'evalhub' });
+  const event = async (id: string, index: number, status: string, extra: object = {}) =>
+    svc.request('POST', `/api/v1/evaluations/jobs/${id}/events`, { benchmark_status_event: { provider_id: provider, id: `b${index}`, benchmark_index: index, status, ...extra } }, {
+      'X-Tenant': 'evalhub',
+      'X-EvalHub-Callback-Token': await sidecarToken(kube, id, index),
+    });
 
   it('creates a ConfigMap and a Job per benchmark as §3.5 describes, and adapter events complete the job', async () => {
     const id = await submit(2);
@@ -310,7 +324,7 @@ describe('sidecar', () => {
     registry = createFakeRegistry({ username: 'robot', password: 'push-secret' });
     registryHost = `127.0.0.1:${await registry.listen()}`;
     svc = new EvalHubService();
-    await svc.start({ worker: false });
+    await svc.start();
     port = await freePort();
     // The exports.oci.k8s.connection Secret as mounted: a docker config with the robot account.
     fs.writeFileSync(path.join(dir, 'dockerconfig.json'), JSON.stringify({ auths: { [registryHost]: { auth: Buffer.from('robot:push-secret').toString('base64') } } }));
@@ -368,15 +382,35 @@ describe('sidecar', () => {
     expect((await denied.json()).errors[0].code).toBe('DENIED');
   });
 
-  it('forwards adapter callbacks to EvalHub with the pod tenant, and model calls with the real key', async () => {
-    const job = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 's', model: { url: fake.url, name: 'fake-model' }, benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness' }] }, { 'X-Tenant': 'team-a' });
+  it("forwards adapter callbacks to EvalHub with the pod tenant and the run's callback token, and model calls with the real key", async () => {
+    const silent = await svc.request(
+      'POST',
+      '/api/v1/evaluations/providers',
+      { name: 'Silent', benchmarks: [{ id: 'b0', name: 'b0', category: 'x' }], runtime: { local: { command: SILENT_ADAPTER } } },
+      { 'X-Tenant': 'team-a' },
+    );
+    const pid = silent.body.resource.id;
+    const job = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 's', model: { url: fake.url, name: 'fake-model' }, benchmarks: [{ id: 'b0', provider_id: pid }] }, { 'X-Tenant': 'team-a' });
     const id = job.body.resource.id;
-    const ev = await fetch(`http://127.0.0.1:${port}/api/v1/evaluations/jobs/${id}/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ benchmark_status_event: { provider_id: 'lm_evaluation_harness', id: 'arc_easy', benchmark_index: 0, status: 'running' } }),
-    });
-    expect(ev.status).toBe(204);
+    // This run's token, as the worker would have put it into the pod's sidecar_config.json.
+    const token = (await svc.callbackUrl(id, 0)).split('/cb/')[1];
+    const cfgPath = path.join(dir, 'sidecar_config.json');
+    const withToken = path.join(dir, 'sidecar_config_token.json');
+    const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8'));
+    const port2 = await freePort();
+    fs.writeFileSync(withToken, JSON.stringify({ ...cfg, port: port2, eval_hub: { ...cfg.eval_hub, callback_token: token } }));
+    const sidecar2 = spawn(process.execPath, [path.join(ROOT, 'dist', 'sidecar.js')], { env: { ...process.env, SIDECAR_CONFIG: withToken, POD_NAMESPACE_FILE: path.join(dir, 'namespace') }, stdio: 'ignore' });
+    try {
+      await waitFor('sidecar with token', async () => (await fetch(`http://127.0.0.1:${port2}/health`)).ok, 10000);
+      const body = JSON.stringify({ benchmark_status_event: { provider_id: pid, id: 'b0', benchmark_index: 0, status: 'running' } });
+      // The adapter sends no credential of its own; without a token the sidecar's call is refused.
+      const bare = await fetch(`http://127.0.0.1:${port}/api/v1/evaluations/jobs/${id}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(bare.status).toBe(401);
+      const ev = await fetch(`http://127.0.0.1:${port2}/api/v1/evaluations/jobs/${id}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(ev.status).toBe(204);
+    } finally {
+      sidecar2.kill();
+    }
     const seen = await svc.request('GET', `/api/v1/evaluations/jobs/${id}`, undefined, { 'X-Tenant': 'team-a' });
     expect(seen.body.status.state).toBe('running');
 
@@ -424,11 +458,56 @@ describe('MAX_CONCURRENT_EVALUATIONS with Kubernetes Jobs', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(jobs()).toHaveLength(1);
     const first = jobs()[0].metadata.labels.benchmark_index;
-    const ev = (i: number, status: string) =>
-      svc.request('POST', `/api/v1/evaluations/jobs/${id}/events`, { benchmark_status_event: { provider_id: provider, id: `b${i}`, benchmark_index: i, status, ...(status === 'completed' ? { metrics: { acc: 1 } } : {}) } });
+    const ev = async (i: number, status: string) =>
+      svc.request('POST', `/api/v1/evaluations/jobs/${id}/events`, { benchmark_status_event: { provider_id: provider, id: `b${i}`, benchmark_index: i, status, ...(status === 'completed' ? { metrics: { acc: 1 } } : {}) } }, {
+        'X-EvalHub-Callback-Token': await sidecarToken(kube, id, i),
+      });
     expect((await ev(Number(first), 'completed')).status).toBe(204);
     await waitFor('second Job', async () => jobs().length === 2, 20000);
     expect((await ev(1 - Number(first), 'completed')).status).toBe(204);
     expect((await svc.waitForState(id, ['completed'])).status.state).toBe('completed');
+  });
+});
+
+/** AUTH_MODE=kubernetes: the caller's own token, checked as kube-rbac-proxy checks it. */
+describe('authentication with TokenReview and SubjectAccessReview', () => {
+  let kube: FakeKube;
+  let svc: EvalHubService;
+  const group = 'trustyai.opendatahub.io';
+
+  beforeAll(async () => {
+    kube = await startFakeKube({
+      users: { 'alice-sa-token': { username: 'alice', groups: ['team-a-devs'] }, 'vic-token': { username: 'vic' }, 'root-token': { username: 'ops', groups: ['evalhub-admins'] } },
+      grants: [
+        { groupName: 'team-a-devs', namespace: 'team-a', group, resources: ['evaluationjobs', 'providers', 'collections'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+        { user: 'vic', namespace: 'team-a', group, resources: ['evaluationjobs'], verbs: ['get', 'list'] },
+      ],
+    });
+    svc = new EvalHubService({ TENANCY_MODE: 'cluster', AUTH_MODE: 'kubernetes', KUBECONFIG: kube.kubeconfigPath });
+    await svc.start({ worker: false });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await kube?.close();
+  });
+
+  it('authenticates the token, authorizes the verb in the tenant namespace, and takes the user from the review', async () => {
+    const as = (token: string, tenant = 'team-a') => ({ Authorization: `Bearer ${token}`, 'X-Tenant': tenant });
+    const body = { name: 'k', model: MODEL, benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness' }] };
+    const sub = await svc.request('POST', '/api/v1/evaluations/jobs', body, { ...as('alice-sa-token'), 'X-User': 'mallory' });
+    expect(sub.status).toBe(202);
+    expect(sub.body.resource).toMatchObject({ tenant: 'team-a', owner: 'alice' });
+    expect((await svc.request('GET', '/api/v1/evaluations/jobs', undefined, as('vic-token'))).body.total_count).toBe(1);
+    const vicSubmits = await svc.request('POST', '/api/v1/evaluations/jobs', body, as('vic-token'));
+    expect([vicSubmits.status, vicSubmits.body.message_code]).toEqual([403, 'forbidden']);
+    expect((await svc.request('GET', '/api/v1/evaluations/jobs', undefined, as('alice-sa-token', 'team-b'))).status).toBe(403);
+    expect((await svc.request('GET', '/api/v1/evaluations/jobs', undefined, as('stolen'))).status).toBe(401);
+    // An admin group member may give a provider a command; a tenant member may not.
+    const shell = { name: 'S', benchmarks: [{ id: 'b', name: 'b', category: 'x' }], runtime: { local: { command: 'id' } } };
+    expect((await svc.request('POST', '/api/v1/evaluations/providers', shell, as('alice-sa-token'))).status).toBe(403);
+    expect((await svc.request('POST', '/api/v1/evaluations/providers', shell, as('root-token'))).status).toBe(201);
+    const sar = kube.reviews.filter((r: any) => r.kind === 'SubjectAccessReview');
+    expect(sar).toContainEqual(expect.objectContaining({ user: 'alice', namespace: 'team-a', group, resource: 'evaluationjobs', verb: 'create', allowed: true }));
+    expect(sar).toContainEqual(expect.objectContaining({ user: 'vic', verb: 'create', allowed: false }));
   });
 });
