@@ -50,7 +50,8 @@ describe('local runtime flows', () => {
     // The JobSpec the adapter read follows §3.1.
     const spec = JSON.parse(fs.readFileSync(path.join(svc.dataDir, 'jobs', id, '0', provider, 'alpha', 'meta', 'job.json'), 'utf8'));
     expect(spec).toMatchObject({ id, provider_id: provider, benchmark_id: 'alpha', benchmark_index: 0, model: MODEL, parameters: { metrics: { acc: 0.8 } } });
-    expect(spec.callback_url).toBe(svc.baseUrl);
+    // The API, with this run's callback token as a path prefix (the SDK appends the events path).
+    expect(spec.callback_url).toMatch(new RegExp(`^${svc.baseUrl}/cb/[A-Za-z0-9_-]{43}$`));
   });
 
   it('passes num_examples to the adapter outside parameters', async () => {
