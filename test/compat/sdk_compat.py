@@ -38,14 +38,22 @@ def check(check_id):
 
 
 class Ctx:
-    def __init__(self, base_url, adapter_cmd, spec_dir):
+    def __init__(self, base_url, adapter_cmd, spec_dir, token=None, tenant=None, cli_token=None):
         self.base_url = base_url
         self.api = base_url + "/api/v1"
         self.adapter_cmd = adapter_cmd
         self.spec_dir = spec_dir
-        self.client = SyncEvalHubClient(base_url=base_url, max_retries=0)
-        self.raw = httpx.Client(base_url=self.api, timeout=30)
+        # Cluster mode with authentication: every call carries the bearer token and a tenant.
+        self.token = token
+        self.tenant = tenant
+        self.cli_token = cli_token
+        self.client = self.client_for(tenant)
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **({"X-Tenant": tenant} if tenant else {})}
+        self.raw = httpx.Client(base_url=self.api, timeout=30, headers=headers)
         self.provider_id = None
+
+    def client_for(self, tenant):
+        return SyncEvalHubClient(base_url=self.base_url, max_retries=0, tenant=tenant, auth_token=self.token)
 
     def model(self):
         return ModelConfig(url="http://model.local:8000/v1", name="m")
@@ -125,7 +133,7 @@ def expect_http_error(fn, status, code=None):
 def health(ctx):
     h = ctx.client.health()
     expect(h["status"] == "healthy", f"health: {h}")
-    cli = subprocess.run(["evalhub", "--base-url", ctx.base_url, "health"], capture_output=True, text=True, timeout=60, env=cli_env())
+    cli = subprocess.run(["evalhub", "--base-url", ctx.base_url, "health"], capture_output=True, text=True, timeout=60, env=cli_env(ctx))
     expect(cli.returncode == 0, f"evalhub health exit {cli.returncode}: {cli.stdout} {cli.stderr}")
     return cli.stdout.strip()
 
@@ -348,11 +356,11 @@ def jobs_logs(ctx):
 
 @check("C15")
 def tenants(ctx):
-    ns1 = SyncEvalHubClient(base_url=ctx.base_url, tenant="ns1", max_retries=0)
+    ns1 = ctx.client_for("ns1")
     job = ns1.jobs.submit(JobSubmissionRequest(name="t", model=ctx.model(), benchmarks=[BenchmarkConfig(id="arc_easy", provider_id="lm_evaluation_harness", parameters={"num_examples": 1})]))
     expect_http_error(lambda: ns1.jobs.get(job.resource.id, tenant="ns2"), 404)
     expect(ns1.jobs.get(job.resource.id).resource.id == job.resource.id, "own tenant sees it")
-    ns2 = SyncEvalHubClient(base_url=ctx.base_url, tenant="ns2", max_retries=0)
+    ns2 = ctx.client_for("ns2")
     expect(len([p for p in ns1.providers.list() if p.resource.owner == "system"]) == 9, "system providers visible to ns1")
     expect(len([p for p in ns2.providers.list() if p.resource.owner == "system"]) == 9, "system providers visible to ns2")
     ns1.jobs.cancel(job.resource.id, hard_delete=True)
@@ -437,7 +445,7 @@ def adapter_rejections(ctx):
         r = httpx.post(url, json={"benchmark_status_event": ev}, timeout=30)
         expect(r.status_code == status, f"{ev}: {r.status_code} {r.text}")
     # Without the token (the base URL), the SDK's callbacks are refused; they log it and carry on.
-    forged = ctx.raw.post(f"/evaluations/jobs/{jid}/events", json={"benchmark_status_event": {**base, "status": "completed", "metrics": {"acc": 1}}})
+    forged = httpx.post(f"{ctx.api}/evaluations/jobs/{jid}/events", headers={"X-Tenant": ctx.tenant or "any"}, json={"benchmark_status_event": {**base, "status": "completed", "metrics": {"acc": 1}}}, timeout=30)
     expect(forged.status_code == 401, f"forged: {forged.status_code} {forged.text}")
     cb = DefaultCallbacks(job_id=jid, provider_id=ctx.silent_id, benchmark_id="arc_easy", benchmark_index=0, sidecar_url=ctx.base_url)
     cb.report_status(JobStatusUpdate(status=JobStatus.RUNNING))
@@ -476,18 +484,21 @@ def adapter_headers(ctx):
 def cli_roundtrip(ctx):
     run = subprocess.run(
         ["evalhub", "--base-url", ctx.base_url, "eval", "run", "--name", "cli-job", "--model-url", "http://model.local:8000/v1", "--model-name", "m", "--provider", ctx.provider_id, "-b", "arc_easy", "--wait"],
-        capture_output=True, text=True, timeout=120, env=cli_env(),
+        capture_output=True, text=True, timeout=120, env=cli_env(ctx),
     )
     expect(run.returncode == 0, f"eval run exit {run.returncode}: {run.stdout} {run.stderr}")
     job_id = next((line.split(":", 1)[1].strip() for line in (run.stdout + run.stderr).splitlines() if line.startswith("Job submitted:")), None)
     expect(job_id, f"no job id in: {run.stdout} {run.stderr}")
-    status = subprocess.run(["evalhub", "--base-url", ctx.base_url, "eval", "status", job_id], capture_output=True, text=True, timeout=60, env=cli_env())
+    status = subprocess.run(["evalhub", "--base-url", ctx.base_url, "eval", "status", job_id], capture_output=True, text=True, timeout=60, env=cli_env(ctx))
     expect(status.returncode == 0 and "completed" in status.stdout.lower(), f"eval status: {status.stdout} {status.stderr}")
     return status.stdout.strip()[:200]
 
 
-def cli_env():
+def cli_env(ctx):
     env = dict(os.environ)
+    if ctx.cli_token:
+        # The CLI sends no tenant: its token names exactly one.
+        env["EVALHUB_TOKEN"] = ctx.cli_token
     # Keep the CLI's profile store out of the user's home.
     env.setdefault("HOME", os.environ.get("EVALHUB_TEST_HOME", "/tmp"))
     return env
@@ -500,8 +511,11 @@ def main():
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--report", required=True)
     ap.add_argument("--only", default="")
+    ap.add_argument("--token", default=None)
+    ap.add_argument("--tenant", default=None)
+    ap.add_argument("--cli-token", default=None)
     args = ap.parse_args()
-    ctx = Ctx(args.base_url, args.adapter_cmd, args.data_dir)
+    ctx = Ctx(args.base_url, args.adapter_cmd, args.data_dir, token=args.token, tenant=args.tenant, cli_token=args.cli_token)
     ctx.provider_id = ctx.adapter_provider()
     ctx.silent_id = ctx.silent_provider()
     report = []

@@ -17,10 +17,18 @@ interface CheckResult {
  * its CLI and an adapter built on its FrameworkAdapter + DefaultCallbacks, run by our local
  * runtime. Plan items A-D of the compatibility reference; each check is reported separately.
  */
-describe('eval-hub-sdk compatibility (plan A-D)', () => {
+const CLI_TOKEN = 'cli-token-for-the-compat-tenant';
+
+describe.each([
+  ['local mode', {}, undefined],
+  ['cluster mode with authentication', { TENANCY_MODE: 'cluster' }, 'compat'],
+])('eval-hub-sdk compatibility (plan A-D), %s', (_mode, env: Record<string, string>, tenant: string | undefined) => {
   // No lm-eval for this suite (jobs on lm_evaluation_harness fail fast instead of running it):
   // it is about the API and the adapter protocol, and lm-eval has a suite of its own.
-  const svc = new EvalHubService({ MAX_CONCURRENT_EVALUATIONS: '4', EVALHUB_PYTHON_VENV: '/nonexistent-venv' });
+  const svc = new EvalHubService(
+    { MAX_CONCURRENT_EVALUATIONS: '4', EVALHUB_PYTHON_VENV: '/nonexistent-venv', ...env },
+    tenant ? { tokens: [{ token: CLI_TOKEN, user: 'cli', tenants: [tenant], role: 'admin' }] } : {},
+  );
   let report: CheckResult[] = [];
   let output = '';
 
@@ -29,10 +37,11 @@ describe('eval-hub-sdk compatibility (plan A-D)', () => {
     const reportPath = path.join(svc.dataDir, 'sdk-report.json');
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-cli-home-'));
     const adapterCmd = `${venvBin('python')} ${path.join(ROOT, 'test', 'compat', 'sdk_adapter.py')}`;
+    const auth = tenant ? ['--token', svc.adminToken!, '--tenant', tenant, '--cli-token', CLI_TOKEN] : [];
     const code = await new Promise<number>((resolve) => {
       const child = spawn(
         venvBin('python'),
-        [path.join(ROOT, 'test', 'compat', 'sdk_compat.py'), '--base-url', svc.baseUrl, '--adapter-cmd', adapterCmd, '--data-dir', svc.dataDir, '--report', reportPath],
+        [path.join(ROOT, 'test', 'compat', 'sdk_compat.py'), '--base-url', svc.baseUrl, '--adapter-cmd', adapterCmd, '--data-dir', svc.dataDir, '--report', reportPath, ...auth],
         { env: pythonEnv({ HOME: home, EVALHUB_TEST_HOME: home }) },
       );
       child.stdout.on('data', (d) => (output += d));
