@@ -146,6 +146,45 @@ describe('worker killed mid-run', () => {
   });
 });
 
+describe('worker killed five times', () => {
+  const svc = new EvalHubService({ MAX_CONCURRENT_EVALUATIONS: '6' });
+  let provider: string;
+  beforeAll(async () => {
+    await svc.start();
+    provider = await svc.createTestProvider();
+  });
+  afterAll(() => svc.stop());
+
+  it('leaves every job completed, each benchmark with exactly one accepted result', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+        name: `crash-${i}`,
+        model: MODEL,
+        benchmarks: [{ id: 'alpha', provider_id: provider, parameters: { delay_ms: 6000 + i * 500, metrics: { acc: 0.9 } } }],
+      });
+      ids.push(res.body.resource.id);
+    }
+    const states = async () => Promise.all(ids.map(async (id) => (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body));
+    for (let k = 0; k < 5; k++) {
+      // Killed while adapters run (some may finish meanwhile: their results must count once too).
+      await waitFor(`a running benchmark before kill ${k + 1}`, async () => (await states()).some((j) => j.status.benchmarks[0]?.status === 'running'), 60000);
+      await svc.stopProcess(svc.worker, 'SIGKILL');
+      await svc.startWorker();
+    }
+    for (const id of ids) {
+      const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed', 'cancelled'], 120000);
+      expect([id, job.status.state]).toEqual([id, 'completed']);
+      expect(job.results.benchmarks).toHaveLength(1);
+      expect(job.results.benchmarks[0].metrics).toEqual({ acc: 0.9 });
+      const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1`)).text;
+      // Never a second accepted completion (an orphan of a killed worker that did report first
+      // cannot log it any more: its output pipe died with the worker, hence at most one line).
+      expect([id, (logs.match(/posted completed: HTTP 204/g) ?? []).length <= 1]).toEqual([id, true]);
+    }
+  });
+});
+
 describe('MAX_CONCURRENT_EVALUATIONS across workers', () => {
   const svc = new EvalHubService({ MAX_CONCURRENT_EVALUATIONS: '1' });
   let provider: string;
