@@ -25,4 +25,16 @@ if [ ! -f "$venv/.complete" ]; then
 fi
 mkdir -p "$root/.data"
 echo "$venv" > "$root/.data/python-venv-path"
+
+# A second, small venv for the API fuzzer (schemathesis): its pins have nothing to do with the
+# backends', so it lives apart and is made once the same way.
+fuzz="$cache/fuzz-$(sha256sum < "$root/python/fuzz-requirements.txt" | cut -c1-16)"
+if [ ! -f "$fuzz/.complete" ]; then
+  echo "setup-python: creating $fuzz (schemathesis, once)" >&2
+  rm -rf "$fuzz"
+  "$python" -m venv "$fuzz"
+  "$fuzz/bin/pip" install --quiet --disable-pip-version-check -r "$root/python/fuzz-requirements.txt"
+  touch "$fuzz/.complete"
+fi
+echo "$fuzz" > "$root/.data/fuzz-venv-path"
 echo "$venv"

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { describeDocument } from './openapi-descriptions';
+import { withEnforcedConstraints } from './openapi-constraints';
 
 /** Swagger UI at /docs, the document at /openapi.json and /openapi.yaml. */
 export function setupOpenApi(app: NestFastifyApplication): void {
@@ -10,12 +11,8 @@ export function setupOpenApi(app: NestFastifyApplication): void {
       'Runs LLM evaluations: discover providers, benchmarks and collections; submit jobs for a model endpoint; follow their status, results and logs. Compatible with the EvalHub v1 API and its Python SDK.',
     )
     .setVersion('v1')
-    .addGlobalParameters(
-      { name: 'X-Tenant', in: 'header', required: false, description: 'Tenant (Kubernetes namespace); required in cluster mode' },
-      { name: 'X-User', in: 'header', required: false, description: 'Calling user; required in cluster mode (set by the auth proxy)' },
-    )
     .build();
-  const document = describeDocument(SwaggerModule.createDocument(app, config));
+  const document = withEnforcedConstraints(describeDocument(SwaggerModule.createDocument(app, config)));
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

@@ -20,6 +20,7 @@ export class PrimaryScoreDto {
   /** Metric name that decides pass/fail, e.g. acc_norm. */
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(256)
   metric: string;
 
@@ -40,12 +41,14 @@ export class BenchmarkConfigDto {
   /** Benchmark id within the provider, e.g. arc_easy. */
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(256)
   id: string;
 
   /** Provider that runs the benchmark, e.g. lm_evaluation_harness. */
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(256)
   provider_id: string;
 
@@ -86,6 +89,7 @@ export class BenchmarkConfigDto {
 export class NameValueDto {
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(512)
   name: string;
 

@@ -37,7 +37,7 @@ export const MAX_LIMIT = 1000;
 export const MAX_OFFSET = 1_000_000_000;
 
 function parseNonNegativeInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) {
     throw new ApiError('query_parameter_invalid', `The query parameter '${name}' must be an integer, got '${raw}'.`);
   }
@@ -46,9 +46,15 @@ function parseNonNegativeInt(name: string, raw: string | undefined, fallback: nu
   return n;
 }
 
+/** A typed query parameter given more than once is ambiguous: refused rather than guessed. */
+export function once(name: string, raw: string | string[] | undefined): string | undefined {
+  if (Array.isArray(raw)) throw new ApiError('query_parameter_invalid', `The query parameter '${name}' was given ${raw.length} times; give it once.`);
+  return raw;
+}
+
 export function parsePage(query: Record<string, string | string[] | undefined>): PageParams {
-  const limit = parseNonNegativeInt('limit', single(query.limit), DEFAULT_LIMIT);
-  const offset = parseNonNegativeInt('offset', single(query.offset), 0);
+  const limit = parseNonNegativeInt('limit', once('limit', query.limit), DEFAULT_LIMIT);
+  const offset = parseNonNegativeInt('offset', once('offset', query.offset), 0);
   if (limit > MAX_LIMIT) throw new ApiError('query_parameter_invalid', `The query parameter 'limit' must be at most ${MAX_LIMIT} (0 means ${MAX_LIMIT}), got '${limit}'.`);
   if (offset > MAX_OFFSET) throw new ApiError('query_parameter_invalid', `The query parameter 'offset' must be at most ${MAX_OFFSET}, got '${single(query.offset)}'.`);
   return { limit: limit === 0 ? MAX_LIMIT : limit, offset };
@@ -68,7 +74,7 @@ export function parseBool(name: string, raw: string | undefined, fallback: boole
 
 /** `scope` of catalog lists: system or tenant resources only; not together with `owner`. */
 export function parseScope(query: Record<string, string | string[] | undefined>): 'system' | 'tenant' | undefined {
-  const scope = single(query.scope);
+  const scope = once('scope', query.scope);
   if (scope !== undefined && scope !== 'system' && scope !== 'tenant') {
     throw new ApiError('query_parameter_value_invalid', `The query parameter 'scope' must be 'system' or 'tenant', got '${scope}'.`);
   }

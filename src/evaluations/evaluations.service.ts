@@ -8,7 +8,7 @@ import { RequestContext } from '../core/http/request-context';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
-import { assertKnownParams, matchesFilter, Page, pageOf, paginate, parseBool, parseFilter, parsePage, single } from '../domain/filters';
+import { assertKnownParams, matchesFilter, once, Page, pageOf, paginate, parseBool, parseFilter, parsePage } from '../domain/filters';
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
 import { executorFor, planRuns } from '../domain/run-plan';
 import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
@@ -31,6 +31,8 @@ import { HardwareProfileError, loadHardwareProfile } from '../kubernetes/hardwar
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;
 const MAX_LOG_BYTES = 50 * 1024 * 1024;
+/** Ten years: further back than any log line (and within what a stream id can hold). */
+export const MAX_SINCE_SECONDS = 10 * 365 * 24 * 3600;
 
 @Injectable()
 export class EvaluationsService {
@@ -194,7 +196,7 @@ export class EvaluationsService {
   /** Soft cancel (state cancelled, processes stopped) or, with hard_delete, removal. */
   async cancel(id: string, query: Record<string, string | string[] | undefined>, caller: RequestContext): Promise<void> {
     assertKnownParams(query, ['hard_delete']);
-    const hardDelete = parseBool('hard_delete', single(query.hard_delete), false);
+    const hardDelete = parseBool('hard_delete', once('hard_delete', query.hard_delete), false);
     const job = await this.get(id, caller);
     if (hardDelete) {
       if (!isTerminalJobState(job.status.state)) await this.control.publishCancel(id);
@@ -279,7 +281,7 @@ async function podLogsFor(k8s: K8sGateway, job: JobRecord, indexes: number[], q:
 }
 
 export function parseLogQuery(query: Record<string, string | string[] | undefined>): LogQuery {
-  const tailRaw = single(query.tail_lines);
+  const tailRaw = once('tail_lines', query.tail_lines);
   let tailLines = 1000;
   if (tailRaw !== undefined) {
     const n = /^-?\d+$/.test(tailRaw) ? Number(tailRaw) : NaN;
@@ -288,12 +290,12 @@ export function parseLogQuery(query: Record<string, string | string[] | undefine
     }
     tailLines = n;
   }
-  const sinceRaw = single(query.since_seconds);
+  const sinceRaw = once('since_seconds', query.since_seconds);
   let sinceSeconds: number | undefined;
   if (sinceRaw !== undefined) {
     const n = /^\d+$/.test(sinceRaw) ? Number(sinceRaw) : NaN;
-    if (!(n >= 1)) throw new ApiError('query_parameter_invalid', `since_seconds must be a whole number of at least 1, got '${sinceRaw}'.`);
+    if (!(n >= 1 && n <= MAX_SINCE_SECONDS)) throw new ApiError('query_parameter_invalid', `since_seconds must be a whole number from 1 to ${MAX_SINCE_SECONDS}, got '${sinceRaw}'.`);
     sinceSeconds = n;
   }
-  return { tailLines, sinceSeconds, timestamps: parseBool('timestamps', single(query.timestamps), false) };
+  return { tailLines, sinceSeconds, timestamps: parseBool('timestamps', once('timestamps', query.timestamps), false) };
 }

@@ -10,7 +10,7 @@ import { RequestContext } from '../core/http/request-context';
 import { validateBody } from '../core/http/validation';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
-import { assertKnownParams, matchesFilter, Page, paginate, parseBool, parseFilter, parsePage, parseScope, single } from '../domain/filters';
+import { assertKnownParams, matchesFilter, once, Page, paginate, parseBool, parseFilter, parsePage, parseScope } from '../domain/filters';
 import { applyPatch, PROVIDER_PATCH_RULES } from '../domain/json-patch';
 import { localRuntimeRefusal } from '../domain/local-runtime-policy';
 import { ProviderRecord, SYSTEM_OWNER } from '../domain/types';
@@ -57,7 +57,7 @@ export class ProvidersService implements OnModuleInit {
   async list(query: Record<string, string | string[] | undefined>, uri: string, caller: RequestContext): Promise<Page<ProviderRecord>> {
     assertKnownParams(query, LIST_PARAMS);
     const page = parsePage(query);
-    const withBenchmarks = parseBool('benchmarks', single(query.benchmarks), true);
+    const withBenchmarks = parseBool('benchmarks', once('benchmarks', query.benchmarks), true);
     const scope = parseScope(query);
     const name = parseFilter(query.name);
     const tags = parseFilter(query.tags);

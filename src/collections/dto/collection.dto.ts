@@ -16,6 +16,7 @@ export class CollectionBenchmarkDto extends BenchmarkConfigDto {
 export class CollectionConfigDto {
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(512)
   name: string;
 

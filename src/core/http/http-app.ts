@@ -8,7 +8,7 @@ import { AppLogger } from '../logging/app-logger';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { withLogFields } from '../logging/log-context';
 import { AccessGuard, CALLBACK_TOKEN_HEADER } from './access.guard';
-import { registerRoute } from './route-table';
+import { knownMethodsFor, registerRoute } from './route-table';
 import { createValidationPipe } from './validation';
 import { parseJsonBody, routeBodyLimit } from './json-body';
 import { ApiError } from '../errors/api-error';
@@ -72,6 +72,17 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
     reply.header('X-Global-Transaction-Id', String(req.id));
     // A page on another origin must not drive the API through the user's browser (simple
     // requests skip CORS preflight), whatever CORS answers.
+    // A known path asked with a method it does not have (TRACE, QUERY, …) is a 405 before any body
+    // or content-type handling; unknown paths fall through to the 404 of the router.
+    const path = (req.url ?? '/').split('?')[0];
+    const methods = knownMethodsFor(path);
+    if (methods.length && !methods.includes(req.method) && !(req.method === 'OPTIONS' && cfg.corsOrigins.length)) {
+      return reply
+        .status(405)
+        .header('allow', methods.join(', '))
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({ message_code: 'method_not_allowed', message: `The method ${req.method} is not allowed on ${path}; use ${methods.join(', ')}.`, trace: String(req.id) });
+    }
     const origin = foreignOrigin(req, cfg.corsOrigins);
     if (origin) {
       return reply

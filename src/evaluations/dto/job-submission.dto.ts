@@ -11,8 +11,7 @@ import {
   IsUrl,
   Matches,
   MaxLength,
-  ValidateNested,
-} from 'class-validator';
+  ValidateNested, MinLength } from 'class-validator';
 import { BenchmarkConfigDto, PassCriteriaDto, tagRule } from '../../common/common.dto';
 import { RISK_CATEGORIES } from '../../domain/types';
 
@@ -20,6 +19,7 @@ export class ModelAuthDto {
   /** Name of the Secret (or file:// reference) that holds the model API key. */
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(1024)
   secret_ref: string;
 }
@@ -34,6 +34,7 @@ export class ModelRefDto {
   /** Model name the endpoint serves. */
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(512)
   name: string;
 
@@ -57,6 +58,7 @@ export class ModelRefDto {
 export class CollectionRefDto {
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(256)
   id: string;
 
@@ -72,11 +74,13 @@ export class CollectionRefDto {
 export class ExperimentTagDto {
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(250)
   key: string;
 
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(5000)
   value: string;
 }
@@ -106,6 +110,7 @@ export class ExperimentRefDto {
 export class JobSubmissionDto {
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(512)
   name: string;
 

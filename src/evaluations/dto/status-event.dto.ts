@@ -1,5 +1,6 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateNested, MinLength } from 'class-validator';
 import { EVENT_STATES, JOB_PHASES, MESSAGE_ORIGINS, RESULT_TYPES } from '../../domain/types';
 
 export class MessageInfoDto {
@@ -17,6 +18,7 @@ export class MessageInfoDto {
 export class MetricSchemaDto {
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   name: string;
 
   @IsOptional()
@@ -28,11 +30,13 @@ export class MetricSchemaDto {
 export class BenchmarkStatusEventDto {
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   provider_id: string;
 
   /** Benchmark id. */
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   id: string;
 
   @IsInt()
@@ -58,10 +62,12 @@ export class BenchmarkStatusEventDto {
 
   @IsOptional()
   @IsISO8601({ strict: true })
+  @ApiProperty({ required: false, format: 'date-time' })
   started_at?: string;
 
   @IsOptional()
   @IsISO8601({ strict: true })
+  @ApiProperty({ required: false, format: 'date-time' })
   completed_at?: string;
 
   /** Metric name → value (number, string, bool or list). */

@@ -20,12 +20,14 @@ export class ProviderBenchmarkDto {
   /** Id used in jobs, unique within the provider. */
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(256)
   id: string;
 
   /** Human-readable name. */
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(512)
   name: string;
 
@@ -93,6 +95,7 @@ export class LocalRuntimeDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(4096)
   command?: string;
 
@@ -133,6 +136,7 @@ export class ProviderRuntimeDto {
 export class ProviderConfigDto {
   @IsString()
   @IsNotEmpty()
+  @MinLength(1)
   @MaxLength(512)
   name: string;
 
