@@ -10,6 +10,7 @@ import { withLogFields } from '../logging/log-context';
 import { TenancyGuard } from './tenancy.guard';
 import { registerRoute } from './route-table';
 import { createValidationPipe } from './validation';
+import { readBodiesAsJson } from './json-body-types';
 
 const REQUEST_ID_HEADER = 'x-global-transaction-id';
 
@@ -46,6 +47,7 @@ export async function createHttpApp(module: Type<unknown>, service: string): Pro
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('X-Global-Transaction-Id', String(req.id));
   });
+  readBodiesAsJson(fastify);
   // Clients (the Python SDK among them) send `Content-Type: application/json` with an empty body on
   // DELETE; Fastify's stock parser rejects that, so an empty body parses as no body here.
   fastify.removeContentTypeParser('application/json');
