@@ -10,6 +10,7 @@ import { RedisKeys } from '../core/redis/redis-keys';
 import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
 import { assertKnownParams, matchesFilter, Page, pageOf, paginate, parseBool, parseFilter, parsePage, single } from '../domain/filters';
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
+import { jobSourceError } from '../domain/job-source';
 import { planRuns } from '../domain/run-plan';
 import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
 import { MetricsService } from '../metrics/metrics.service';
@@ -52,13 +53,10 @@ export class EvaluationsService {
 
   async submit(body: JobSubmissionDto, caller: RequestContext): Promise<JobRecord> {
     const config = JSON.parse(JSON.stringify(body)) as JobConfig;
-    const modes = [config.benchmarks !== undefined, config.collection !== undefined, config.risk_category !== undefined].filter(Boolean).length;
-    if (modes !== 1) {
-      throw ApiError.validation('exactly one of benchmarks, collection or risk_category must be given');
-    }
-    if (config.benchmarks && config.benchmarks.length === 0) {
-      throw new ApiError('evaluation_job_empty', 'The evaluation job has an empty benchmarks list.');
-    }
+    const sourceError = jobSourceError(config);
+    if (sourceError) throw ApiError.validation(sourceError);
+    // An empty list next to a collection means no overrides of the job's own (as upstream).
+    if (config.collection && config.benchmarks?.length === 0) delete config.benchmarks;
     let collection: CollectionRecord | undefined;
     if (config.collection) {
       collection = await this.collections.get(config.collection.id, caller);
