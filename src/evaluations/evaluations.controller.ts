@@ -1,13 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'stream';
 import { ApiErrors } from '../common/api-docs';
 import { Caller } from '../core/http/caller.decorator';
 import { RequestContext } from '../core/http/request-context';
 import { JobListDto, JobResourceDto } from './dto/job-resource.dto';
 import { JobSubmissionDto } from './dto/job-submission.dto';
 import { StatusEventDto } from './dto/status-event.dto';
-import { EvaluationsService } from './evaluations.service';
+import { EvaluationsService, JobLogs } from './evaluations.service';
 import { JobEventsService } from './job-events.service';
 import { toJobResource } from './job-resource';
 import { whileRedisDown } from '../core/redis/redis-availability';
@@ -121,9 +122,13 @@ export class EvaluationsController {
     await this.sendLogs(reply, await this.evaluations.logs(id, index, query, caller));
   }
 
-  private async sendLogs(reply: FastifyReply, logs: { text: string; truncated: boolean }): Promise<void> {
+  /**
+   * Streams the text. Whether the size cap cut it is known only at the end, so, as upstream,
+   * X-Log-Truncated is an HTTP trailer (declared up front, sent only when true).
+   */
+  private async sendLogs(reply: FastifyReply, logs: JobLogs): Promise<void> {
     reply.header('content-type', 'text/plain; charset=utf-8');
-    if (logs.truncated) reply.header('x-log-truncated', 'true');
-    await reply.status(200).send(logs.text);
+    reply.trailer('x-log-truncated', (_reply, _payload, done) => (logs.truncated ? done(null, 'true') : done(new Error('not truncated'), '')));
+    await reply.status(200).send(Readable.from(logs.chunks));
   }
 }
