@@ -124,11 +124,24 @@ export class EvaluationsController {
 
   /**
    * Streams the text. Whether the size cap cut it is known only at the end, so, as upstream,
-   * X-Log-Truncated is an HTTP trailer (declared up front, sent only when true).
+   * X-Log-Truncated is an HTTP trailer (declared up front, sent only when true). Written on the raw
+   * response: Fastify's reply.trailer() loses trailers of streamed bodies (its pipe ends the
+   * response before the trailer is added).
    */
   private async sendLogs(reply: FastifyReply, logs: JobLogs): Promise<void> {
-    reply.header('content-type', 'text/plain; charset=utf-8');
-    reply.trailer('x-log-truncated', (_reply, _payload, done) => (logs.truncated ? done(null, 'true') : done(new Error('not truncated'), '')));
-    await reply.status(200).send(Readable.from(logs.chunks));
+    reply.hijack();
+    const res = reply.raw;
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) res.setHeader(k, v);
+    res.statusCode = 200;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.setHeader('trailer', 'X-Log-Truncated');
+    const body = Readable.from(logs.chunks);
+    res.on('close', () => body.destroy());
+    body.on('error', () => res.destroy());
+    body.on('end', () => {
+      if (logs.truncated) res.addTrailers({ 'X-Log-Truncated': 'true' });
+      res.end();
+    });
+    body.pipe(res, { end: false });
   }
 }
