@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Regenerates config/providers/*.yaml and config/collections/*.yaml from the catalog facts file
-// (ids, categories, metrics, sizes, scores, thresholds, weights). The prose (descriptions, agent
-// hints) is ours and lives in this script, so re-running it is safe and deterministic.
-//   node scripts/build-catalog.js [path/to/evalhub-catalog-facts.json]
+// (ids, categories, metrics, sizes, scores, thresholds, weights) and from the agent facts file
+// (which providers and benchmarks have an agent block, its enums, tags and score bounds). The
+// prose (descriptions here, agent texts in catalog-agent-prose.js) is ours, so re-running it is
+// safe and deterministic.
+//   node scripts/build-catalog.js [catalog-facts.json [agent-facts.json]]
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
@@ -10,45 +12,41 @@ const YAML = require('yaml');
 const root = path.resolve(__dirname, '..');
 const factsPath = process.argv[2] || path.resolve(root, '../shared/reference/catalog/evalhub-catalog-facts.json');
 const facts = JSON.parse(fs.readFileSync(factsPath, 'utf8'));
+// Which providers and benchmarks carry an `agent` block upstream, with its enums, tags, entry
+// counts and score range bounds; the sentences are ours (scripts/catalog-agent-prose.js).
+const agentFactsPath = process.argv[3] || path.resolve(path.dirname(factsPath), 'evalhub-agent-facts.json');
+const { providerAgent, benchmarkAgent, checkCoverage } = require('./catalog-agent-prose')(JSON.parse(fs.readFileSync(agentFactsPath, 'utf8')).providers);
+checkCoverage(facts.providers);
 
 const PROVIDER_PROSE = {
   lm_evaluation_harness: {
     description:
       'Runs tasks from EleutherAI lm-evaluation-harness against an OpenAI-compatible endpoint: multiple-choice tasks scored by log-likelihood and generative tasks scored by exact match and similar metrics.',
-    agent: { target_type: 'model', summary: 'Broad academic benchmark suite for base and chat models.' },
     local: { executor: 'lm_evaluation_harness' },
   },
   lighteval: {
     description: 'Hugging Face Lighteval tasks (math, reasoning, knowledge and code) run through a LiteLLM endpoint.',
-    agent: { target_type: 'model', summary: 'Reasoning, math and code tasks with chat-style prompting.' },
   },
   inspect: {
     description: 'UK AISI Inspect evaluations: alignment probes, agentic tasks, domain knowledge and cyber-security challenges.',
-    agent: { target_type: 'agent', summary: 'Alignment, agentic and domain evaluations built on Inspect AI.' },
   },
   garak: {
     description: 'NVIDIA garak red-teaming scans that probe a model for jailbreaks, prompt injection, toxic output and insecure code.',
-    agent: { target_type: 'model', summary: 'Red-team vulnerability scans; lower attack success is better.' },
   },
   'garak-kfp': {
     description: 'The garak red-teaming scans, executed as Kubeflow Pipelines runs for long or large scans.',
-    agent: { target_type: 'model', summary: 'garak scans offloaded to Kubeflow Pipelines.' },
   },
   guidellm: {
     description: 'GuideLLM load tests that measure throughput and latency (time to first token, inter-token latency) of an inference server.',
-    agent: { target_type: 'inference_server', summary: 'Performance and load testing of a serving endpoint.' },
   },
   ragas: {
     description: 'RAGAS metrics for retrieval-augmented generation: faithfulness, answer relevancy and context quality.',
-    agent: { target_type: 'agent', summary: 'Quality metrics for RAG pipelines.' },
   },
   deepeval: {
     description: 'DeepEval LLM-as-judge metrics for RAG answers, hallucination, correctness and summaries.',
-    agent: { target_type: 'agent', summary: 'Judge-based quality and hallucination metrics.' },
   },
   'ibm-clear': {
     description: 'IBM CLEAR error analysis of agent traces: finds and groups recurring failure patterns.',
-    agent: { target_type: 'agent', summary: 'Error analysis for agentic workflows.' },
   },
 };
 
@@ -92,15 +90,14 @@ fs.mkdirSync(path.join(root, 'config/providers'), { recursive: true });
 fs.mkdirSync(path.join(root, 'config/collections'), { recursive: true });
 
 for (const p of facts.providers) {
-  const prose = PROVIDER_PROSE[p.id] || { description: `${p.name} evaluations.`, agent: { target_type: 'model' } };
-  const categories = [...new Set(p.benchmarks.map((b) => b.category))].sort();
+  const prose = PROVIDER_PROSE[p.id] || { description: `${p.name} evaluations.` };
   const doc = clean({
     id: p.id,
     name: p.name,
     title: p.title,
     description: prose.description,
     tags: p.tags || [p.id],
-    agent: { ...prose.agent, evaluates: categories },
+    agent: providerAgent(p.id),
     runtime: {
       k8s: {
         image: p.k8s_image,
@@ -123,6 +120,7 @@ for (const p of facts.providers) {
       tags: b.tags,
       primary_score: b.primary_score,
       pass_criteria: b.pass_criteria,
+      agent: benchmarkAgent(p.id, b),
     })),
   });
   fs.writeFileSync(path.join(root, 'config/providers', `${p.id}.yaml`), YAML.stringify(doc, { lineWidth: 0 }));

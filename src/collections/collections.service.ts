@@ -116,7 +116,7 @@ export class CollectionsService implements OnModuleInit {
   private async writable(id: string, caller: RequestContext): Promise<CollectionRecord> {
     const doc = await this.get(id, caller);
     if (doc.resource.owner === SYSTEM_OWNER) {
-      throw new ApiError('read_only_collection', `The collection '${id}' is a system collection and can not be changed.`);
+      throw new ApiError('read_only_collection', `Collection '${id}' cannot be modified or deleted.`);
     }
     return doc;
   }

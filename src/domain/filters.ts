@@ -38,11 +38,12 @@ export const MAX_OFFSET = 1_000_000_000;
 
 function parseNonNegativeInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
+  // Upstream's code and wording for both a non-number and a negative number.
   if (!/^-?\d+$/.test(raw)) {
-    throw new ApiError('query_parameter_invalid', `The query parameter '${name}' must be an integer, got '${raw}'.`);
+    throw new ApiError('query_parameter_invalid', `The query parameter '${name}' is not a valid integer: '${raw}'.`);
   }
   const n = Number(raw);
-  if (n < 0) throw new ApiError('query_parameter_value_invalid', `The query parameter '${name}' must not be negative, got '${raw}'.`);
+  if (n < 0) throw new ApiError('query_parameter_invalid', `The query parameter '${name}' is not a valid positive integer: '${raw}'.`);
   return n;
 }
 

@@ -24,7 +24,8 @@ export const PROVIDER_PATCH_RULES: PatchRule[] = [
   { path: '/tags', ops: ARR, prefix: true },
   { path: '/custom', ops: ARR, prefix: true },
   { path: '/agent', ops: ARR, prefix: true },
-  { path: '/runtime', ops: ARR, prefix: true },
+  // Upstream allows only replace here; replacing an absent /runtime adds it (see applyOne).
+  { path: '/runtime', ops: ['replace'], prefix: true },
   { path: '/benchmarks', ops: ['replace'], prefix: true },
 ];
 
@@ -38,10 +39,25 @@ export const COLLECTION_PATCH_RULES: PatchRule[] = [
   { path: '/pass_criteria', ops: ARR },
 ];
 
+function rulesFor(path: string, rules: PatchRule[]): PatchRule[] {
+  return rules.filter((r) => path === r.path || (r.prefix === true && path.startsWith(r.path + '/')));
+}
+
 export function isAllowedPatch(op: PatchOp, rules: PatchRule[]): boolean {
-  return rules.some(
-    (r) => r.ops.includes(op.op) && (op.path === r.path || (r.prefix === true && op.path.startsWith(r.path + '/'))),
-  );
+  return rulesFor(op.path, rules).some((r) => r.ops.includes(op.op));
+}
+
+/** The operations the rules allow on a path, in upstream's order (replace, add, remove). */
+export function allowedOpsFor(path: string, rules: PatchRule[]): Op[] {
+  const ops = new Set(rulesFor(path, rules).flatMap((r) => r.ops));
+  return (['replace', 'add', 'remove'] as Op[]).filter((o) => ops.has(o));
+}
+
+/** Upstream's texts, which clients match on: "The operation 'x' is not allowed for the path '/p'". */
+function unallowedMessage(op: PatchOp, rules: PatchRule[]): string {
+  const allowed = allowedOpsFor(op.path, rules);
+  const base = `The operation '${op.op}' is not allowed for the path '${op.path}'.`;
+  return allowed.length ? `${base} Allowed operations are: ${allowed.join(', ')}.` : `${base} The path can not be changed.`;
 }
 
 function decodeSegment(s: string): string {
@@ -56,7 +72,7 @@ function checkOps(ops: unknown): PatchOp[] {
     if (!o || typeof o !== 'object') throw new ApiError('invalid_patch_operation', `Patch operation ${i} is not an object.`);
     const op = o as Record<string, unknown>;
     if (op.op !== 'add' && op.op !== 'remove' && op.op !== 'replace') {
-      throw new ApiError('invalid_patch_operation', `Patch operation ${i} has unsupported op '${String(op.op)}' (use add, remove or replace).`);
+      throw new ApiError('invalid_patch_operation', `The patch operation '${String(op.op)}' is not valid. Allowed operations are: replace, add, remove.`);
     }
     if (typeof op.path !== 'string' || !op.path.startsWith('/')) {
       throw new ApiError('invalid_patch_operation', `Patch operation ${i} needs a path that starts with '/'.`);
@@ -73,7 +89,7 @@ export function applyPatch<T extends object>(doc: T, rawOps: unknown, rules: Pat
   const ops = checkOps(rawOps);
   for (const op of ops) {
     if (!isAllowedPatch(op, rules)) {
-      throw new ApiError('unallowed_patch', `The patch operation '${op.op}' on path '${op.path}' is not allowed.`);
+      throw new ApiError('unallowed_patch', unallowedMessage(op, rules));
     }
   }
   const out = structuredClone(doc) as Record<string, unknown>;
@@ -85,8 +101,12 @@ function applyOne(root: Record<string, unknown>, op: PatchOp): void {
   const segs = op.path.slice(1).split('/').map(decodeSegment);
   const last = segs.pop()!;
   let parent: unknown = root;
+  if ([...segs, last].some((s) => s === '__proto__')) {
+    throw new ApiError('invalid_patch_operation', `The path '${op.path}' is not valid.`);
+  }
   for (const s of segs) {
-    const next = Array.isArray(parent) ? parent[Number(s)] : (parent as Record<string, unknown> | undefined)?.[s];
+    // Own members only: a path must never reach Object.prototype.
+    const next = Array.isArray(parent) ? parent[Number(s)] : parent && Object.prototype.hasOwnProperty.call(parent, s) ? (parent as Record<string, unknown>)[s] : undefined;
     if (next === undefined || next === null || typeof next !== 'object') {
       throw new ApiError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
     }
@@ -103,7 +123,9 @@ function applyOne(root: Record<string, unknown>, op: PatchOp): void {
     return;
   }
   const obj = parent as Record<string, unknown>;
-  if ((op.op === 'replace' || op.op === 'remove') && !(last in obj)) {
+  // A replace of an absent member adds it, as upstream's JSON Patch library does (e.g. replacing
+  // /runtime on a provider that has none); removing an absent member is an error.
+  if (op.op === 'remove' && !Object.prototype.hasOwnProperty.call(obj, last)) {
     throw new ApiError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
   }
   if (op.op === 'remove') delete obj[last];

@@ -1,13 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'stream';
 import { ApiErrors } from '../common/api-docs';
 import { Caller } from '../core/http/caller.decorator';
 import { RequestContext } from '../core/http/request-context';
 import { JobListDto, JobResourceDto } from './dto/job-resource.dto';
 import { JobSubmissionDto } from './dto/job-submission.dto';
 import { StatusEventDto } from './dto/status-event.dto';
-import { EvaluationsService } from './evaluations.service';
+import { EvaluationsService, JobLogs } from './evaluations.service';
 import { JobEventsService } from './job-events.service';
 import { toJobResource } from './job-resource';
 import { whileRedisDown } from '../core/redis/redis-availability';
@@ -130,9 +131,26 @@ export class EvaluationsController {
     await this.sendLogs(reply, await this.evaluations.logs(id, index, query, caller));
   }
 
-  private async sendLogs(reply: FastifyReply, logs: { text: string; truncated: boolean }): Promise<void> {
-    reply.header('content-type', 'text/plain; charset=utf-8');
-    if (logs.truncated) reply.header('x-log-truncated', 'true');
-    await reply.status(200).send(logs.text);
+  /**
+   * Streams the text. Whether the size cap cut it is known only at the end, so, as upstream,
+   * X-Log-Truncated is an HTTP trailer (declared up front, sent only when true). Written on the raw
+   * response: Fastify's reply.trailer() loses trailers of streamed bodies (its pipe ends the
+   * response before the trailer is added).
+   */
+  private async sendLogs(reply: FastifyReply, logs: JobLogs): Promise<void> {
+    reply.hijack();
+    const res = reply.raw;
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) res.setHeader(k, v);
+    res.statusCode = 200;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.setHeader('trailer', 'X-Log-Truncated');
+    const body = Readable.from(logs.chunks);
+    res.on('close', () => body.destroy());
+    body.on('error', () => res.destroy());
+    body.on('end', () => {
+      if (logs.truncated) res.addTrailers({ 'X-Log-Truncated': 'true' });
+      res.end();
+    });
+    body.pipe(res, { end: false });
   }
 }

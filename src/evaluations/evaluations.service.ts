@@ -10,6 +10,7 @@ import { RedisKeys } from '../core/redis/redis-keys';
 import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
 import { assertKnownParams, matchesFilter, once, Page, pageOf, paginate, parseBool, parseFilter, parsePage } from '../domain/filters';
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
+import { jobSourceError } from '../domain/job-source';
 import { executorFor, planRuns } from '../domain/run-plan';
 import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
 import { MetricsService } from '../metrics/metrics.service';
@@ -21,7 +22,7 @@ import { JobSubmissionDto } from './dto/job-submission.dto';
 import { ExperimentTracker, EXPERIMENT_TRACKER } from './experiment-tracker';
 import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
-import { LogQuery, readLogStream } from './job-logs';
+import { capBytes, LogQuery, logStreamPages } from './job-logs';
 import { JobsRepository } from './jobs.repository';
 import { benchmarkParameterErrors, LM_EVAL_PARAMETERS, misspelledParameterErrors } from '../domain/benchmark-parameters';
 import { effectiveHardware, hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
@@ -30,7 +31,6 @@ import { HardwareProfileError, loadHardwareProfile } from '../kubernetes/hardwar
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;
-const MAX_LOG_BYTES = 50 * 1024 * 1024;
 /** Ten years: further back than any log line (and within what a stream id can hold). */
 export const MAX_SINCE_SECONDS = 10 * 365 * 24 * 3600;
 
@@ -55,13 +55,10 @@ export class EvaluationsService {
 
   async submit(body: JobSubmissionDto, caller: RequestContext): Promise<JobRecord> {
     const config = JSON.parse(JSON.stringify(body)) as JobConfig;
-    const modes = [config.benchmarks !== undefined, config.collection !== undefined, config.risk_category !== undefined].filter(Boolean).length;
-    if (modes !== 1) {
-      throw ApiError.validation('exactly one of benchmarks, collection or risk_category must be given');
-    }
-    if (config.benchmarks && config.benchmarks.length === 0) {
-      throw new ApiError('evaluation_job_empty', 'The evaluation job has an empty benchmarks list.');
-    }
+    const sourceError = jobSourceError(config);
+    if (sourceError) throw ApiError.validation(sourceError);
+    // An empty list next to a collection means no overrides of the job's own (as upstream).
+    if (config.collection && config.benchmarks?.length === 0) delete config.benchmarks;
     let collection: CollectionRecord | undefined;
     if (config.collection) {
       collection = await this.collections.get(config.collection.id, caller);
@@ -229,7 +226,7 @@ export class EvaluationsService {
     benchmarkIndex: string | undefined,
     query: Record<string, string | string[] | undefined>,
     caller: RequestContext,
-  ): Promise<{ text: string; truncated: boolean }> {
+  ): Promise<JobLogs> {
     assertKnownParams(query, LOG_PARAMS);
     const q = parseLogQuery(query);
     const job = await this.get(id, caller);
@@ -242,24 +239,31 @@ export class EvaluationsService {
       indexes = [i];
     }
     const units = (job.runs ?? []).filter((r) => r.indexes.some((i) => indexes.includes(i)));
-    const parts: string[] = [];
+    // Checks are done; the text itself is produced while it is sent, page by page, up to the cap.
+    const out: JobLogs = { chunks: capBytes(this.logText(job, units, indexes, q, benchmarkIndex === undefined), this.cfg.maxLogResponseBytes, () => (out.truncated = true)), truncated: false };
+    return out;
+  }
+
+  private async *logText(job: JobRecord, units: NonNullable<JobRecord['runs']>, indexes: number[], q: LogQuery, all: boolean): AsyncGenerator<string> {
     for (const unit of units) {
       if (unit.executor === 'kubernetes' && this.k8s) {
-        parts.push(...(await podLogsFor(this.k8s, job, unit.indexes.filter((i) => indexes.includes(i)), q, benchmarkIndex === undefined)));
+        const lines = await podLogsFor(this.k8s, job, unit.indexes.filter((i) => indexes.includes(i)), q, all);
+        if (lines.length) yield lines.join('\n') + '\n';
         continue;
       }
-      const lines = await readLogStream(this.redis, this.keys.logStream(id, unit.key), q);
-      if (benchmarkIndex === undefined) {
+      if (all) {
         const names = unit.indexes.map((i) => job.benchmarks[i].id).join(',');
-        parts.push(`=== run=${unit.key} executor=${unit.executor} benchmark_id=${names} ===`);
+        yield `=== run=${unit.key} executor=${unit.executor} benchmark_id=${names} ===\n`;
       }
-      parts.push(...lines);
+      for await (const page of logStreamPages(this.redis, this.keys.logStream(job.resource.id, unit.key), q)) yield page.join('\n') + '\n';
     }
-    let text = parts.length ? parts.join('\n') + '\n' : '';
-    const truncated = Buffer.byteLength(text) > MAX_LOG_BYTES;
-    if (truncated) text = text.slice(-MAX_LOG_BYTES);
-    return { text, truncated };
   }
+}
+
+/** A log answer: its bytes, streamed, and whether the size cap cut them (known once sent). */
+export interface JobLogs {
+  chunks: AsyncIterable<Buffer>;
+  truncated: boolean;
 }
 
 /** Logs of benchmarks that ran as Kubernetes Jobs: the adapter container of their pods. */

@@ -99,20 +99,51 @@ export interface LogQuery {
   timestamps: boolean;
 }
 
-/** Reads one unit's lines from its stream, newest `tailLines` of those since `sinceSeconds`. */
-export async function readLogStream(redis: Redis, key: string, q: LogQuery): Promise<string[]> {
-  let entries: [string, string[]][];
-  if (q.sinceSeconds !== undefined) {
-    entries = (await redis.xrange(key, String(Date.now() - q.sinceSeconds * 1000), '+')) as [string, string[]][];
-    if (q.tailLines >= 0) entries = entries.slice(-q.tailLines);
-  } else if (q.tailLines < 0) {
-    entries = (await redis.xrange(key, '-', '+')) as [string, string[]][];
-  } else {
-    entries = ((await redis.xrevrange(key, '+', '-', 'COUNT', q.tailLines)) as [string, string[]][]).reverse();
-  }
-  return entries.map(([id, fields]) => {
+/** XRANGE page size when every line is asked for: memory stays bounded however long the log. */
+const PAGE_LINES = 1000;
+
+function formatEntry(q: LogQuery): (e: [string, string[]]) => string {
+  return ([id, fields]) => {
     const text = fields[1] ?? '';
-    if (!q.timestamps) return text;
-    return `${new Date(Number(id.split('-')[0])).toISOString()} ${text}`;
-  });
+    return q.timestamps ? `${new Date(Number(id.split('-')[0])).toISOString()} ${text}` : text;
+  };
+}
+
+/**
+ * One unit's lines from its stream, oldest first, in pages: the newest `tailLines` of those since
+ * `sinceSeconds` (one read, at most 10000 lines), or with tail_lines=-1 all of them, page by page.
+ */
+export async function* logStreamPages(redis: Redis, key: string, q: LogQuery): AsyncGenerator<string[]> {
+  const format = formatEntry(q);
+  const min = q.sinceSeconds !== undefined ? String(Date.now() - q.sinceSeconds * 1000) : '-';
+  if (q.tailLines >= 0) {
+    const newest = (await redis.xrevrange(key, '+', min, 'COUNT', q.tailLines)) as [string, string[]][];
+    if (newest.length) yield newest.reverse().map(format);
+    return;
+  }
+  let start = min;
+  for (;;) {
+    const page = (await redis.xrange(key, start, '+', 'COUNT', PAGE_LINES)) as [string, string[]][];
+    if (page.length) yield page.map(format);
+    if (page.length < PAGE_LINES) return;
+    start = `(${page[page.length - 1][0]}`;
+  }
+}
+
+/**
+ * Passes chunks on until `limit` bytes have gone out, then cuts (keeping the head, as upstream's
+ * limited writer does) and calls `onCut`; the rest of the source is not read.
+ */
+export async function* capBytes(chunks: AsyncIterable<string>, limit: number, onCut: () => void): AsyncGenerator<Buffer> {
+  let sent = 0;
+  for await (const chunk of chunks) {
+    const buf = Buffer.from(chunk);
+    if (sent + buf.length > limit) {
+      if (limit > sent) yield buf.subarray(0, limit - sent);
+      onCut();
+      return;
+    }
+    sent += buf.length;
+    if (buf.length) yield buf;
+  }
 }

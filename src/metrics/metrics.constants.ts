@@ -10,4 +10,9 @@ export const METRIC = {
   runningProcesses: 'evalhub_running_processes',
   callbackEvents: 'evalhub_callback_events_total',
   mlflowFailures: 'evalhub_mlflow_write_failures_total',
+  // OpenTelemetry HTTP semantic-convention series, named as upstream's OTel Prometheus exporter
+  // names them (dots to underscores, unit and _total suffixes), for dashboards built on upstream.
+  otelRequestDuration: 'http_server_request_duration_seconds',
+  otelRequestCount: 'http_server_request_count_total',
+  otelActiveRequests: 'http_server_active_requests',
 } as const;

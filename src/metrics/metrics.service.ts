@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { JobRecord } from '../domain/types';
 import { QueueName } from '../queue/queue.constants';
 import { METRIC } from './metrics.constants';
+import { otelRoute } from './otel-route';
 
 /** One place that records metrics, so callers say what happened, not how it is counted. */
 @Injectable()
@@ -19,6 +20,9 @@ export class MetricsService {
     @InjectMetric(METRIC.callbackEvents) private readonly callbackEvents: Counter<string>,
     @InjectMetric(METRIC.mlflowFailures) private readonly mlflowFailures: Counter<string>,
     @InjectMetric(METRIC.runningProcesses) readonly runningProcesses: Gauge<string>,
+    @InjectMetric(METRIC.otelRequestDuration) private readonly otelDuration: Histogram<string>,
+    @InjectMetric(METRIC.otelRequestCount) private readonly otelCount: Counter<string>,
+    @InjectMetric(METRIC.otelActiveRequests) private readonly otelActive: Gauge<string>,
     @InjectMetric(METRIC.queueJobs) queueJobs: Gauge<string>,
     @InjectMetric(METRIC.queueWorkers) queueWorkers: Gauge<string>,
     @InjectQueue(QueueName.BenchmarkRuns) runs: Queue,
@@ -42,10 +46,21 @@ export class MetricsService {
     };
   }
 
-  httpRequest(method: string, route: string, status: number, seconds: number): void {
+  httpRequestStarted(method: string, scheme: string): void {
+    this.otelActive.inc({ http_request_method: method, url_scheme: scheme });
+  }
+
+  httpRequestEnded(method: string, scheme: string): void {
+    this.otelActive.dec({ http_request_method: method, url_scheme: scheme });
+  }
+
+  httpRequest(method: string, route: string, status: number, seconds: number, scheme = 'http'): void {
     const labels = { method, route, status: String(status) };
     this.httpRequests.inc(labels);
     this.httpDuration.observe(labels, seconds);
+    const otel = { http_request_method: method, http_route: otelRoute(route), http_response_status_code: String(status), url_scheme: scheme };
+    this.otelDuration.observe(otel, seconds);
+    this.otelCount.inc(otel);
     if (route.endsWith('/events') && method === 'POST') this.callbackEvents.inc({ result: status < 300 ? 'accepted' : 'rejected' });
   }
 
@@ -70,3 +85,4 @@ export class MetricsService {
 function label(providerId: string): string {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(providerId) ? 'tenant' : providerId;
 }
+

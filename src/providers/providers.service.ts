@@ -124,7 +124,7 @@ export class ProvidersService implements OnModuleInit {
   private async writable(id: string, caller: RequestContext): Promise<ProviderRecord> {
     const doc = await this.get(id, caller);
     if (doc.resource.owner === SYSTEM_OWNER) {
-      throw new ApiError('read_only_provider', `The provider '${id}' is a system provider and can not be changed.`);
+      throw new ApiError('read_only_provider', `Provider '${id}' cannot be modified or deleted.`);
     }
     return doc;
   }

@@ -51,7 +51,9 @@ describe('discovery: providers, benchmarks, collections, docs', () => {
   it.each([
     ['/api/v1/evaluations/providers?scope=system&owner=x', 400, 'query_parameter_mismatch'],
     ['/api/v1/evaluations/providers?foo=1', 400, 'query_bad_parameter'],
-    ['/api/v1/evaluations/providers?limit=-1', 400, 'query_parameter_value_invalid'],
+    ['/api/v1/evaluations/providers?limit=-1', 400, 'query_parameter_invalid'],
+    ['/api/v1/evaluations/collections?offset=-1', 400, 'query_parameter_invalid'],
+    ['/api/v1/evaluations/jobs?limit=-1', 400, 'query_parameter_invalid'],
     ['/api/v1/evaluations/providers?limit=abc', 400, 'query_parameter_invalid'],
     ['/api/v1/evaluations/providers?benchmarks=maybe', 400, 'query_parameter_invalid'],
     ['/api/v1/evaluations/providers?scope=everyone', 400, 'query_parameter_value_invalid'],

@@ -75,7 +75,7 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
     ['unknown benchmark', { name: 'j', model: MODEL, benchmarks: [{ id: 'nope', provider_id: 'lm_evaluation_harness' }] }, 400, 'resource_does_not_exist'],
     ['benchmarks and collection', { name: 'j', model: MODEL, benchmarks: [ARC], collection: { id: 'reasoning-v1' } }, 400, 'request_validation_failed'],
     ['neither', { name: 'j', model: MODEL }, 400, 'request_validation_failed'],
-    ['empty benchmarks', { name: 'j', model: MODEL, benchmarks: [] }, 400, 'evaluation_job_empty'],
+    ['empty benchmarks', { name: 'j', model: MODEL, benchmarks: [] }, 400, 'request_validation_failed'],
     ['missing model', { name: 'j', benchmarks: [ARC] }, 400, 'request_validation_failed'],
     ['model without url', { name: 'j', model: { name: 'm' }, benchmarks: [ARC] }, 400, 'model_url_required'],
     ['bad model url', { name: 'j', model: { name: 'm', url: 'not a url' }, benchmarks: [ARC] }, 400, 'request_validation_failed'],

@@ -153,6 +153,11 @@ def providers_list(ctx):
     models = ctx.client.providers.list(target_type="model")
     safety = ctx.client.providers.list(evaluates="safety")
     expect(models and safety, f"target_type=model {len(models)}, evaluates=safety {len(safety)}")
+    # The SDK filters on agent.target_type / agent.evaluates: upstream's agent metadata decides.
+    accuracy = [p.resource.id for p in ctx.client.providers.list(target_type="model", evaluates="accuracy")]
+    expect(accuracy == ["lm_evaluation_harness"], f"target_type=model, evaluates=accuracy: {accuracy}")
+    agents = [p.resource.id for p in ctx.client.providers.list(target_type="agent") if p.resource.owner == "system"]
+    expect(agents == [], f"system providers with target_type=agent: {agents}")
     return f"{len(system)} system providers, model-targeted {len(models)}, safety {len(safety)}"
 
 

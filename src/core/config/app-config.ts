@@ -28,6 +28,8 @@ export interface AppConfig {
   mlflowAuth: MlflowAuth;
   shutdownTimeoutSeconds: number;
   maxRequestBodyBytes: number;
+  /** Cap on one log response (upstream's max_log_response_bytes); past it X-Log-Truncated. */
+  maxLogResponseBytes: number;
   queueLockDurationMs: number;
   queueStalledIntervalMs: number;
   hostname: string;
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     },
     shutdownTimeoutSeconds: int(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, 0, 3600),
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 2 * 1024 * 1024, 1024),
+    maxLogResponseBytes: int(env, 'MAX_LOG_RESPONSE_BYTES', 50 * 1024 * 1024, 1),
     queueLockDurationMs: int(env, 'QUEUE_LOCK_DURATION_MS', 30000, 500),
     queueStalledIntervalMs: int(env, 'QUEUE_STALLED_INTERVAL_MS', 30000, 500),
     hostname: env.HOSTNAME || os.hostname(),

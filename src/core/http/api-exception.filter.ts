@@ -61,7 +61,8 @@ export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Log
   if (fastifyCode.startsWith('FST_ERR_CTP_') || exception instanceof SyntaxError || /not valid JSON|Unexpected token|JSON|Body cannot be empty/i.test(text)) {
     return {
       status: 400,
-      body: { message_code: 'invalid_json_request', message: `The request body is not valid JSON: ${(exception as Error).message}`, trace },
+      // Upstream's wording, which clients match on.
+      body: { message_code: 'invalid_json_request', message: `The request JSON is invalid: '${(exception as Error).message}'. Please check the request and try again.`, trace },
     };
   }
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

@@ -15,6 +15,7 @@ import { ApiError } from '../errors/api-error';
 import { AUTHENTICATOR, Authenticator } from '../auth/identity';
 import { splitCapabilityPath } from '../../domain/callback-binding';
 import { foreignOrigin } from './origin-check';
+import { readBodiesAsJson } from './json-body-types';
 
 const REQUEST_ID_HEADER = 'x-global-transaction-id';
 
@@ -70,8 +71,6 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   fastify.addHook('onRoute', (route) => registerRoute(route.url, route.method));
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('X-Global-Transaction-Id', String(req.id));
-    // A page on another origin must not drive the API through the user's browser (simple
-    // requests skip CORS preflight), whatever CORS answers.
     // A known path asked with a method it does not have (TRACE, QUERY, …) is a 405 before any body
     // or content-type handling; unknown paths fall through to the 404 of the router.
     const path = (req.url ?? '/').split('?')[0];
@@ -83,6 +82,8 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
         .header('content-type', 'application/json; charset=utf-8')
         .send({ message_code: 'method_not_allowed', message: `The method ${req.method} is not allowed on ${path}; use ${methods.join(', ')}.`, trace: String(req.id) });
     }
+    // A page on another origin must not drive the API through the user's browser (simple
+    // requests skip CORS preflight), whatever CORS answers.
     const origin = foreignOrigin(req, cfg.corsOrigins);
     if (origin) {
       return reply
@@ -91,6 +92,7 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
         .send({ message_code: 'forbidden', message: `Requests from the web origin ${origin} are not allowed; add it to CORS_ORIGINS to allow it.`, trace: String(req.id) });
     }
   });
+  readBodiesAsJson(fastify);
   // Clients (the Python SDK among them) send `Content-Type: application/json` with an empty body on
   // DELETE; Fastify's stock parser rejects that, so an empty body parses as no body here.
   fastify.removeContentTypeParser('application/json');

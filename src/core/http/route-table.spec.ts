@@ -7,7 +7,10 @@ describe('route table', () => {
     registerRoute('/api/v1/things/:id', 'GET');
     registerRoute('/docs/*', 'GET');
     expect(knownMethodsFor('/api/v1/things').sort()).toEqual(['GET', 'HEAD', 'POST']);
-    expect(knownMethodsFor('/api/v1/things/abc/').sort()).toEqual(['DELETE', 'GET', 'HEAD']);
+    expect(knownMethodsFor('/api/v1/things/abc').sort()).toEqual(['DELETE', 'GET', 'HEAD']);
+    // A trailing slash is an empty id, not the list route: no methods, so 404 rather than 405.
+    expect(knownMethodsFor('/api/v1/things/')).toEqual([]);
+    expect(knownMethodsFor('/api/v1/things/abc/')).toEqual([]);
     expect(knownMethodsFor('/api/v1/things/abc/more')).toEqual([]);
     expect(knownMethodsFor('/docs/x')).toEqual([]);
   });

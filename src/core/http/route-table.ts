@@ -12,7 +12,8 @@ export function registerRoute(url: string, method: string | string[]): void {
       .split('/')
       .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('/');
-    entry = { pattern: new RegExp(`^${source}/?$`), methods: new Set() };
+    // Exact paths only: `/providers/` is an empty id (404, as upstream), not the list route.
+    entry = { pattern: new RegExp(`^${source}$`), methods: new Set() };
     ROUTES.set(url, entry);
   }
   for (const m of Array.isArray(method) ? method : [method]) entry.methods.add(m.toUpperCase());

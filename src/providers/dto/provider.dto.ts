@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import {
-
   IsArray,
+  IsIn,
   IsInt,
   IsNotEmpty,
   IsObject,
@@ -14,6 +14,81 @@ import {
   ArrayMaxSize,
 } from 'class-validator';
 import { NameValueDto, PassCriteriaDto, PrimaryScoreDto, tagRule } from '../../common/common.dto';
+
+/** What a provider evaluates, as upstream's AgentMetadata. */
+export const AGENT_TARGET_TYPES = ['model', 'agent', 'inference_server'] as const;
+
+/** Provider metadata that agents and MCP tools use to choose a provider. */
+export class AgentMetadataDto {
+  /** Capability tags the provider measures, e.g. accuracy, safety. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  evaluates?: string[];
+
+  /** Situations in which an agent should pick this provider. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  recommended_when?: string[];
+
+  /** What kind of target the provider evaluates. */
+  @IsOptional()
+  @IsIn(AGENT_TARGET_TYPES as unknown as string[], { message: '$property must be one of: model, agent, inference_server' })
+  target_type?: (typeof AGENT_TARGET_TYPES)[number];
+
+  /** One-line description for tool listings (at most 200 characters). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: '$property must be at most 200 characters' })
+  summary?: string;
+
+  /** Ids of providers that pair well with this one. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  complements?: string[];
+
+  /** Advice for building job requests for this provider. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  hints?: string[];
+
+  /** How to read this provider's results. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  result_interpretation?: string[];
+}
+
+/** A score band and what it means. */
+export class ScoreRangeDto {
+  /** The band, e.g. "0.0-0.25", "0.25" or "0.25+". */
+  @IsString()
+  @IsNotEmpty()
+  range: string;
+
+  /** What a score in the band says about the model. */
+  @IsString()
+  @IsNotEmpty()
+  meaning: string;
+}
+
+/** Benchmark-level guidance for agents (overrides the provider's). */
+export class BenchmarkAgentMetadataDto {
+  /** How to read this benchmark's primary score. */
+  @IsOptional()
+  @IsString()
+  result_interpretation?: string;
+
+  /** Score bands with their meaning. */
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ScoreRangeDto)
+  score_ranges?: ScoreRangeDto[];
+}
 
 /** A benchmark a provider offers. */
 export class ProviderBenchmarkDto {
@@ -85,8 +160,9 @@ export class ProviderBenchmarkDto {
 
   /** Hints for agents that pick benchmarks (result interpretation, score ranges). */
   @IsOptional()
-  @IsObject()
-  agent?: Record<string, unknown>;
+  @ValidateNested()
+  @Type(() => BenchmarkAgentMetadataDto)
+  agent?: BenchmarkAgentMetadataDto;
 }
 
 /** How a provider runs on one machine. */
@@ -171,8 +247,9 @@ export class ProviderConfigDto {
 
   /** Metadata for agents that choose providers: target_type, evaluates, summary, hints. */
   @IsOptional()
-  @IsObject()
-  agent?: Record<string, unknown>;
+  @ValidateNested()
+  @Type(() => AgentMetadataDto)
+  agent?: AgentMetadataDto;
 }
 
 export class ResourceDto {
