@@ -59,7 +59,12 @@ export function withEnforcedConstraints(doc: OpenAPIObject): OpenAPIObject {
   // class-validator's IsOptional lets null through as "not given", and such a field is stored and
   // shown as null: say so.
   for (const schema of Object.values(doc.components.schemas ?? {}) as { properties?: Record<string, Schema>; required?: string[] }[]) {
-    for (const [name, prop] of Object.entries(schema.properties ?? {})) if (!schema.required?.includes(name)) prop.nullable = true;
+    for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+      if (schema.required?.includes(name)) continue;
+      prop.nullable = true;
+      // In OpenAPI 3.0 an enum must list null itself for null to be valid.
+      if (Array.isArray(prop.enum) && !prop.enum.includes(null)) prop.enum = [...prop.enum, null];
+    }
   }
   for (const [path, item] of Object.entries(doc.paths)) {
     const api = path.startsWith('/api/v1/evaluations');

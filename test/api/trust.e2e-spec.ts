@@ -151,6 +151,10 @@ describe('trust: forged events, foreign origins, oversized and odd input', () =>
     const foreign = await svc.request('POST', '/api/v1/evaluations/jobs', body, { Origin: 'http://evil.example' });
     expect([foreign.status, foreign.body.message_code]).toEqual([403, 'forbidden']);
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    // A form or fetch() "simple request" (text/plain, no preflight) is read as JSON now, so it
+    // must be refused just the same.
+    const simple = await fetch(`${svc.baseUrl}/api/v1/evaluations/jobs`, { method: 'POST', headers: { Origin: 'http://evil.example', 'content-type': 'text/plain' }, body: JSON.stringify(body) });
+    expect(simple.status).toBe(403);
     const preflight = await fetch(`${svc.baseUrl}/api/v1/evaluations/jobs`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const same = await svc.request('POST', '/api/v1/evaluations/jobs', body, { Origin: svc.baseUrl });
@@ -251,7 +255,7 @@ describe('trust: no tenant shell in a shared deployment', () => {
     // Smuggled in later by PATCH: refused the same way.
     const plain = await svc.request('POST', '/api/v1/evaluations/providers', { ...shell, runtime: { k8s: { image: 'quay.io/x/y:1' } } }, h);
     expect(plain.status).toBe(201);
-    const patch = await svc.request('PATCH', `/api/v1/evaluations/providers/${plain.body.resource.id}`, [{ op: 'add', path: '/runtime/local', value: { command: 'id' } }], h);
+    const patch = await svc.request('PATCH', `/api/v1/evaluations/providers/${plain.body.resource.id}`, [{ op: 'replace', path: '/runtime', value: { local: { command: 'id' } } }], h);
     expect(patch.status).toBe(403);
     const admin = await svc.request('POST', '/api/v1/evaluations/providers', shell, { 'X-Tenant': 'team-b' });
     expect(admin.status).toBe(201);

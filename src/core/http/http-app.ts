@@ -10,7 +10,7 @@ import { withLogFields } from '../logging/log-context';
 import { AccessGuard, CALLBACK_TOKEN_HEADER } from './access.guard';
 import { knownMethodsFor, registerRoute } from './route-table';
 import { createValidationPipe } from './validation';
-import { parseJsonBody, routeBodyLimit } from './json-body';
+import { nullMeansAbsent, parseJsonBody, routeBodyLimit, withoutNulls } from './json-body';
 import { ApiError } from '../errors/api-error';
 import { AUTHENTICATOR, Authenticator } from '../auth/identity';
 import { splitCapabilityPath } from '../../domain/callback-binding';
@@ -99,11 +99,13 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     try {
       const text = String(body);
-      const limit = routeBodyLimit((req.url ?? '').split('?')[0]);
+      const path = (req.url ?? '').split('?')[0];
+      const limit = routeBodyLimit(path);
       if (limit !== undefined && Buffer.byteLength(text) > limit) {
         throw new ApiError('request_body_too_large', `The request body is larger than ${limit} bytes, the limit of this route.`);
       }
-      done(null, parseJsonBody(text));
+      const parsed = parseJsonBody(text);
+      done(null, nullMeansAbsent(req.method, path) ? withoutNulls(parsed) : parsed);
     } catch (e) {
       done(e as Error, undefined);
     }

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors/api-error';
-import { BODY_LIMITS, jsonDepth, parseJsonBody } from './json-body';
+import { BODY_LIMITS, jsonDepth, nullMeansAbsent, parseJsonBody, withoutNulls } from './json-body';
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -36,5 +36,13 @@ describe('JSON bodies', () => {
     expect(parseJsonBody('{"a":[1,{"b":"c"}]}')).toEqual({ a: [1, { b: 'c' }] });
     expect(parseJsonBody('  ')).toBeUndefined();
     expect(codeOf(() => parseJsonBody('{"a":'))).toBe('invalid_json_request');
+  });
+
+  it('reads null members of resource bodies as not given (not in events or patches)', () => {
+    expect(withoutNulls({ a: null, b: { c: null, d: 1 }, e: [null, { f: null }] })).toEqual({ b: { d: 1 }, e: [null, {}] });
+    expect(nullMeansAbsent('POST', '/api/v1/evaluations/jobs')).toBe(true);
+    expect(nullMeansAbsent('PUT', '/api/v1/evaluations/providers/p1')).toBe(true);
+    expect(nullMeansAbsent('POST', '/api/v1/evaluations/jobs/j1/events')).toBe(false);
+    expect(nullMeansAbsent('PATCH', '/api/v1/evaluations/providers/p1')).toBe(false);
   });
 });

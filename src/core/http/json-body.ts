@@ -12,6 +12,25 @@ const ROUTE_BODY_LIMITS: [RegExp, number][] = [
   [/^\/api\/v1\/evaluations\/collections(\/[^/]+)?$/, 1024 * 1024],
 ];
 
+/**
+ * Resource bodies where a null member means "not given" (as the OpenAPI document says: optional
+ * fields are nullable). Not events (a null metric is a value) nor JSON Patch (a null `value` is one).
+ */
+const NULL_IS_ABSENT = /^\/api\/v1\/evaluations\/(jobs|providers(\/[^/]+)?|collections(\/[^/]+)?)$/;
+
+/** Drops null members of objects, at any depth (list items stay as they are). */
+export function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => (x && typeof x === 'object' ? withoutNulls(x) : x));
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, child] of Object.entries(v)) if (child !== null) out[k] = withoutNulls(child);
+  return out;
+}
+
+export function nullMeansAbsent(method: string, path: string): boolean {
+  return (method === 'POST' || method === 'PUT') && NULL_IS_ABSENT.test(path);
+}
+
 /** The body limit of a route path, if it has its own. */
 export function routeBodyLimit(path: string): number | undefined {
   return ROUTE_BODY_LIMITS.find(([re]) => re.test(path))?.[1];
