@@ -114,7 +114,8 @@ describe('discovery: providers, benchmarks, collections, docs', () => {
       }
     }
     expect(undescribed).toEqual([]);
-    expect(doc.body.components.schemas.JobSubmissionDto.properties.risk_category.enum).toEqual(['low', 'medium', 'high', 'critical']);
+    // Optional, so null (= not given) is listed too, as OpenAPI 3.0 wants for a nullable enum.
+    expect(doc.body.components.schemas.JobSubmissionDto.properties.risk_category).toMatchObject({ enum: ['low', 'medium', 'high', 'critical', null], nullable: true });
     expect(doc.body.components.schemas.JobSubmissionDto.properties.risk_category.description).toMatch(/hellaswag/);
     const yaml = await svc.request('GET', '/openapi.yaml');
     expect(yaml.status).toBe(200);
