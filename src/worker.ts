@@ -11,6 +11,9 @@ async function bootstrap(): Promise<void> {
   new Logger('Bootstrap').log(
     `EvalHub worker running (max ${cfg.maxConcurrentEvaluations} concurrent runs, runtime ${cfg.runtime}); probes on http://${cfg.workerHost}:${cfg.workerPort}`,
   );
+  if (process.getuid?.() === 0 && !cfg.runAs && cfg.runtime === 'local') {
+    new Logger('Bootstrap').warn('the worker runs as root and so would its adapters: set RUN_AS_USER (e.g. nobody) to run them unprivileged');
+  }
 }
 
 bootstrap().catch((e: unknown) => {

@@ -61,11 +61,13 @@ export function runInGroup(
     onSpawn?: (pid: number) => void | Promise<void>;
     /** Called with each output line (split on \n and \r, so progress bars count too). */
     onLine?: (line: string) => void;
+    /** Run as this user (the worker must be root to switch). */
+    runAs?: { uid: number; gid: number };
   },
 ): Promise<RunOutcome> {
   return new Promise((resolve) => {
     if (opts.signal.aborted) return resolve({ exitCode: null, signal: 'SIGTERM' });
-    const spawnOpts: SpawnOptions = { env: opts.env, cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] };
+    const spawnOpts: SpawnOptions = { env: opts.env, cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.runAs ?? {}) };
     const child = spawn(command, args, spawnOpts);
     const onAbort = () => child.pid && killGroup(child.pid);
     opts.signal.addEventListener('abort', onAbort, { once: true });

@@ -261,3 +261,28 @@ describe('trust: no tenant shell in a shared deployment', () => {
     expect(admin.status).toBe(201);
   });
 });
+
+/** A worker that runs as root starts adapters as RUN_AS_USER, owning only their benchmark folder. */
+(process.getuid?.() === 0 ? describe : describe.skip)('trust: adapters run unprivileged when the worker is root', () => {
+  const svc = new EvalHubService({ RUN_AS_USER: 'nobody' });
+  beforeAll(() => svc.start());
+  afterAll(() => svc.stop());
+
+  it('runs the adapter as nobody, which can write its own folder but not read the worker\'s data', async () => {
+    const probe = [
+      "const fs=require('fs');const p=process.env.EVALHUB_JOB_SPEC_PATH;",
+      // Its job's folder and the folder of all jobs: passable, not listable.
+      "let other='unreadable';for(const up of ['../../../../..','../../../../../..']){try{fs.readdirSync(require('path').resolve(p,up));other='listed'}catch{}}",
+      "fs.writeFileSync(p+'.who',JSON.stringify({uid:process.getuid(),home:process.env.HOME,other}))",
+    ].join('');
+    const p = await svc.request('POST', '/api/v1/evaluations/providers', { name: 'Who', benchmarks: BENCHMARKS.slice(0, 1), runtime: { local: { command: `${process.execPath} -e "${probe}"` } } });
+    const r = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'who', model: MODEL, benchmarks: [{ id: 'b0', provider_id: p.body.resource.id }] });
+    const id = r.body.resource.id;
+    await svc.waitForState(id, ['failed']);
+    const dir = path.join(svc.dataDir, 'jobs', id, '0', p.body.resource.id, 'b0');
+    const who = JSON.parse(fs.readFileSync(path.join(dir, 'meta', 'job.json.who'), 'utf8'));
+    expect(who).toEqual({ uid: 65534, home: dir, other: 'unreadable' });
+    const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`)).text;
+    expect(logs).toContain('(index 0) as nobody');
+  });
+});

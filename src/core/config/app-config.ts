@@ -39,6 +39,8 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Where model.auth.secret_ref may point: env vars with this prefix, files in this folder. */
   secrets: { envPrefix: string; dir: string };
+  /** Adapter processes run as this user (uid/gid) when the worker is root; unset: as the worker. */
+  runAs?: { user: string; uid: number; gid: number };
   /** Folder under which tenant providers' lm-eval include_path must lie (shared deployments). */
   tenantTasksDir?: string;
   k8s: {
@@ -67,6 +69,21 @@ export interface AuthConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** uid and gid of a local user, from /etc/passwd (a numeric uid is taken as given, gid = uid). */
+function systemUser(name: string): { user: string; uid: number; gid: number } {
+  if (/^\d+$/.test(name)) return { user: name, uid: Number(name), gid: Number(name) };
+  let passwd = '';
+  try {
+    passwd = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    /* no passwd file: reported below */
+  }
+  const line = passwd.split('\n').find((l) => l.split(':')[0] === name);
+  if (!line) throw new ConfigError(`RUN_AS_USER: there is no user '${name}' in /etc/passwd`);
+  const [, , uid, gid] = line.split(':');
+  return { user: name, uid: Number(uid), gid: Number(gid) };
+}
 
 function list(env: Env, name: string): string[] {
   return (env[name] ?? '')
@@ -182,6 +199,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       dir: path.resolve(env.SECRETS_DIR || path.join(env.DATA_DIR || path.join(root, '.data'), 'secrets')),
     },
     tenantTasksDir: env.TENANT_TASKS_DIR ? path.resolve(env.TENANT_TASKS_DIR) : undefined,
+    runAs: env.RUN_AS_USER ? systemUser(env.RUN_AS_USER) : undefined,
     k8s: {
       namespace: env.K8S_NAMESPACE || 'default',
       sidecarImage: env.K8S_SIDECAR_IMAGE || 'evalhub:latest',

@@ -34,10 +34,17 @@ export class LocalProcessExecutor implements Executor {
         ...(ctx.cfg.mlflowTrackingUri ? mlflowEnv(ctx.cfg.mlflowTrackingUri, ctx.cfg.mlflowAuth, ctx.job.resource.tenant) : {}),
       });
       for (const e of local.env ?? []) env[e.name] = e.value;
-      ctx.logs.line(`[evalhub] running benchmark ${ctx.job.benchmarks[index].id} (index ${index}): ${local.command}`);
+      // As an unprivileged user when the worker is root: it owns only its benchmark's folder.
+      const runAs = ctx.cfg.runAs && process.getuid?.() === 0 ? ctx.cfg.runAs : undefined;
+      if (runAs) {
+        handOver(dir, ctx.cfg.dataDir, runAs);
+        env.HOME = dir;
+      }
+      ctx.logs.line(`[evalhub] running benchmark ${ctx.job.benchmarks[index].id} (index ${index})${runAs ? ` as ${runAs.user}` : ''}: ${local.command}`);
       outcome = await runInGroup('sh', ['-c', local.command], {
         env,
-        cwd: process.cwd(),
+        runAs,
+        cwd: runAs ? dir : process.cwd(),
         logs: ctx.logs,
         signal: AbortSignal.any([ctx.signal, afterGrace(ctx.benchmarkDone(index), EXIT_GRACE_MS)]),
         onSpawn: (pid) => ctx.recordProcess(pid),
@@ -46,6 +53,22 @@ export class LocalProcessExecutor implements Executor {
       if (ctx.signal.aborted) break;
     }
     return outcome;
+  }
+}
+
+/**
+ * Gives the run user its benchmark folder (recursively) and lets it pass through the folders
+ * above it, up to the data folder (search permission only: it cannot list other jobs).
+ */
+function handOver(dir: string, dataDir: string, user: { uid: number; gid: number }): void {
+  const chownAll = (p: string) => {
+    fs.chownSync(p, user.uid, user.gid);
+    if (fs.statSync(p).isDirectory()) for (const f of fs.readdirSync(p)) chownAll(path.join(p, f));
+  };
+  chownAll(dir);
+  for (let p = path.dirname(dir); p.startsWith(dataDir); p = path.dirname(p)) {
+    fs.chmodSync(p, 0o711);
+    if (p === dataDir) break;
   }
 }
 
