@@ -18,6 +18,7 @@ import { foreignOrigin } from './origin-check';
 import { readBodiesAsJson } from './json-body-types';
 
 const REQUEST_ID_HEADER = 'x-global-transaction-id';
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * A Nest app on Fastify with the contract's HTTP behaviour: request ids echoed, every error as
@@ -81,6 +82,23 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
         .header('allow', methods.join(', '))
         .header('content-type', 'application/json; charset=utf-8')
         .send({ message_code: 'method_not_allowed', message: `The method ${req.method} is not allowed on ${path}; use ${methods.join(', ')}.`, trace: String(req.id) });
+    }
+    // A declared body over the limit is refused before it is parsed; it is read to the end first
+    // (up to 64 MiB, discarded), because closing on an unread body resets the connection and
+    // the client never sees the 413.
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > cfg.maxRequestBodyBytes) {
+      if (declared <= DRAIN_LIMIT_BYTES) {
+        await new Promise<void>((resolve) => {
+          req.raw.once('end', resolve);
+          req.raw.once('error', () => resolve());
+          req.raw.resume();
+        });
+      }
+      return reply
+        .status(413)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({ message_code: 'request_body_too_large', message: `The request body is larger than ${cfg.maxRequestBodyBytes} bytes.`, trace: String(req.id) });
     }
     // A page on another origin must not drive the API through the user's browser (simple
     // requests skip CORS preflight), whatever CORS answers.
