@@ -55,8 +55,9 @@ export class DocumentStore<T extends StoredDoc> {
 
   /**
    * Read-modify-write that never loses a concurrent update: `fn` is re-run on the fresh document
-   * until the compare-and-set succeeds. `fn` may throw to abort; returning the same object skips
-   * the write. Resolves to undefined when the document does not exist.
+   * until the compare-and-set succeeds. `fn` may throw to abort. When nothing changed (the same
+   * object, or an equal document), nothing is written and `after` is `before` itself, so callers
+   * can tell a no-op by identity. Resolves to undefined when the document does not exist.
    */
   async update(id: string, fn: (doc: T) => T): Promise<{ before: T; after: T } | undefined> {
     const key = this.keys.doc(this.kind, id);
@@ -64,10 +65,10 @@ export class DocumentStore<T extends StoredDoc> {
       const raw = await this.redis.get(key);
       if (!raw) return undefined;
       const before = JSON.parse(raw) as T;
+      // fn gets its own copy: it may change it in place, and `before` must stay as stored.
       const after = fn(JSON.parse(raw) as T);
-      if (after === before) return { before, after };
       const nextRaw = JSON.stringify(after);
-      if (nextRaw === raw) return { before, after };
+      if (nextRaw === raw) return { before, after: before };
       const ok = await (this.redis as unknown as { evalhubCas(k: string, a: string, b: string): Promise<number> }).evalhubCas(key, raw, nextRaw);
       if (ok === 1) return { before, after };
     }
