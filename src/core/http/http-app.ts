@@ -19,6 +19,7 @@ import { readBodiesAsJson } from './json-body-types';
 
 const REQUEST_ID_HEADER = 'x-global-transaction-id';
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+const DRAIN_WAIT_MS = 2000;
 
 /**
  * A Nest app on Fastify with the contract's HTTP behaviour: request ids echoed, every error as
@@ -84,14 +85,18 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
         .send({ message_code: 'method_not_allowed', message: `The method ${req.method} is not allowed on ${path}; use ${methods.join(', ')}.`, trace: String(req.id) });
     }
     // A declared body over the limit is refused before it is parsed; it is read to the end first
-    // (up to 64 MiB, discarded), because closing on an unread body resets the connection and
-    // the client never sees the 413.
+    // (up to 64 MiB, discarded, for at most 2 s), because closing on an unread body resets the
+    // connection and the client never sees the 413.
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > cfg.maxRequestBodyBytes) {
       if (declared <= DRAIN_LIMIT_BYTES) {
+        // A client that announced the body but waits for an answer before sending it gets it
+        // after DRAIN_WAIT_MS.
         await new Promise<void>((resolve) => {
-          req.raw.once('end', resolve);
-          req.raw.once('error', () => resolve());
+          const timer = setTimeout(resolve, DRAIN_WAIT_MS);
+          const done = () => (clearTimeout(timer), resolve());
+          req.raw.once('end', done);
+          req.raw.once('error', done);
           req.raw.resume();
         });
       }
