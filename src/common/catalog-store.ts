@@ -32,7 +32,7 @@ export class CatalogStore<T extends CatalogDoc> {
   /** Loads the system documents; timestamps are kept from an earlier start unless content changed. */
   async loadSystem(docs: T[]): Promise<void> {
     const now = new Date().toISOString();
-    const keys = docs.map((d) => `${this.keys.doc(this.kind, d.resource.id)}:system`);
+    const keys = docs.map((d) => this.keys.systemDoc(this.kind, d.resource.id));
     const stored = keys.length ? await this.redis.mget(keys).catch(() => keys.map(() => null)) : [];
     const writes: [string, string][] = [];
     docs.forEach((doc, i) => {

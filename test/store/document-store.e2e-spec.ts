@@ -1,0 +1,81 @@
+import { randomUUID } from 'crypto';
+import { Redis } from 'ioredis';
+import { DocumentStore } from '../../src/core/redis/document-store';
+import { RedisKeys } from '../../src/core/redis/redis-keys';
+
+interface Doc {
+  resource: { id: string; created_at?: string };
+  count: number;
+  writers: string[];
+  done?: boolean;
+}
+
+/** The document store against a real Redis: compare-and-set, no-op updates, index sets in step. */
+describe('document store (real Redis)', () => {
+  const keys = new RedisKeys(`t${randomUUID().slice(0, 8)}`);
+  const active = `${keys.index('job')}:store-test`;
+  const redis = new Redis(process.env.REDIS_URL!);
+  const store = new DocumentStore<Doc>(redis, keys, 'job', [{ key: active, has: (d) => !d.done }]);
+  afterAll(() => redis.quit());
+
+  const fresh = async (): Promise<string> => {
+    const id = randomUUID();
+    await store.put({ resource: { id, created_at: new Date().toISOString() }, count: 0, writers: [] });
+    return id;
+  };
+
+  it('loses no update under 50 parallel writers on 50 connections', async () => {
+    const id = await fresh();
+    const conns = Array.from({ length: 50 }, () => new Redis(process.env.REDIS_URL!));
+    try {
+      await Promise.all(
+        conns.map((c, i) =>
+          new DocumentStore<Doc>(c, keys, 'job').update(id, (d) => ({ ...d, count: d.count + 1, writers: [...d.writers, `w${i}`] })),
+        ),
+      );
+    } finally {
+      conns.forEach((c) => c.disconnect());
+    }
+    const doc = await store.get(id);
+    expect(doc?.count).toBe(50);
+    expect(new Set(doc?.writers).size).toBe(50);
+  });
+
+  it('a no-op update writes nothing and returns the stored document as both before and after', async () => {
+    const id = await fresh();
+    const key = keys.doc('job', id);
+    const stored = await redis.get(key);
+    // WATCH on a second connection: its EXEC fails if anything wrote the key meanwhile.
+    const watcher = new Redis(process.env.REDIS_URL!);
+    try {
+      await watcher.watch(key);
+      const same = await store.update(id, (d) => d);
+      const equal = await store.update(id, (d) => ({ ...d, writers: [...d.writers] }));
+      expect(same?.after).toBe(same?.before);
+      expect(equal?.after).toBe(equal?.before);
+      expect(await watcher.multi().get(key).exec()).not.toBeNull();
+      expect(await redis.get(key)).toBe(stored);
+
+      await watcher.watch(key);
+      const changed = await store.update(id, (d) => ({ ...d, count: 1 }));
+      expect(changed?.after).not.toBe(changed?.before);
+      expect(changed?.before.count).toBe(0);
+      expect(await watcher.multi().get(key).exec()).toBeNull();
+    } finally {
+      watcher.disconnect();
+    }
+  });
+
+  it('keeps a membership set in step with each write, and delete clears it', async () => {
+    const id = await fresh();
+    expect(await redis.sismember(active, id)).toBe(1);
+    await store.update(id, (d) => ({ ...d, done: true }));
+    expect(await redis.sismember(active, id)).toBe(0);
+    await store.update(id, (d) => ({ ...d, done: false }));
+    expect(await redis.sismember(active, id)).toBe(1);
+    const doc = (await store.get(id))!;
+    expect(await store.delete(doc)).toBe(true);
+    expect(await redis.sismember(active, id)).toBe(0);
+    expect(await store.update(id, (d) => d)).toBeUndefined();
+  });
+});
