@@ -13,7 +13,7 @@ describe('filters', () => {
 
   it('validates limit and offset', () => {
     expect(parsePage({})).toEqual({ limit: 50, offset: 0 });
-    expect(() => parsePage({ limit: '-1' })).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => parsePage({ limit: '-1' })).toThrow(expect.objectContaining({ code: 'query_parameter_value_invalid' }));
     expect(() => parsePage({ offset: 'x' })).toThrow(expect.objectContaining({ code: 'query_parameter_invalid' }));
   });
 

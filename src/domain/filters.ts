@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors/api-error';
+import { DomainError } from './errors';
 
 /**
  * List filters of §1.3: `a,b` means all of them, `a|b` any of them; a repeated query parameter is
@@ -35,10 +35,10 @@ export const DEFAULT_LIMIT = 50;
 function parseNonNegativeInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^-?\d+$/.test(raw)) {
-    throw new ApiError('query_parameter_invalid', `The query parameter '${name}' must be an integer, got '${raw}'.`);
+    throw new DomainError('query_parameter_invalid', `The query parameter '${name}' must be an integer, got '${raw}'.`);
   }
   const n = Number(raw);
-  if (n < 0) throw new ApiError('query_parameter_value_invalid', `The query parameter '${name}' must not be negative, got '${raw}'.`);
+  if (n < 0) throw new DomainError('query_parameter_value_invalid', `The query parameter '${name}' must not be negative, got '${raw}'.`);
   return n;
 }
 
@@ -58,17 +58,17 @@ export function parseBool(name: string, raw: string | undefined, fallback: boole
   const v = raw.toLowerCase();
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new ApiError('query_parameter_invalid', `The query parameter '${name}' must be true or false, got '${raw}'.`);
+  throw new DomainError('query_parameter_invalid', `The query parameter '${name}' must be true or false, got '${raw}'.`);
 }
 
 /** `scope` of catalog lists: system or tenant resources only; not together with `owner`. */
 export function parseScope(query: Record<string, string | string[] | undefined>): 'system' | 'tenant' | undefined {
   const scope = single(query.scope);
   if (scope !== undefined && scope !== 'system' && scope !== 'tenant') {
-    throw new ApiError('query_parameter_value_invalid', `The query parameter 'scope' must be 'system' or 'tenant', got '${scope}'.`);
+    throw new DomainError('query_parameter_value_invalid', `The query parameter 'scope' must be 'system' or 'tenant', got '${scope}'.`);
   }
   if (scope && query.owner !== undefined) {
-    throw new ApiError('query_parameter_mismatch', "The query parameters 'scope' and 'owner' can not be used together.");
+    throw new DomainError('query_parameter_mismatch', "The query parameters 'scope' and 'owner' can not be used together.");
   }
   return scope;
 }
@@ -77,7 +77,7 @@ export function parseScope(query: Record<string, string | string[] | undefined>)
 export function assertKnownParams(query: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(query)) {
     if (!allowed.includes(k)) {
-      throw new ApiError('query_bad_parameter', `The query parameter '${k}' is not supported. Supported: ${allowed.join(', ')}.`);
+      throw new DomainError('query_bad_parameter', `The query parameter '${k}' is not supported. Supported: ${allowed.join(', ')}.`);
     }
   }
 }

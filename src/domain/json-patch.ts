@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors/api-error';
+import { DomainError } from './errors';
 
 /** RFC 6902 subset used by PATCH on providers and collections (§1.5). */
 export interface PatchOp {
@@ -50,19 +50,19 @@ function decodeSegment(s: string): string {
 
 function checkOps(ops: unknown): PatchOp[] {
   if (!Array.isArray(ops) || ops.length === 0) {
-    throw new ApiError('invalid_patch_operation', 'The patch must be a non-empty JSON array of operations.');
+    throw new DomainError('invalid_patch_operation', 'The patch must be a non-empty JSON array of operations.');
   }
   return ops.map((o, i) => {
-    if (!o || typeof o !== 'object') throw new ApiError('invalid_patch_operation', `Patch operation ${i} is not an object.`);
+    if (!o || typeof o !== 'object') throw new DomainError('invalid_patch_operation', `Patch operation ${i} is not an object.`);
     const op = o as Record<string, unknown>;
     if (op.op !== 'add' && op.op !== 'remove' && op.op !== 'replace') {
-      throw new ApiError('invalid_patch_operation', `Patch operation ${i} has unsupported op '${String(op.op)}' (use add, remove or replace).`);
+      throw new DomainError('invalid_patch_operation', `Patch operation ${i} has unsupported op '${String(op.op)}' (use add, remove or replace).`);
     }
     if (typeof op.path !== 'string' || !op.path.startsWith('/')) {
-      throw new ApiError('invalid_patch_operation', `Patch operation ${i} needs a path that starts with '/'.`);
+      throw new DomainError('invalid_patch_operation', `Patch operation ${i} needs a path that starts with '/'.`);
     }
     if (op.op !== 'remove' && !('value' in op)) {
-      throw new ApiError('invalid_patch_operation', `Patch operation ${i} (${op.op}) needs a value.`);
+      throw new DomainError('invalid_patch_operation', `Patch operation ${i} (${op.op}) needs a value.`);
     }
     return op as unknown as PatchOp;
   });
@@ -73,7 +73,7 @@ export function applyPatch<T extends object>(doc: T, rawOps: unknown, rules: Pat
   const ops = checkOps(rawOps);
   for (const op of ops) {
     if (!isAllowedPatch(op, rules)) {
-      throw new ApiError('unallowed_patch', `The patch operation '${op.op}' on path '${op.path}' is not allowed.`);
+      throw new DomainError('unallowed_patch', `The patch operation '${op.op}' on path '${op.path}' is not allowed.`);
     }
   }
   const out = structuredClone(doc) as Record<string, unknown>;
@@ -88,14 +88,14 @@ function applyOne(root: Record<string, unknown>, op: PatchOp): void {
   for (const s of segs) {
     const next = Array.isArray(parent) ? parent[Number(s)] : (parent as Record<string, unknown> | undefined)?.[s];
     if (next === undefined || next === null || typeof next !== 'object') {
-      throw new ApiError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
+      throw new DomainError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
     }
     parent = next;
   }
   if (Array.isArray(parent)) {
     const idx = last === '-' ? parent.length : Number(last);
     if (!Number.isInteger(idx) || idx < 0 || idx > parent.length || (op.op !== 'add' && idx >= parent.length)) {
-      throw new ApiError('invalid_patch_operation', `The array index in '${op.path}' is out of range.`);
+      throw new DomainError('invalid_patch_operation', `The array index in '${op.path}' is out of range.`);
     }
     if (op.op === 'add') parent.splice(idx, 0, op.value);
     else if (op.op === 'replace') parent[idx] = op.value;
@@ -104,7 +104,7 @@ function applyOne(root: Record<string, unknown>, op: PatchOp): void {
   }
   const obj = parent as Record<string, unknown>;
   if ((op.op === 'replace' || op.op === 'remove') && !(last in obj)) {
-    throw new ApiError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
+    throw new DomainError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
   }
   if (op.op === 'remove') delete obj[last];
   else obj[last] = op.value;

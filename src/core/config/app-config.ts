@@ -1,7 +1,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { MlflowAuth } from '../../mlflow/mlflow-http';
+
+/** How EvalHub authenticates to MLflow (evalhub-api-v1 §6): all optional. */
+export interface MlflowAuth {
+  /** A static bearer token (MLFLOW_TRACKING_TOKEN). */
+  token?: string;
+  /** A file holding the token, read again for every request so a rotated token is picked up. */
+  tokenPath?: string;
+  /** A PEM bundle that signs the MLflow server's certificate (a private or service CA). */
+  caCertPath?: string;
+  /** Sent as X-MLFLOW-WORKSPACE on every request. */
+  workspace?: string;
+}
 
 /** Everything the processes read from the environment, parsed and checked once at boot. */
 export interface AppConfig {

@@ -1,5 +1,8 @@
+import { DomainError } from '../../domain/errors';
+
 // The contract's message codes and their HTTP statuses (evalhub-api-v1 §1.2). Every non-2xx JSON
-// body is {message_code, message, trace}; domain code throws ApiError and one filter renders it.
+// body is {message_code, message, trace}; services throw ApiError, domain functions DomainError
+// (turned into ApiError by DomainErrorInterceptor), and one filter renders it.
 
 export const MESSAGE_CODE_STATUS = {
   missing_path_parameter: 400,
@@ -56,6 +59,13 @@ export class ApiError extends Error {
 
   static notFound(kind: string, id: string): ApiError {
     return new ApiError('resource_not_found', `The ${kind} resource '${id}' was not found.`);
+  }
+
+  /** Type-checks that every domain code is a contract code with a status. */
+  static from(e: DomainError): ApiError {
+    const api = new ApiError(e.code, e.message);
+    api.stack = e.stack;
+    return api;
   }
 
   static validation(detail: string): ApiError {
