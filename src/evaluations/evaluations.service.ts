@@ -22,7 +22,7 @@ import { JobEventsBus } from './job-events.bus';
 import { LogQuery, readLogStream } from '../core/logs/job-logs';
 import { JobsRepository } from './jobs.repository';
 import { benchmarkParameterErrors } from '../domain/benchmark-parameters';
-import { effectiveHardware, hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
+import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;

@@ -57,7 +57,11 @@ export class ActiveRuns {
 
   cancelJob(jobId: string): number {
     let n = 0;
-    for (const run of this.runs.values()) if (run.jobId === jobId) (this.stop(run, 'cancelled'), n++);
+    for (const run of this.runs.values()) {
+      if (run.jobId !== jobId) continue;
+      this.stop(run, 'cancelled');
+      n++;
+    }
     return n;
   }
 

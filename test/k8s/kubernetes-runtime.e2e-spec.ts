@@ -8,7 +8,7 @@ import { FakeKube, startFakeKube } from '../support/fake-kube';
 import { freePort, waitFor } from '../support/ports';
 import { pythonEnv, venvBin } from '../support/python';
 import { EvalHubService, ROOT } from '../support/service';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain-JS fixture (it also runs standalone)
 const { createFakeRegistry } = require('../fixtures/fake-oci-registry');
 
 const MODEL = { url: 'http://vllm.models.svc:8000/v1', name: 'granite' };
@@ -365,7 +365,7 @@ describe('sidecar', () => {
     // The credentials serve the export repository only.
     const denied = await fetch(`http://127.0.0.1:${port}/v2/someone/else/blobs/uploads/`, { method: 'POST' });
     expect(denied.status).toBe(403);
-    expect((await denied.json()).errors[0].code).toBe('DENIED');
+    expect(((await denied.json()) as any).errors[0].code).toBe('DENIED');
   });
 
   it('forwards adapter callbacks to EvalHub with the pod tenant, and model calls with the real key', async () => {
@@ -386,7 +386,7 @@ describe('sidecar', () => {
       body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(completion.status).toBe(200);
-    expect((await completion.json()).object).toBe('chat.completion');
+    expect(((await completion.json()) as any).object).toBe('chat.completion');
     expect(fake.requests[fake.requests.length - 1].authorization).toBe('Bearer sk-real');
   });
 });

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { isTerminalBenchmarkState } from '../../domain/job-state';
 import { effectiveHardware, ProfileSettings } from '../../domain/pod-placement';
 import { loadHardwareProfile } from '../../kubernetes/hardware-profiles';
 import { buildBenchmarkResources, selectorFor } from '../../kubernetes/job-manifest';
-import { K8sError, K8sGateway } from '../../kubernetes/k8s-gateway';
+import { K8sError, K8sGateway, V1Job, V1Pod } from '../../kubernetes/k8s-gateway';
 import { diagnose } from '../../kubernetes/pod-diagnosis';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 
