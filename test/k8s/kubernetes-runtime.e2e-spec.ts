@@ -137,8 +137,7 @@ describe('Kubernetes Job runtime', () => {
     const id = await submit(2);
     await waitFor('Jobs created', async () => jobsOf(id).length === 2, 20000);
     const cancelled = await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`);
-    if (cancelled.status !== 204) throw new Error(JSON.stringify((await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status));
-    expect(cancelled.status).toBe(204);
+    expect({ status: cancelled.status, body: cancelled.body }).toEqual({ status: 204, body: '' });
     await waitFor('Jobs and ConfigMaps gone', async () => jobsOf(id).length === 0 && !kube.configMaps().some((c: any) => c.metadata.labels.job_id === id), 10000);
     expect(kube.pods().some((p: any) => p.metadata.labels.job_id === id)).toBe(false);
     expect((await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status.state).toBe('cancelled');
