@@ -5,9 +5,7 @@ import { DomainError } from '../../domain/errors';
 // (turned into ApiError by DomainErrorInterceptor), and one filter renders it.
 
 export const MESSAGE_CODE_STATUS = {
-  missing_path_parameter: 400,
   resource_not_found: 404,
-  query_parameter_required: 400,
   query_parameter_value_invalid: 400,
   query_parameter_invalid: 400,
   query_bad_parameter: 400,
@@ -21,7 +19,6 @@ export const MESSAGE_CODE_STATUS = {
   resource_does_not_exist: 400,
   model_url_required: 400,
   local_runtime_not_enabled: 400,
-  provider_id_not_unique: 400,
   read_only_provider: 400,
   read_only_collection: 400,
   mlflow_required_for_experiment: 400,
@@ -38,8 +35,6 @@ export const MESSAGE_CODE_STATUS = {
   missing_tenant_header: 400,
   missing_user_header: 400,
   method_not_allowed: 405,
-  unsupported_media_type: 415,
-  not_implemented: 501,
   service_unavailable: 503,
   internal_server_error: 500,
 } as const;
