@@ -47,6 +47,7 @@ async function ensureRedis(): Promise<ChildProcess | undefined> {
 
 async function main(): Promise<void> {
   const apps: ChildProcess[] = [];
+  // eslint-disable-next-line prefer-const -- declared before the signal handlers that read it, set after
   let redis: ChildProcess | undefined;
   let stopping = false;
   const stop = (code: number) => {

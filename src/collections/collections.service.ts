@@ -91,9 +91,13 @@ export class CollectionsService implements OnModuleInit {
       const { resource, ...config } = patched;
       validateBody(CollectionConfigDto, config);
       const doc = await this.enrich({ ...patched, resource: { ...resource, updated_at: new Date().toISOString() } }, caller);
-      const res = await this.store.tenantDocs.update(id, (latest) => (latest.resource.updated_at === cur.resource.updated_at ? doc : latest));
+      let ours = false;
+      const res = await this.store.tenantDocs.update(id, (latest) => {
+        ours = latest.resource.updated_at === cur.resource.updated_at;
+        return ours ? doc : latest;
+      });
       if (!res) throw ApiError.notFound('collection', id);
-      if (res.after === doc) return doc;
+      if (ours) return doc;
     }
     throw new Error(`Could not patch collection ${id}: too many concurrent writers`);
   }

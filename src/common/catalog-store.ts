@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DocumentStore } from '../core/redis/document-store';
 import { DocKind, RedisKeys } from '../core/redis/redis-keys';
@@ -19,6 +20,7 @@ function withoutTimes<T extends CatalogDoc>(doc: T): string {
  */
 export class CatalogStore<T extends CatalogDoc> {
   private readonly system = new Map<string, T>();
+  private readonly logger = new Logger(CatalogStore.name);
   readonly tenantDocs: DocumentStore<T & { resource: { id: string } }>;
 
   constructor(
@@ -32,8 +34,14 @@ export class CatalogStore<T extends CatalogDoc> {
   /** Loads the system documents; timestamps are kept from an earlier start unless content changed. */
   async loadSystem(docs: T[]): Promise<void> {
     const now = new Date().toISOString();
-    const keys = docs.map((d) => `${this.keys.doc(this.kind, d.resource.id)}:system`);
-    const stored = keys.length ? await this.redis.mget(keys).catch(() => keys.map(() => null)) : [];
+    const keys = docs.map((d) => this.keys.systemDoc(this.kind, d.resource.id));
+    // Redis may be down at start; the API still serves the YAML catalog, only with fresh times.
+    const stored = keys.length
+      ? await this.redis.mget(keys).catch((e: unknown) => {
+          this.logger.warn(`system ${this.kind} timestamps unreadable (${(e as Error).message}); created_at shows this start until the next start with Redis up`);
+          return keys.map(() => null);
+        })
+      : [];
     const writes: [string, string][] = [];
     docs.forEach((doc, i) => {
       const prev = stored[i] ? (JSON.parse(stored[i]!) as T) : undefined;
@@ -47,7 +55,11 @@ export class CatalogStore<T extends CatalogDoc> {
       if (!unchanged) writes.push([keys[i], JSON.stringify(doc)]);
       this.system.set(doc.resource.id, doc);
     });
-    if (writes.length) await this.redis.mset(...writes.flat()).catch(() => undefined);
+    if (writes.length) {
+      await this.redis
+        .mset(...writes.flat())
+        .catch((e: unknown) => this.logger.warn(`system ${this.kind} timestamps not recorded (${(e as Error).message}); the next start records them`));
+    }
   }
 
   isSystem(id: string): boolean {

@@ -7,8 +7,8 @@ import {
   IsOptional,
   IsString,
   Matches,
-  MaxLength,
   Min,
+  MaxLength,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -95,14 +95,6 @@ export class NameValueDto {
 
   @IsString()
   value: string;
-}
-
-export class DescriptionField {
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
-  description?: string;
 }
 
 export const tagRule = () => Matches(TAG_PATTERN, { each: true, message: "each tag must be 1-128 characters without ',' or '|'" });

@@ -1,4 +1,4 @@
-import { Identity, Role, ROLES, Verb } from '../core/auth/identity';
+import { Identity, Role, ROLES, Verb } from './identity';
 
 /** Tenants are Kubernetes namespace names; users are Kubernetes user names (service accounts too). */
 export const TENANT_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -69,10 +69,10 @@ describe('resolveBenchmarks', () => {
 
   it('404s an unknown provider and 400s an unknown benchmark', () => {
     expect(() => resolveBenchmarks({ name: 'j', model: { name: 'm' }, benchmarks: [{ id: 'a', provider_id: 'nope' }] }, { providers })).toThrow(
-      expect.objectContaining({ status: 404 }),
+      expect.objectContaining({ code: 'resource_not_found' }),
     );
     expect(() => resolveBenchmarks({ name: 'j', model: { name: 'm' }, benchmarks: [{ id: 'zz', provider_id: 'p1' }] }, { providers })).toThrow(
-      expect.objectContaining({ status: 400, code: 'resource_does_not_exist' }),
+      expect.objectContaining({ code: 'resource_does_not_exist' }),
     );
   });
 });

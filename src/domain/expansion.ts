@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors/api-error';
+import { DomainError } from './errors';
 import { BenchmarkConfig, CollectionRecord, Json, JobConfig, ProviderRecord, ResolvedBenchmark, RiskCategory } from './types';
 
 const LM_EVAL = 'lm_evaluation_harness';
@@ -61,13 +61,13 @@ export function validateCollectionOverrides(collection: CollectionRecord, overri
   for (const o of overrides) {
     const sameProvider = collection.benchmarks.filter((b) => b.provider_id === o.provider_id);
     if (sameProvider.length === 0) {
-      throw new ApiError(
+      throw new DomainError(
         'resource_does_not_exist',
         `The provider '${o.provider_id}' is not part of the collection '${collection.resource.id}'.`,
       );
     }
     if (o.id && !sameProvider.some((b) => b.id === o.id)) {
-      throw new ApiError(
+      throw new DomainError(
         'resource_does_not_exist',
         `The benchmark '${o.id}' of provider '${o.provider_id}' is not part of the collection '${collection.resource.id}'.`,
       );
@@ -109,23 +109,23 @@ export interface ExpansionLookups {
 export function resolveBenchmarks(config: JobConfig, lookups: ExpansionLookups): ResolvedBenchmark[] {
   let list: BenchmarkConfig[];
   if (config.collection) {
-    if (!lookups.collection) throw ApiError.notFound('collection', config.collection.id);
+    if (!lookups.collection) throw DomainError.notFound('collection', config.collection.id);
     list = expandCollection(lookups.collection, config.collection.benchmarks ?? []);
   } else if (config.benchmarks) {
     list = config.benchmarks;
   } else if (config.risk_category) {
     list = riskCategoryBenchmarks(config.risk_category);
   } else {
-    throw new ApiError('evaluation_job_empty', 'The evaluation job has no benchmarks.');
+    throw new DomainError('evaluation_job_empty', 'The evaluation job has no benchmarks.');
   }
-  if (list.length === 0) throw new ApiError('evaluation_job_empty', 'The evaluation job has no benchmarks.');
+  if (list.length === 0) throw new DomainError('evaluation_job_empty', 'The evaluation job has no benchmarks.');
   return list.map((b) => {
     const provider = lookups.providers.get(b.provider_id);
-    if (!provider) throw ApiError.notFound('provider', b.provider_id);
+    if (!provider) throw DomainError.notFound('provider', b.provider_id);
     const pb = provider.benchmarks.find((x) => x.id === b.id);
     // Risk-category tasks are lm-eval task names that the executor knows even when unlisted.
     if (!pb && !config.risk_category) {
-      throw new ApiError('resource_does_not_exist', `The benchmark '${b.id}' does not exist in provider '${b.provider_id}'.`);
+      throw new DomainError('resource_does_not_exist', `The benchmark '${b.id}' does not exist in provider '${b.provider_id}'.`);
     }
     const resolved: ResolvedBenchmark = { ...b, parameters: { ...(b.parameters ?? {}) } };
     if (pb?.primary_score) resolved.provider_primary_score = pb.primary_score;

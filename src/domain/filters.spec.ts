@@ -13,12 +13,12 @@ describe('filters', () => {
 
   it('validates limit and offset', () => {
     expect(parsePage({})).toEqual({ limit: 50, offset: 0 });
-    expect(() => parsePage({ limit: '-1' })).toThrow(expect.objectContaining({ status: 400, code: 'query_parameter_invalid' }));
+    expect(() => parsePage({ limit: '-1' })).toThrow(expect.objectContaining({ code: 'query_parameter_invalid' }));
     expect(() => parsePage({ offset: '-1' })).toThrow("The query parameter 'offset' is not a valid positive integer: '-1'.");
     expect(parsePage({ limit: '0' })).toEqual({ limit: 1000, offset: 0 });
     expect(() => parsePage({ limit: '1001' })).toThrow(expect.objectContaining({ code: 'query_parameter_invalid' }));
     for (const big of ['9223372036854775808', '99999999999999999999999', '1000000001']) {
-      expect(() => parsePage({ offset: big })).toThrow(expect.objectContaining({ status: 400 }));
+      expect(() => parsePage({ offset: big })).toThrow(expect.objectContaining({ code: 'query_parameter_invalid' }));
     }
     expect(() => parsePage({ offset: 'x' })).toThrow(expect.objectContaining({ code: 'query_parameter_invalid' }));
   });

@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors/api-error';
+import { DomainError } from './errors';
 
 /**
  * List filters of §1.3: `a,b` means all of them, `a|b` any of them; a repeated query parameter is
@@ -40,24 +40,24 @@ function parseNonNegativeInt(name: string, raw: string | undefined, fallback: nu
   if (raw === undefined) return fallback;
   // Upstream's code and wording for both a non-number and a negative number.
   if (!/^-?\d+$/.test(raw)) {
-    throw new ApiError('query_parameter_invalid', `The query parameter '${name}' is not a valid integer: '${raw}'.`);
+    throw new DomainError('query_parameter_invalid', `The query parameter '${name}' is not a valid integer: '${raw}'.`);
   }
   const n = Number(raw);
-  if (n < 0) throw new ApiError('query_parameter_invalid', `The query parameter '${name}' is not a valid positive integer: '${raw}'.`);
+  if (n < 0) throw new DomainError('query_parameter_invalid', `The query parameter '${name}' is not a valid positive integer: '${raw}'.`);
   return n;
 }
 
 /** A typed query parameter given more than once is ambiguous: refused rather than guessed. */
 export function once(name: string, raw: string | string[] | undefined): string | undefined {
-  if (Array.isArray(raw)) throw new ApiError('query_parameter_invalid', `The query parameter '${name}' was given ${raw.length} times; give it once.`);
+  if (Array.isArray(raw)) throw new DomainError('query_parameter_invalid', `The query parameter '${name}' was given ${raw.length} times; give it once.`);
   return raw;
 }
 
 export function parsePage(query: Record<string, string | string[] | undefined>): PageParams {
   const limit = parseNonNegativeInt('limit', once('limit', query.limit), DEFAULT_LIMIT);
   const offset = parseNonNegativeInt('offset', once('offset', query.offset), 0);
-  if (limit > MAX_LIMIT) throw new ApiError('query_parameter_invalid', `The query parameter 'limit' must be at most ${MAX_LIMIT} (0 means ${MAX_LIMIT}), got '${limit}'.`);
-  if (offset > MAX_OFFSET) throw new ApiError('query_parameter_invalid', `The query parameter 'offset' must be at most ${MAX_OFFSET}, got '${single(query.offset)}'.`);
+  if (limit > MAX_LIMIT) throw new DomainError('query_parameter_invalid', `The query parameter 'limit' must be at most ${MAX_LIMIT} (0 means ${MAX_LIMIT}), got '${limit}'.`);
+  if (offset > MAX_OFFSET) throw new DomainError('query_parameter_invalid', `The query parameter 'offset' must be at most ${MAX_OFFSET}, got '${single(query.offset)}'.`);
   return { limit: limit === 0 ? MAX_LIMIT : limit, offset };
 }
 
@@ -70,17 +70,17 @@ export function parseBool(name: string, raw: string | undefined, fallback: boole
   const v = raw.toLowerCase();
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new ApiError('query_parameter_invalid', `The query parameter '${name}' must be true or false, got '${raw}'.`);
+  throw new DomainError('query_parameter_invalid', `The query parameter '${name}' must be true or false, got '${raw}'.`);
 }
 
 /** `scope` of catalog lists: system or tenant resources only; not together with `owner`. */
 export function parseScope(query: Record<string, string | string[] | undefined>): 'system' | 'tenant' | undefined {
   const scope = once('scope', query.scope);
   if (scope !== undefined && scope !== 'system' && scope !== 'tenant') {
-    throw new ApiError('query_parameter_value_invalid', `The query parameter 'scope' must be 'system' or 'tenant', got '${scope}'.`);
+    throw new DomainError('query_parameter_value_invalid', `The query parameter 'scope' must be 'system' or 'tenant', got '${scope}'.`);
   }
   if (scope && query.owner !== undefined) {
-    throw new ApiError('query_parameter_mismatch', "The query parameters 'scope' and 'owner' can not be used together.");
+    throw new DomainError('query_parameter_mismatch', "The query parameters 'scope' and 'owner' can not be used together.");
   }
   return scope;
 }
@@ -89,7 +89,7 @@ export function parseScope(query: Record<string, string | string[] | undefined>)
 export function assertKnownParams(query: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(query)) {
     if (!allowed.includes(k)) {
-      throw new ApiError('query_bad_parameter', `The query parameter '${k}' is not supported. Supported: ${allowed.join(', ')}.`);
+      throw new DomainError('query_bad_parameter', `The query parameter '${k}' is not supported. Supported: ${allowed.join(', ')}.`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors/api-error';
+import { DomainError } from './errors';
 import { applyBenchmarkEvent, backfillMetricsSchema, cancelJob, overallState } from './job-state';
 import { BenchmarkStatus, JobRecord } from './types';
 
@@ -76,7 +76,7 @@ describe('applyBenchmarkEvent', () => {
   it('rejects events for a terminal job with 409', () => {
     const j = { ...job(), status: { state: 'completed' as const, message: null, benchmarks: [] } };
     expect(() => applyBenchmarkEvent(j, { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'running' }, NOW)).toThrow(
-      expect.objectContaining({ status: 409, code: 'job_can_not_be_updated' }),
+      expect.objectContaining({ code: 'job_can_not_be_updated' }),
     );
   });
 
@@ -85,7 +85,7 @@ describe('applyBenchmarkEvent', () => {
     ['wrong id', { id: 'zz', provider_id: 'p', benchmark_index: 0 }],
     ['wrong provider', { id: 'b0', provider_id: 'q', benchmark_index: 0 }],
   ])('rejects an event for a benchmark the job does not have (%s) with 404', (_, ids) => {
-    expect(() => applyBenchmarkEvent(job(), { ...ids, status: 'running' } as never, NOW)).toThrow(ApiError);
+    expect(() => applyBenchmarkEvent(job(), { ...ids, status: 'running' } as never, NOW)).toThrow(DomainError);
   });
 
   const b0 = { id: 'b0', provider_id: 'p', benchmark_index: 0 };
@@ -93,7 +93,7 @@ describe('applyBenchmarkEvent', () => {
     try {
       fn();
     } catch (e) {
-      return (e as ApiError).code;
+      return (e as { code?: string }).code;
     }
     return 'ok';
   };
@@ -135,7 +135,7 @@ describe('cancelJob', () => {
 
   it('refuses to cancel a completed job', () => {
     const j = { ...job(), status: { state: 'completed' as const, message: null, benchmarks: [] } };
-    expect(() => cancelJob(j, NOW)).toThrow(expect.objectContaining({ status: 409 }));
+    expect(() => cancelJob(j, NOW)).toThrow(expect.objectContaining({ code: 'job_can_not_be_updated' }));
   });
 });
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors/api-error';
+import { DomainError } from './errors';
 import { benchmarkTest, effectivePrimaryScore, effectiveThreshold, jobTestFor } from './scoring';
 import {
   BenchmarkResult,
@@ -68,7 +68,7 @@ export function backfillMetricsSchema(r: BenchmarkResult): BenchmarkResult {
 }
 
 /**
- * Applies one benchmark status event to a job and returns the new record (§3.4). Throws ApiError
+ * Applies one benchmark status event to a job and returns the new record (§3.4). Throws DomainError
  * for a terminal job (409) or an event for a benchmark the job does not have (404).
  */
 /**
@@ -90,14 +90,14 @@ export function withResolvedSha(job: JobRecord, index: number, sha: unknown): Jo
 
 export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, now: string, meta?: { resolved_sha?: unknown }): JobRecord {
   if (isTerminalJobState(job.status.state)) {
-    throw new ApiError(
+    throw new DomainError(
       'job_can_not_be_updated',
       `The job ${job.resource.id} can not be updated because it is '${job.status.state}'.`,
     );
   }
   const resolved = job.benchmarks[ev.benchmark_index];
   if (!resolved || resolved.id !== ev.id || resolved.provider_id !== ev.provider_id) {
-    throw new ApiError(
+    throw new DomainError(
       'resource_not_found',
       `Invalid Benchmark: the job ${job.resource.id} has no benchmark '${ev.id}' of provider '${ev.provider_id}' at index ${ev.benchmark_index}.`,
     );
@@ -113,7 +113,7 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
   // terminal report sent twice (a retried callback) changes nothing and is not an error.
   if (previous && isTerminalBenchmarkState(previous.status)) {
     if (previous.status === ev.status && sameResult(job, ev)) return job;
-    throw new ApiError(
+    throw new DomainError(
       'benchmark_already_finished',
       `Benchmark ${ev.id} (index ${ev.benchmark_index}) of job ${job.resource.id} is already '${previous.status}'; its result can not be changed.`,
     );
@@ -198,7 +198,7 @@ export function missingPrimaryMetric(b: ResolvedBenchmark, metrics: Record<strin
 export function cancelJob(job: JobRecord, now: string): JobRecord {
   if (job.status.state === 'cancelled') return job;
   if (isTerminalJobState(job.status.state)) {
-    throw new ApiError('job_can_not_be_updated', `The job ${job.resource.id} can not be cancelled because it is '${job.status.state}'.`);
+    throw new DomainError('job_can_not_be_updated', `The job ${job.resource.id} can not be cancelled because it is '${job.status.state}'.`);
   }
   const message: MessageInfo = serverMessage('Evaluation job cancelled', 'evaluation_job_cancelled');
   const byIndex = new Map(job.status.benchmarks.map((b) => [b.benchmark_index, b]));

@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors/api-error';
+import { DomainError } from './errors';
 
 /** RFC 6902 subset used by PATCH on providers and collections (§1.5). */
 export interface PatchOp {
@@ -66,19 +66,19 @@ function decodeSegment(s: string): string {
 
 function checkOps(ops: unknown): PatchOp[] {
   if (!Array.isArray(ops) || ops.length === 0) {
-    throw new ApiError('invalid_patch_operation', 'The patch must be a non-empty JSON array of operations.');
+    throw new DomainError('invalid_patch_operation', 'The patch must be a non-empty JSON array of operations.');
   }
   return ops.map((o, i) => {
-    if (!o || typeof o !== 'object') throw new ApiError('invalid_patch_operation', `Patch operation ${i} is not an object.`);
+    if (!o || typeof o !== 'object') throw new DomainError('invalid_patch_operation', `Patch operation ${i} is not an object.`);
     const op = o as Record<string, unknown>;
     if (op.op !== 'add' && op.op !== 'remove' && op.op !== 'replace') {
-      throw new ApiError('invalid_patch_operation', `The patch operation '${String(op.op)}' is not valid. Allowed operations are: replace, add, remove.`);
+      throw new DomainError('invalid_patch_operation', `The patch operation '${String(op.op)}' is not valid. Allowed operations are: replace, add, remove.`);
     }
     if (typeof op.path !== 'string' || !op.path.startsWith('/')) {
-      throw new ApiError('invalid_patch_operation', `Patch operation ${i} needs a path that starts with '/'.`);
+      throw new DomainError('invalid_patch_operation', `Patch operation ${i} needs a path that starts with '/'.`);
     }
     if (op.op !== 'remove' && !('value' in op)) {
-      throw new ApiError('invalid_patch_operation', `Patch operation ${i} (${op.op}) needs a value.`);
+      throw new DomainError('invalid_patch_operation', `Patch operation ${i} (${op.op}) needs a value.`);
     }
     return op as unknown as PatchOp;
   });
@@ -89,7 +89,7 @@ export function applyPatch<T extends object>(doc: T, rawOps: unknown, rules: Pat
   const ops = checkOps(rawOps);
   for (const op of ops) {
     if (!isAllowedPatch(op, rules)) {
-      throw new ApiError('unallowed_patch', unallowedMessage(op, rules));
+      throw new DomainError('unallowed_patch', unallowedMessage(op, rules));
     }
   }
   const out = structuredClone(doc) as Record<string, unknown>;
@@ -102,20 +102,20 @@ function applyOne(root: Record<string, unknown>, op: PatchOp): void {
   const last = segs.pop()!;
   let parent: unknown = root;
   if ([...segs, last].some((s) => s === '__proto__')) {
-    throw new ApiError('invalid_patch_operation', `The path '${op.path}' is not valid.`);
+    throw new DomainError('invalid_patch_operation', `The path '${op.path}' is not valid.`);
   }
   for (const s of segs) {
     // Own members only: a path must never reach Object.prototype.
     const next = Array.isArray(parent) ? parent[Number(s)] : parent && Object.prototype.hasOwnProperty.call(parent, s) ? (parent as Record<string, unknown>)[s] : undefined;
     if (next === undefined || next === null || typeof next !== 'object') {
-      throw new ApiError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
+      throw new DomainError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
     }
     parent = next;
   }
   if (Array.isArray(parent)) {
     const idx = last === '-' ? parent.length : Number(last);
     if (!Number.isInteger(idx) || idx < 0 || idx > parent.length || (op.op !== 'add' && idx >= parent.length)) {
-      throw new ApiError('invalid_patch_operation', `The array index in '${op.path}' is out of range.`);
+      throw new DomainError('invalid_patch_operation', `The array index in '${op.path}' is out of range.`);
     }
     if (op.op === 'add') parent.splice(idx, 0, op.value);
     else if (op.op === 'replace') parent[idx] = op.value;
@@ -126,7 +126,7 @@ function applyOne(root: Record<string, unknown>, op: PatchOp): void {
   // A replace of an absent member adds it, as upstream's JSON Patch library does (e.g. replacing
   // /runtime on a provider that has none); removing an absent member is an error.
   if (op.op === 'remove' && !Object.prototype.hasOwnProperty.call(obj, last)) {
-    throw new ApiError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
+    throw new DomainError('invalid_patch_operation', `The path '${op.path}' does not exist.`);
   }
   if (op.op === 'remove') delete obj[last];
   else obj[last] = op.value;

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { Role } from '../core/auth/identity';
+import type { Role } from './identity';
 
 export interface RuntimePolicy {
   /** More than one person uses the service: cluster mode, or authentication on. */

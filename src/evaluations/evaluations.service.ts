@@ -7,27 +7,24 @@ import { ApiError } from '../core/errors/api-error';
 import { RequestContext } from '../core/http/request-context';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
+import { JOB_RUNTIME, JobRuntime } from '../core/runtime/job-runtime';
 import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
 import { assertKnownParams, matchesFilter, once, Page, pageOf, paginate, parseBool, parseFilter, parsePage } from '../domain/filters';
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
 import { jobSourceError } from '../domain/job-source';
 import { executorFor, planRuns } from '../domain/run-plan';
 import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
-import { MetricsService } from '../metrics/metrics.service';
 import { ProvidersService } from '../providers/providers.service';
-import { K8sGateway } from '../kubernetes/k8s-gateway';
-import { selectorFor } from '../kubernetes/job-manifest';
 import { EvaluationQueue } from '../queue/evaluation-queue.producer';
 import { JobSubmissionDto } from './dto/job-submission.dto';
 import { ExperimentTracker, EXPERIMENT_TRACKER } from './experiment-tracker';
 import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
-import { capBytes, LogQuery, logStreamPages } from './job-logs';
+import { capBytes, LogQuery, logStreamPages } from '../core/logs/job-logs';
 import { JobsRepository } from './jobs.repository';
 import { benchmarkParameterErrors, LM_EVAL_PARAMETERS, misspelledParameterErrors } from '../domain/benchmark-parameters';
-import { effectiveHardware, hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
+import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
 import { secretRefRefusal } from '../domain/secret-ref';
-import { HardwareProfileError, loadHardwareProfile } from '../kubernetes/hardware-profiles';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;
@@ -49,8 +46,7 @@ export class EvaluationsService {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @Optional() @Inject(EXPERIMENT_TRACKER) private readonly tracker?: ExperimentTracker,
-    @Optional() private readonly metrics?: MetricsService,
-    @Optional() private readonly k8s?: K8sGateway,
+    @Optional() @Inject(JOB_RUNTIME) private readonly runtime?: JobRuntime,
   ) {}
 
   async submit(body: JobSubmissionDto, caller: RequestContext): Promise<JobRecord> {
@@ -110,7 +106,7 @@ export class EvaluationsService {
     if (caller.tenant) job.resource.tenant = caller.tenant;
     if (caller.user) job.resource.owner = caller.user;
     if (collection?.pass_criteria) job.collection_threshold = collection.pass_criteria.threshold;
-    await this.checkHardwareProfiles(job);
+    await this.runtime?.checkSubmit(job);
 
     if (config.experiment) {
       if (!this.tracker?.enabled) {
@@ -134,7 +130,7 @@ export class EvaluationsService {
       }));
       throw new ApiError('service_unavailable', 'The work queue is unavailable; the job was not started. Try again shortly.');
     }
-    this.metrics?.jobSubmitted(job);
+    await this.bus.submitted(job);
     return job;
   }
 
@@ -169,27 +165,6 @@ export class EvaluationsService {
     return paginate(all, page, uri);
   }
 
-  /** A HardwareProfile named by a benchmark that runs as a Kubernetes Job must exist and be enabled. */
-  private async checkHardwareProfiles(job: JobRecord): Promise<void> {
-    if (!this.k8s) return;
-    const names = new Set<string>();
-    for (const unit of job.runs ?? []) {
-      if (unit.executor !== 'kubernetes') continue;
-      for (const i of unit.indexes) {
-        const name = effectiveHardware(job.benchmarks[i].hardware_config, job.config.hardware_config)?.hardware_profile_name;
-        if (name) names.add(name);
-      }
-    }
-    for (const name of names) {
-      try {
-        await loadHardwareProfile(this.k8s, this.cfg, name);
-      } catch (e) {
-        if (e instanceof HardwareProfileError) throw new ApiError(e.code, e.message);
-        throw e;
-      }
-    }
-  }
-
   /** Soft cancel (state cancelled, processes stopped) or, with hard_delete, removal. */
   async cancel(id: string, query: Record<string, string | string[] | undefined>, caller: RequestContext): Promise<void> {
     assertKnownParams(query, ['hard_delete']);
@@ -200,7 +175,7 @@ export class EvaluationsService {
       await this.jobs.delete(job);
       // Its logs and any files still waiting for MLflow go with it.
       await this.redis.del(...(job.runs ?? []).map((r) => this.keys.logStream(id, r.key)), this.keys.artifacts(id));
-      await this.removeRuntimeResources(job);
+      await this.runtime?.removeResources(job);
       return;
     }
     // The state changes first, so that the runtime going away afterwards reads as cancelled.
@@ -208,17 +183,9 @@ export class EvaluationsService {
     if (!res) throw ApiError.notFound('evaluation job', id);
     if (res.after !== res.before) {
       await this.control.publishCancel(id);
-      await this.removeRuntimeResources(job);
+      await this.runtime?.removeResources(job);
       await this.bus.emit({ before: res.before, after: res.after, source: 'api' });
     }
-  }
-
-  /** Kubernetes: the benchmark Jobs and ConfigMaps of a job, whatever state they are in. */
-  private async removeRuntimeResources(job: JobRecord): Promise<void> {
-    if (this.cfg.runtime !== 'kubernetes' || !this.k8s) return;
-    await this.k8s
-      .deleteBySelector(this.k8s.namespaceFor(job.resource.tenant), selectorFor(job.resource.id))
-      .catch((e) => this.logger.warn(`cleanup of ${job.resource.id}: ${(e as Error).message}`));
   }
 
   async logs(
@@ -246,9 +213,9 @@ export class EvaluationsService {
 
   private async *logText(job: JobRecord, units: NonNullable<JobRecord['runs']>, indexes: number[], q: LogQuery, all: boolean): AsyncGenerator<string> {
     for (const unit of units) {
-      if (unit.executor === 'kubernetes' && this.k8s) {
-        const lines = await podLogsFor(this.k8s, job, unit.indexes.filter((i) => indexes.includes(i)), q, all);
-        if (lines.length) yield lines.join('\n') + '\n';
+      const external = await this.runtime?.unitLogs(job, unit, unit.indexes.filter((i) => indexes.includes(i)), q, all);
+      if (external) {
+        if (external.length) yield external.join('\n') + '\n';
         continue;
       }
       if (all) {
@@ -264,24 +231,6 @@ export class EvaluationsService {
 export interface JobLogs {
   chunks: AsyncIterable<Buffer>;
   truncated: boolean;
-}
-
-/** Logs of benchmarks that ran as Kubernetes Jobs: the adapter container of their pods. */
-async function podLogsFor(k8s: K8sGateway, job: JobRecord, indexes: number[], q: LogQuery, headers: boolean): Promise<string[]> {
-  const ns = k8s.namespaceFor(job.resource.tenant);
-  const out: string[] = [];
-  for (const index of indexes) {
-    const pods = (await k8s.listPods(ns, selectorFor(job.resource.id, index)).catch(() => ({ items: [] }))).items;
-    for (const pod of pods) {
-      const name = pod.metadata?.name ?? '';
-      if (headers) out.push(`=== pod=${name} container=adapter benchmark_id=${job.benchmarks[index].id} ===`);
-      const text = await k8s
-        .podLog(ns, name, 'adapter', { tailLines: q.tailLines > 0 ? q.tailLines : undefined, sinceSeconds: q.sinceSeconds, timestamps: q.timestamps })
-        .catch((e) => `(logs unavailable: ${(e as Error).message})`);
-      out.push(...text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1));
-    }
-  }
-  return out;
 }
 
 export function parseLogQuery(query: Record<string, string | string[] | undefined>): LogQuery {

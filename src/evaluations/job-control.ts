@@ -44,6 +44,6 @@ export class JobControl implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.subscriber?.quit().catch(() => undefined);
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 }

@@ -13,32 +13,17 @@ export function needsWork(job: JobRecord): boolean {
 
 /**
  * Evaluation jobs in Redis: one JSON document per job plus creation-ordered indexes, and a set of
- * the jobs that still need work, so a starting worker's recovery scan reads only those.
+ * the jobs that still need work, so a starting worker's recovery scan reads only those. The set
+ * changes in the same MULTI / script as the document, so a crash between the two cannot hide a
+ * job from recovery.
  */
 @Injectable()
 export class JobsRepository extends DocumentStore<JobRecord> {
   private readonly activeKey: string;
 
   constructor(@Inject(REDIS) private readonly client: Redis, keys: RedisKeys) {
-    super(client, keys, 'job');
-    this.activeKey = `${keys.index('job')}:active`;
-  }
-
-  override async put(doc: JobRecord): Promise<void> {
-    await super.put(doc);
-    await this.track(doc);
-  }
-
-  override async update(id: string, fn: (doc: JobRecord) => JobRecord): Promise<{ before: JobRecord; after: JobRecord } | undefined> {
-    const res = await super.update(id, fn);
-    if (res && res.after !== res.before) await this.track(res.after);
-    return res;
-  }
-
-  override async delete(doc: JobRecord): Promise<boolean> {
-    const gone = await super.delete(doc);
-    await this.client.srem(this.activeKey, doc.resource.id);
-    return gone;
+    super(client, keys, 'job', [{ key: keys.activeJobs, has: needsWork }]);
+    this.activeKey = keys.activeJobs;
   }
 
   /** Jobs that may still need work (a superset: callers check each document). */
@@ -48,10 +33,5 @@ export class JobsRepository extends DocumentStore<JobRecord> {
 
   async forget(id: string): Promise<void> {
     await this.client.srem(this.activeKey, id);
-  }
-
-  private async track(job: JobRecord): Promise<void> {
-    if (needsWork(job)) await this.client.sadd(this.activeKey, job.resource.id);
-    else await this.client.srem(this.activeKey, job.resource.id);
   }
 }

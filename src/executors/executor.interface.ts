@@ -1,7 +1,7 @@
 import { AppConfig } from '../core/config/app-config';
 import { ExecutorKind } from '../domain/run-plan';
 import { BenchmarkStatusEvent, JobRecord, ProviderRecord } from '../domain/types';
-import { LogWriter } from '../evaluations/job-logs';
+import { LogWriter } from '../core/logs/job-logs';
 
 /** An event about one benchmark of the unit; ids and index are filled in by the reporter. */
 export type UnitEvent = Omit<BenchmarkStatusEvent, 'id' | 'provider_id' | 'benchmark_index'>;

@@ -1,6 +1,6 @@
 import { spawn, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
-import { LogWriter } from '../evaluations/job-logs';
+import { LogWriter } from '../core/logs/job-logs';
 import { RunOutcome } from './executor.interface';
 
 const KILL_GRACE_MS = 3000;
@@ -80,7 +80,11 @@ export function runInGroup(
     child.on('error', (err) => {
       opts.logs.line(`failed to start: ${err.message}`);
     });
-    if (child.pid && opts.onSpawn) void Promise.resolve(opts.onSpawn(child.pid)).catch(() => undefined);
+    if (child.pid && opts.onSpawn) {
+      const pid = child.pid;
+      // The run goes on; only a later retry's cleanup of this process is affected.
+      void Promise.resolve(opts.onSpawn(pid)).catch((e: unknown) => opts.logs.line(`[evalhub] could not record process ${pid}: ${(e as Error).message}`));
+    }
     child.on('close', (code, signal) => {
       opts.signal.removeEventListener('abort', onAbort);
       // The leader is gone; make sure nothing it started lingers.

@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type * as K8s from '@kubernetes/client-node';
+
+/** The object types the Kubernetes executor reads, so that only this folder imports the library. */
+export type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 
 /** An API server error, reduced to what callers decide on. */
@@ -31,7 +34,7 @@ export class K8sGateway {
 
   private client(): { batch: K8s.BatchV1Api; core: K8s.CoreV1Api; custom: K8s.CustomObjectsApi; kc: K8s.KubeConfig; lib: typeof K8s } {
     if (!this.lib) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: the library is large and a local runtime never needs it
       this.lib = require('@kubernetes/client-node') as typeof K8s;
       this.kc = new this.lib.KubeConfig();
       this.kc.loadFromDefault();

@@ -49,7 +49,7 @@ class HttpMetricsHook implements OnModuleInit {
   }
 }
 
-/** Counts jobs reaching a terminal state, in whichever process applied the change. */
+/** Counts jobs submitted and jobs reaching a terminal state, in whichever process did it. */
 @Injectable()
 class JobOutcomeMetrics implements OnModuleInit {
   constructor(
@@ -58,6 +58,7 @@ class JobOutcomeMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.bus.onSubmitted((job) => this.metrics.jobSubmitted(job));
     this.bus.on(({ before, after }) => {
       if (isTerminalJobState(after.status.state) && !isTerminalJobState(before.status.state)) this.metrics.jobFinished(after);
     });

@@ -34,13 +34,14 @@ export class MetricsService {
     (queueJobs as unknown as { collect?: () => Promise<void> }).collect = async () => {
       queueJobs.reset();
       for (const q of queues) {
+        // Redis down: this scrape has no queue gauges (absent, not zero); the next one fills them.
         const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'waiting-children', 'prioritized').catch(() => undefined);
         for (const [state, n] of Object.entries(counts ?? {})) queueJobs.set({ queue: q.name, state }, n);
       }
     };
     (queueWorkers as unknown as { collect?: () => Promise<void> }).collect = async () => {
       for (const q of queues) {
-        const n = await q.getWorkersCount().catch(() => undefined);
+        const n = await q.getWorkersCount().catch(() => undefined); // as above
         if (n !== undefined) queueWorkers.set({ queue: q.name }, n);
       }
     };

@@ -1,18 +1,9 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import type { MlflowAuth } from '../core/config/app-config';
 
-/** How EvalHub authenticates to MLflow (evalhub-api-v1 §6): all optional. */
-export interface MlflowAuth {
-  /** A static bearer token (MLFLOW_TRACKING_TOKEN). */
-  token?: string;
-  /** A file holding the token, read again for every request so a rotated token is picked up. */
-  tokenPath?: string;
-  /** A PEM bundle that signs the MLflow server's certificate (a private or service CA). */
-  caCertPath?: string;
-  /** Sent as X-MLFLOW-WORKSPACE on every request. */
-  workspace?: string;
-}
+export type { MlflowAuth };
 
 export interface HttpReply {
   status: number;

@@ -11,7 +11,7 @@ import { ArtifactStash } from '../evaluations/artifact-stash';
 import { JobsRepository } from '../evaluations/jobs.repository';
 import { evaluationCard } from './evaluation-card';
 import { MlflowExperiments } from './experiment-tracker.service';
-import { MlflowClient, MlflowRunInfo, MlflowTag } from './mlflow.client';
+import { MlflowClient, MlflowError, MlflowRunInfo, MlflowTag } from './mlflow.client';
 import { tag, toMlflowMetrics, toParams } from './mlflow-names';
 
 const RUN_KIND = 'evalhub.run_kind';
@@ -83,7 +83,13 @@ export class MlflowSync {
         if (benchmarkRuns[index]) continue; // written when the benchmark ended
         if (result?.mlflow_run_id) {
           // An adapter that logged its own run (SDK callbacks.mlflow.save) keeps it; we only adopt it.
-          await client.setTag(result.mlflow_run_id, 'mlflow.parentRunId', jobRun.run_id).catch(() => undefined);
+          await client.setTag(result.mlflow_run_id, 'mlflow.parentRunId', jobRun.run_id).catch((e: unknown) => {
+            // MLflow down or busy: the whole write is retried, and setting a tag again is harmless.
+            if (!(e instanceof MlflowError) || e.retryable) throw e;
+            this.logger.warn(
+              `job ${jobId} benchmark ${index}: the adapter's run ${result.mlflow_run_id} refused to become a child of job run ${jobRun.run_id} (${e.message}); it stays a top-level run`,
+            );
+          });
           continue;
         }
         const runId = await this.recordBenchmark(client, experimentId, job, jobRun, index);
@@ -175,7 +181,10 @@ export class MlflowSync {
     try {
       return await fn();
     } finally {
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token).catch(() => undefined);
+      // Not fatal: a lock left behind expires after LOCK_MS, and the next writer retries until then.
+      await this.redis
+        .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token)
+        .catch((e: unknown) => this.logger.warn(`MLflow lock of job ${jobId} not released (${(e as Error).message}); it expires in ${LOCK_MS / 1000} s`));
     }
   }
 

@@ -165,10 +165,6 @@ export class MlflowClient {
     await this.call('POST', '/api/2.0/mlflow/runs/update', { run_id: runId, status, end_time: endTime });
   }
 
-  async getRun(runId: string): Promise<MlflowRun> {
-    return (await this.call<{ run: MlflowRun }>('GET', '/api/2.0/mlflow/runs/get', undefined, { run_id: runId })).run;
-  }
-
   async setTag(runId: string, key: string, value: string): Promise<void> {
     await this.call('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: runId, key, value });
   }
@@ -204,13 +200,5 @@ export class MlflowClient {
     const path = `/api/2.0/mlflow-artifacts/artifacts/${m[1].replace(/\/+$/, '')}/${relPath}`;
     const res = await this.send('PUT', new URL(this.baseUrl + path), { 'content-type': 'application/octet-stream' }, typeof content === 'string' ? content : new Uint8Array(content), this.timeoutMs * 3);
     if (res.status < 200 || res.status >= 300) throw new MlflowError(`artifact upload ${relPath} → ${res.status}: ${res.text.slice(0, 200)}`, res.status, undefined);
-  }
-
-  async listArtifacts(runId: string, path = ''): Promise<{ path: string; is_dir?: boolean; file_size?: number }[]> {
-    const r = await this.call<{ files?: { path: string; is_dir?: boolean; file_size?: number }[] }>('GET', '/api/2.0/mlflow/artifacts/list', undefined, {
-      run_id: runId,
-      ...(path ? { path } : {}),
-    });
-    return r.files ?? [];
   }
 }

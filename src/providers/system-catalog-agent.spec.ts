@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- catalog YAML documents are read untyped */
 import 'reflect-metadata';
 import * as fs from 'fs';
 import * as path from 'path';

@@ -1,5 +1,5 @@
 import { InjectFlowProducer, InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { FlowProducer, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { JobRecord } from '../domain/types';
@@ -8,7 +8,10 @@ import { bullJobId, JobDataMap } from './queue.types';
 
 /** The one place that puts work on the queues: job ids, attempts and backoff live here. */
 @Injectable()
-export class EvaluationQueue implements OnModuleInit {
+export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(EvaluationQueue.name);
+  private capRetry?: NodeJS.Timeout;
+
   constructor(
     @InjectFlowProducer(FLOW_PRODUCER) private readonly flows: FlowProducer,
     @InjectQueue(QueueName.BenchmarkRuns) readonly runs: Queue<JobDataMap[JobName.RunUnit]>,
@@ -18,8 +21,29 @@ export class EvaluationQueue implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // Caps running benchmark processes across every worker, not per worker.
-    await this.runs.setGlobalConcurrency(this.cfg.maxConcurrentEvaluations).catch(() => undefined);
+    await this.applyConcurrencyCap();
+  }
+
+  onModuleDestroy(): void {
+    clearTimeout(this.capRetry);
+  }
+
+  /**
+   * Caps running benchmark processes across every worker, not per worker. Boot does not wait for
+   * it: until it is set each worker still runs at most its own concurrency, so it is retried in
+   * the background and said loudly.
+   */
+  private async applyConcurrencyCap(): Promise<void> {
+    try {
+      await this.runs.setGlobalConcurrency(this.cfg.maxConcurrentEvaluations);
+    } catch (e) {
+      this.logger.error(
+        `global cap MAX_CONCURRENT_EVALUATIONS=${this.cfg.maxConcurrentEvaluations} not set (${(e as Error).message}); ` +
+          'each worker runs up to that many units until it is; retrying in 10 s',
+      );
+      this.capRetry = setTimeout(() => void this.applyConcurrencyCap(), 10_000);
+      this.capRetry.unref();
+    }
   }
 
   /** A flow: one child per run unit and a parent that finalises the job once they are all done. */

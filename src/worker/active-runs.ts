@@ -62,7 +62,11 @@ export class ActiveRuns {
 
   cancelJob(jobId: string): number {
     let n = 0;
-    for (const run of this.runs.values()) if (run.jobId === jobId) (this.stop(run, 'cancelled'), n++);
+    for (const run of this.runs.values()) {
+      if (run.jobId !== jobId) continue;
+      this.stop(run, 'cancelled');
+      n++;
+    }
     return n;
   }
 
@@ -72,7 +76,9 @@ export class ActiveRuns {
     for (const run of this.runs.values()) {
       if (run.jobId !== jobId) continue;
       const c = doneController(run, index);
-      if (!c.signal.aborted) (c.abort('finished'), n++);
+      if (c.signal.aborted) continue;
+      c.abort('finished');
+      n++;
     }
     return n;
   }

@@ -1,6 +1,8 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
+import { whileRedisDown } from '../core/redis/redis-availability';
+import { isGoneOrFinished } from '../domain/errors';
 import { isTerminalJobState, unfinishedIndexes } from '../domain/job-state';
 import { JobEventsService } from '../evaluations/job-events.service';
 import { JobsRepository } from '../evaluations/jobs.repository';
@@ -28,8 +30,8 @@ export class FinalizeJobProcessor extends WorkerHost {
     const left = unfinishedIndexes(record, record.benchmarks.map((_, i) => i));
     for (const index of left) {
       const b = record.benchmarks[index];
-      await this.events
-        .apply(
+      const failed = () =>
+        this.events.apply(
           record.resource.id,
           {
             id: b.id,
@@ -39,8 +41,16 @@ export class FinalizeJobProcessor extends WorkerHost {
             error_message: { message: 'The benchmark run ended without a result after all retries.', message_code: 'run_failed', message_origin: 'runtime' },
           },
           'worker',
-        )
-        .catch(() => undefined);
+        );
+      try {
+        // Outlast a Redis restart here; anything else throws, and BullMQ retries the finaliser
+        // (5 attempts), so the job still reaches a terminal state.
+        await whileRedisDown(failed, 120_000, 500);
+      } catch (e) {
+        // Cancelled, finished or deleted meanwhile: nothing left to fail.
+        if (isGoneOrFinished(e)) return;
+        throw e;
+      }
     }
   }
 

@@ -34,7 +34,11 @@ export class MlflowTrackingProcessor extends WorkerHost {
       if (err instanceof TrackingBusyError) throw err;
       this.metrics?.mlflowWriteFailed();
       const retryable = !(err instanceof MlflowError) || err.retryable;
-      await this.sync.markPending(job.data.jobId, err.message, retryable ? 'pending' : 'failed').catch(() => undefined);
+      // Only what GET shows as tracking.last_error: failing to record it must not hide `err`,
+      // which BullMQ retries below.
+      await this.sync
+        .markPending(job.data.jobId, err.message, retryable ? 'pending' : 'failed')
+        .catch((e2: unknown) => this.logger.warn(`job ${job.data.jobId}: tracking state not recorded: ${(e2 as Error).message}`));
       if (!retryable) throw new UnrecoverableError(err.message);
       throw err;
     }

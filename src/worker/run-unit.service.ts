@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import type { Redis } from 'ioredis';
 import * as path from 'path';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
-import { ApiError } from '../core/errors/api-error';
+import { isGoneOrFinished } from '../domain/errors';
 import { withLogFields } from '../core/logging/log-context';
 import { whileRedisDown } from '../core/redis/redis-availability';
 import { REDIS } from '../core/redis/redis.provider';
@@ -14,7 +14,7 @@ import { JobRecord, MessageInfo } from '../domain/types';
 import { ArtifactStash } from '../evaluations/artifact-stash';
 import { CallbackTokens } from '../evaluations/callback-tokens';
 import { JobEventsService } from '../evaluations/job-events.service';
-import { LogWriter } from '../evaluations/job-logs';
+import { LogWriter } from '../core/logs/job-logs';
 import { JobsRepository } from '../evaluations/jobs.repository';
 import { ExecutorRegistry } from '../executors/executor.registry';
 import { RunContext, RunOutcome, UnitEvent } from '../executors/executor.interface';
@@ -213,7 +213,7 @@ export class RunUnitService {
       await whileRedisDown(() => this.events.apply(job.resource.id, { ...event, id: b.id, provider_id: b.provider_id, benchmark_index: index }, 'worker'), 120_000, 500);
     } catch (e) {
       // A job cancelled or deleted meanwhile rejects further events; that is expected.
-      if (e instanceof ApiError && (e.status === 409 || e.status === 404)) return;
+      if (isGoneOrFinished(e)) return;
       throw e;
     }
   }

@@ -69,6 +69,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`shutting down (${signal ?? 'close'}): no new work; ${this.active.size} run(s) active`);
+    // Redis gone at shutdown: nothing new can be handed out anyway; go on stopping the runs.
     await this.runProcessor.worker.pause(true).catch(() => undefined);
     const idle = await this.active.waitIdle(this.cfg.shutdownTimeoutSeconds * 1000);
     if (!idle) {

@@ -1,4 +1,6 @@
 import * as http from 'http';
+import { Redis } from 'ioredis';
+import { waitFor } from '../support/ports';
 import { EvalHubService } from '../support/service';
 
 const MODEL = { url: 'http://model.local:8000/v1', name: 'm' };
@@ -162,6 +164,35 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
     expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${done}?hard_delete=true`)).status).toBe(204);
     expect((await svc.request('GET', `/api/v1/evaluations/jobs/${done}`)).status).toBe(404);
     expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${done}?hard_delete=true`)).status).toBe(404);
+  });
+
+  it('a repeated DELETE of a cancelled job publishes no second cancel and leaves the job as it was', async () => {
+    const channel = `${svc.prefix}:control`;
+    const sub = new Redis(process.env.REDIS_URL!);
+    const pub = new Redis(process.env.REDIS_URL!);
+    try {
+      const seen: string[] = [];
+      sub.on('message', (_c: string, raw: string) => seen.push(raw));
+      await sub.subscribe(channel);
+      const id = (await submit({ name: 'twice', model: MODEL, benchmarks: [ARC] })).body.resource.id;
+      expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
+      // The API publishes before it answers; a marker sent after the answer arrives after it.
+      const flush = async (marker: string) => {
+        await pub.publish(channel, marker);
+        await waitFor(`marker ${marker}`, async () => seen.includes(marker), 5000, 20);
+      };
+      await flush('marker-1');
+      expect(seen.filter((m) => m.includes(id))).toHaveLength(1);
+      const first = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+
+      expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
+      await flush('marker-2');
+      expect(seen.filter((m) => m.includes(id))).toHaveLength(1);
+      expect((await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body).toEqual(first);
+    } finally {
+      sub.disconnect();
+      pub.disconnect();
+    }
   });
 
   it('applies adapter events with the rules of the contract', async () => {

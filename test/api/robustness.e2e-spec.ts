@@ -52,7 +52,7 @@ describe('no request produces a 500', () => {
     const problems: string[] = [];
     for (const [name, body] of bodies) {
       const res = await fetch(svc.baseUrl + url.replace('JOB', jobId), { method, headers: { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json' }, body });
-      const json = await res.json();
+      const json = (await res.json()) as { message_code?: unknown };
       if (res.status >= 500) problems.push(`${name}: ${res.status}`);
       if (res.status >= 400 && typeof json.message_code !== 'string') problems.push(`${name}: no message_code`);
       // None of these is a valid job or event: those routes must refuse every one.
@@ -85,7 +85,7 @@ describe('no request produces a 500', () => {
     const problems: string[] = [];
     for (const raw of reads) {
       const res = await fetch(svc.baseUrl + raw.replace('JOB', jobId));
-      const json = await res.json();
+      const json = (await res.json()) as { message_code?: unknown };
       if (res.status >= 500) problems.push(`${raw.slice(0, 80)}: ${res.status}`);
       if (res.status >= 400 && typeof json.message_code !== 'string') problems.push(`${raw.slice(0, 80)}: no message_code`);
     }

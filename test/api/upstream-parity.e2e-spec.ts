@@ -97,7 +97,7 @@ describe('upstream parity: what a client can tell', () => {
     it('reads text/plain (fetch with a string body) and application/json-patch+json', async () => {
       const res = await fetch(`${svc.baseUrl}/api/v1/evaluations/providers`, { method: 'POST', body: provider });
       expect(res.status).toBe(201);
-      const id = (await res.json()).resource.id;
+      const id = ((await res.json()) as { resource: { id: string } }).resource.id;
       const patch = await raw(svc.baseUrl, 'PATCH', `/api/v1/evaluations/providers/${id}`, JSON.stringify([{ op: 'add', path: '/tags', value: ['t'] }]), {
         'content-type': 'application/json-patch+json',
       });
@@ -105,7 +105,7 @@ describe('upstream parity: what a client can tell', () => {
     });
 
     it('answers a body that is not JSON with 400 invalid_json_request, whatever the type', async () => {
-      for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/json' }]) {
+      for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/json' }] as Record<string, string>[]) {
         const res = await raw(svc.baseUrl, 'POST', '/api/v1/evaluations/jobs', '{"name": ', headers);
         expect([res.status, res.body.message_code]).toEqual([400, 'invalid_json_request']);
       }

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
@@ -65,7 +66,7 @@ describe('deploy/: kustomize overlays render and validate offline', () => {
 
   it('every package the compiled service loads is a production dependency (the image installs no dev dependencies)', () => {
     const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies);
-    const builtins = new Set(require('module').builtinModules as string[]);
+    const builtins = new Set(builtinModules);
     const loaded = new Set<string>();
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -10,7 +10,7 @@ describe('all-in-one start', () => {
   it('starts its own Redis, runs a job to completion, and stops everything on SIGTERM', async () => {
     const [redisPort, apiPort, workerPort] = [await freePort(), await freePort(), await freePort()];
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-local-'));
-    const env = { ...process.env, API_PORT: String(apiPort), WORKER_PORT: String(workerPort), DATA_DIR: dataDir, EVALHUB_LOCAL_REDIS_PORT: String(redisPort) };
+    const env: NodeJS.ProcessEnv = { ...process.env, API_PORT: String(apiPort), WORKER_PORT: String(workerPort), DATA_DIR: dataDir, EVALHUB_LOCAL_REDIS_PORT: String(redisPort) };
     delete env.REDIS_URL;
     let out = '';
     const proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'local.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -23,7 +23,7 @@ describe('all-in-one start', () => {
       expect(out).toContain(`started redis-server on 127.0.0.1:${redisPort}`);
       expect(fs.existsSync(path.join(dataDir, 'redis'))).toBe(true);
 
-      const post = (p: string, body: object) => fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+      const post = (p: string, body: object) => fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
       const provider = await post('/api/v1/evaluations/providers', {
         name: 'Example adapter',
         benchmarks: [{ id: 'alpha', name: 'Alpha', category: 'x', primary_score: { metric: 'acc' }, pass_criteria: { threshold: 0.5 } }],
@@ -31,7 +31,7 @@ describe('all-in-one start', () => {
       });
       const job = await post('/api/v1/evaluations/jobs', { name: 'first', model: { url: 'http://m/v1', name: 'm' }, benchmarks: [{ id: 'alpha', provider_id: provider.resource.id }] });
       const done = await waitFor('job completed', async () => {
-        const j = await fetch(`${base}/api/v1/evaluations/jobs/${job.resource.id}`).then((r) => r.json());
+        const j = await fetch(`${base}/api/v1/evaluations/jobs/${job.resource.id}`).then((r) => r.json() as Promise<any>);
         return j.status.state === 'completed' ? j : undefined;
       }, 30000);
       expect(done.results.test).toMatchObject({ pass: true });

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Queue } from 'bullmq';
 import { EvalHubService } from '../support/service';
 import { waitFor } from '../support/ports';
 import { isAlive } from './process-helpers';
@@ -134,8 +135,14 @@ describe('worker killed mid-run', () => {
     expect(job.status.state).toBe('completed');
     expect(job.results.benchmarks).toHaveLength(1);
     expect(job.results.benchmarks[0].metrics).toEqual({ acc: 0.9 });
-    // Give a second (duplicate) run time to show itself: the state must stay as it is.
-    await new Promise((r) => setTimeout(r, 4000));
+    // No second (duplicate) run can start once BullMQ has closed the job's flow: wait for that,
+    // then the state must be as it was.
+    const finalize = new Queue('job-finalize', { connection: { url: process.env.REDIS_URL }, prefix: svc.prefix });
+    try {
+      await waitFor('the job flow closed', async () => (await finalize.getJobState(`job-${id}`)) === 'completed', 30000, 200);
+    } finally {
+      await finalize.close();
+    }
     const after = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
     expect(after.resource.updated_at).toBe(job.resource.updated_at);
     // The orphaned adapter of the killed worker was stopped; the rerun reported the one result.

@@ -169,9 +169,12 @@ describe('MLflow tracking against a real mlflow server', () => {
       const done = await svc.waitForState(id, ['completed'], 120000);
       expect(done.tracking.state).toBe('pending');
     }
-    await new Promise((r) => setTimeout(r, 3000));
-    const pending = (await svc.request('GET', `/api/v1/evaluations/jobs/${first.resource.id}`)).body;
-    expect(pending.tracking).toMatchObject({ state: 'pending', last_error: expect.stringContaining('unreachable') });
+    // The worker tried MLflow, failed, and says so on the job while it keeps retrying.
+    const pending = await waitFor('the failed MLflow attempt recorded on the job', async () => {
+      const j = (await svc.request('GET', `/api/v1/evaluations/jobs/${first.resource.id}`)).body;
+      return /unreachable/.test(j.tracking?.last_error ?? '') ? j : undefined;
+    }, 30000, 250);
+    expect(pending.tracking.state).toBe('pending');
 
     // The worker that records them may not be the one that ran them: remove the run's files from
     // this disk; MLflow must still get them (from the copy kept in Redis).

@@ -139,7 +139,8 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
     const id = res.body.resource.id;
     await svc.waitForState(id, ['running'], 30000);
     await redis.stop();
-    await new Promise((r) => setTimeout(r, 3000));
+    // Back only once the worker has seen the outage (its readiness probe fails on Redis).
+    await waitFor('worker not ready', async () => (await fetch(`http://127.0.0.1:${svc.workerPort}/health/ready`)).status === 503, 15000, 100);
     await redis.start();
     const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 90000);
     if (job.status.state !== 'completed') throw new Error(JSON.stringify(job.status) + (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`)).text);

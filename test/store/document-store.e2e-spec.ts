@@ -1,65 +1,81 @@
-import { Redis } from 'ioredis';
 import { randomUUID } from 'crypto';
+import { Redis } from 'ioredis';
 import { DocumentStore } from '../../src/core/redis/document-store';
 import { RedisKeys } from '../../src/core/redis/redis-keys';
-import { EvalHubService } from '../support/service';
 
-interface Counter {
-  resource: { id: string };
-  n: number;
+interface Doc {
+  resource: { id: string; created_at?: string };
+  count: number;
+  writers: string[];
+  done?: boolean;
 }
 
-/** The document store against the suite's real Redis: compare-and-set and the no-op rule. */
-describe('document store on real Redis', () => {
-  let redis: Redis;
-  let store: DocumentStore<Counter>;
-  beforeAll(() => {
-    redis = new Redis(process.env.REDIS_URL!);
-    store = new DocumentStore<Counter>(redis, new RedisKeys(`t${randomUUID().slice(0, 8)}`), 'job');
-  });
+/** The document store against a real Redis: compare-and-set, no-op updates, index sets in step. */
+describe('document store (real Redis)', () => {
+  const keys = new RedisKeys(`t${randomUUID().slice(0, 8)}`);
+  const active = `${keys.index('job')}:store-test`;
+  const redis = new Redis(process.env.REDIS_URL!);
+  const store = new DocumentStore<Doc>(redis, keys, 'job', [{ key: active, has: (d) => !d.done }]);
   afterAll(() => redis.quit());
 
-  it('loses no update under 50 parallel writers', async () => {
-    await store.put({ resource: { id: 'c' }, n: 0 });
-    // Separate connections, so the writes really interleave on the server.
-    const conns = Array.from({ length: 5 }, () => new Redis(process.env.REDIS_URL!));
-    const stores = conns.map((c) => new DocumentStore<Counter>(c, (store as unknown as { keys: RedisKeys }).keys, 'job'));
-    await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % stores.length].update('c', (d) => ({ ...d, n: d.n + 1 }))));
-    await Promise.all(conns.map((c) => c.quit()));
-    expect((await store.get('c'))!.n).toBe(50);
+  const fresh = async (): Promise<string> => {
+    const id = randomUUID();
+    await store.put({ resource: { id, created_at: new Date().toISOString() }, count: 0, writers: [] });
+    return id;
+  };
+
+  it('loses no update under 50 parallel writers on 50 connections', async () => {
+    const id = await fresh();
+    const conns = Array.from({ length: 50 }, () => new Redis(process.env.REDIS_URL!));
+    try {
+      await Promise.all(
+        conns.map((c, i) =>
+          new DocumentStore<Doc>(c, keys, 'job').update(id, (d) => ({ ...d, count: d.count + 1, writers: [...d.writers, `w${i}`] })),
+        ),
+      );
+    } finally {
+      conns.forEach((c) => c.disconnect());
+    }
+    const doc = await store.get(id);
+    expect(doc?.count).toBe(50);
+    expect(new Set(doc?.writers).size).toBe(50);
   });
 
-  it('answers a no-op update with the stored document itself and writes nothing', async () => {
-    await store.put({ resource: { id: 'same' }, n: 7 });
-    const same = await store.update('same', (d) => d);
-    const equal = await store.update('same', (d) => ({ ...d, n: 7 }));
-    expect(same!.after).toBe(same!.before);
-    expect(equal!.after).toBe(equal!.before);
-    const changed = await store.update('same', (d) => ({ ...d, n: 8 }));
-    expect(changed!.after).not.toBe(changed!.before);
-    expect((await store.get('same'))!.n).toBe(8);
+  it('a no-op update writes nothing and returns the stored document as both before and after', async () => {
+    const id = await fresh();
+    const key = keys.doc('job', id);
+    const stored = await redis.get(key);
+    // WATCH on a second connection: its EXEC fails if anything wrote the key meanwhile.
+    const watcher = new Redis(process.env.REDIS_URL!);
+    try {
+      await watcher.watch(key);
+      const same = await store.update(id, (d) => d);
+      const equal = await store.update(id, (d) => ({ ...d, writers: [...d.writers] }));
+      expect(same?.after).toBe(same?.before);
+      expect(equal?.after).toBe(equal?.before);
+      expect(await watcher.multi().get(key).exec()).not.toBeNull();
+      expect(await redis.get(key)).toBe(stored);
+
+      await watcher.watch(key);
+      const changed = await store.update(id, (d) => ({ ...d, count: 1 }));
+      expect(changed?.after).not.toBe(changed?.before);
+      expect(changed?.before.count).toBe(0);
+      expect(await watcher.multi().get(key).exec()).toBeNull();
+    } finally {
+      watcher.disconnect();
+    }
   });
-});
 
-describe('a repeated cancel', () => {
-  const svc = new EvalHubService();
-  beforeAll(() => svc.start({ worker: false }));
-  afterAll(() => svc.stop());
-
-  it('publishes the cancel once: a second DELETE of a cancelled job sends nothing', async () => {
-    const sub = new Redis(process.env.REDIS_URL!);
-    const seen: string[] = [];
-    await sub.subscribe(`${svc.prefix}:control`);
-    sub.on('message', (_c, m) => seen.push(m));
-    const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'c', model: { url: 'http://m/v1', name: 'm' }, benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness' }] });
-    const id = res.body.resource.id;
-    expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
-    expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
-    // A marker published after both DELETEs: when it arrives, anything they sent has arrived too.
-    const pub = new Redis(process.env.REDIS_URL!);
-    await pub.publish(`${svc.prefix}:control`, 'marker');
-    await new Promise<void>((resolve) => sub.on('message', (_c, m) => m === 'marker' && resolve()));
-    await Promise.all([sub.quit(), pub.quit()]);
-    expect(seen.filter((m) => m.includes(id))).toEqual([JSON.stringify({ type: 'cancel', jobId: id })]);
+  it('keeps a membership set in step with each write, and delete clears it', async () => {
+    const id = await fresh();
+    expect(await redis.sismember(active, id)).toBe(1);
+    await store.update(id, (d) => ({ ...d, done: true }));
+    expect(await redis.sismember(active, id)).toBe(0);
+    await store.update(id, (d) => ({ ...d, done: false }));
+    expect(await redis.sismember(active, id)).toBe(1);
+    const doc = (await store.get(id))!;
+    expect(await store.delete(doc)).toBe(true);
+    expect(await redis.sismember(active, id)).toBe(0);
+    expect(await store.update(id, (d) => d)).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ROOT } from './service';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain-JS fixture (it also runs standalone), loaded by path
 const { createFakeKube, kubeconfig } = require(path.join(ROOT, 'test', 'fixtures', 'fake-kube-apiserver.js'));
 
 export type FakeKube = ReturnType<typeof createFakeKube> & { url: string; kubeconfigPath: string };

@@ -127,7 +127,7 @@ export class EvalHubService {
   }
 
   async request<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
-    const withAuth = this.adminToken && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization') ? { Authorization: `Bearer ${this.adminToken}` } : {};
+    const withAuth: Record<string, string> = this.adminToken && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization') ? { Authorization: `Bearer ${this.adminToken}` } : {};
     const init: RequestInit = { method, headers: { ...withAuth, ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);

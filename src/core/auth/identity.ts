@@ -1,16 +1,7 @@
-/** Who a bearer token belongs to and what it may do (README "Security"). */
-export type Role = 'viewer' | 'submitter' | 'admin';
+import type { Identity, Verb } from '../../domain/identity';
 
-export const ROLES: readonly Role[] = ['viewer', 'submitter', 'admin'];
-
-export interface Identity {
-  user: string;
-  /** Tenants the token may act in; '*' for all. X-Tenant only chooses among these. */
-  tenants: string[] | '*';
-  role: Role;
-}
-
-export type Verb = 'get' | 'list' | 'create' | 'update' | 'delete';
+export type { Identity, Role, Verb } from '../../domain/identity';
+export { ROLES } from '../../domain/identity';
 
 /** Checks bearer tokens. Implementations: a token file (core/auth), Kubernetes TokenReview (kubernetes/). */
 export interface Authenticator {

@@ -1,7 +1,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { MlflowAuth } from '../../mlflow/mlflow-http';
+
+/** How EvalHub authenticates to MLflow (evalhub-api-v1 §6): all optional. */
+export interface MlflowAuth {
+  /** A static bearer token (MLFLOW_TRACKING_TOKEN). */
+  token?: string;
+  /** A file holding the token, read again for every request so a rotated token is picked up. */
+  tokenPath?: string;
+  /** A PEM bundle that signs the MLflow server's certificate (a private or service CA). */
+  caCertPath?: string;
+  /** Sent as X-MLFLOW-WORKSPACE on every request. */
+  workspace?: string;
+}
 
 /** Everything the processes read from the environment, parsed and checked once at boot. */
 export interface AppConfig {
@@ -32,6 +43,8 @@ export interface AppConfig {
   maxLogResponseBytes: number;
   queueLockDurationMs: number;
   queueStalledIntervalMs: number;
+  /** How often a unit may be taken from a dying worker (not counted against its attempts). */
+  queueMaxStalledCount: number;
   hostname: string;
   /** API authentication (README "Security"): none only for one user on loopback. */
   auth: AuthConfig;
@@ -186,6 +199,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     maxLogResponseBytes: int(env, 'MAX_LOG_RESPONSE_BYTES', 50 * 1024 * 1024, 1),
     queueLockDurationMs: int(env, 'QUEUE_LOCK_DURATION_MS', 30000, 500),
     queueStalledIntervalMs: int(env, 'QUEUE_STALLED_INTERVAL_MS', 30000, 500),
+    queueMaxStalledCount: int(env, 'QUEUE_MAX_STALLED_COUNT', 10, 1, 1000),
     hostname: env.HOSTNAME || os.hostname(),
     auth: {
       mode: oneOf(env, 'AUTH_MODE', ['none', 'token-file', 'kubernetes'] as const, env.AUTH_TOKEN_FILE ? 'token-file' : 'none'),

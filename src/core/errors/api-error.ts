@@ -1,10 +1,11 @@
+import { DomainError } from '../../domain/errors';
+
 // The contract's message codes and their HTTP statuses (evalhub-api-v1 §1.2). Every non-2xx JSON
-// body is {message_code, message, trace}; domain code throws ApiError and one filter renders it.
+// body is {message_code, message, trace}; services throw ApiError, domain functions DomainError
+// (turned into ApiError by DomainErrorInterceptor), and one filter renders it.
 
 export const MESSAGE_CODE_STATUS = {
-  missing_path_parameter: 400,
   resource_not_found: 404,
-  query_parameter_required: 400,
   query_parameter_value_invalid: 400,
   query_parameter_invalid: 400,
   query_bad_parameter: 400,
@@ -18,7 +19,6 @@ export const MESSAGE_CODE_STATUS = {
   resource_does_not_exist: 400,
   model_url_required: 400,
   local_runtime_not_enabled: 400,
-  provider_id_not_unique: 400,
   read_only_provider: 400,
   read_only_collection: 400,
   mlflow_required_for_experiment: 400,
@@ -44,8 +44,6 @@ export const MESSAGE_CODE_STATUS = {
   json_too_deep: 400,
   missing_user_header: 400,
   method_not_allowed: 405,
-  unsupported_media_type: 415,
-  not_implemented: 501,
   service_unavailable: 503,
   internal_server_error: 500,
 } as const;
@@ -65,6 +63,13 @@ export class ApiError extends Error {
 
   static notFound(kind: string, id: string): ApiError {
     return new ApiError('resource_not_found', `The ${kind} resource '${id}' was not found.`);
+  }
+
+  /** Type-checks that every domain code is a contract code with a status. */
+  static from(e: DomainError): ApiError {
+    const api = new ApiError(e.code, e.message);
+    api.stack = e.stack;
+    return api;
   }
 
   static validation(detail: string): ApiError {

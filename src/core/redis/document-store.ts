@@ -2,11 +2,16 @@ import type { Redis } from 'ioredis';
 import { DocKind, RedisKeys } from './redis-keys';
 
 // Compare-and-set in one round trip: the write only happens if nobody changed the document since
-// it was read. Safe on a shared connection, unlike WATCH/MULTI.
+// it was read. Safe on a shared connection, unlike WATCH/MULTI. KEYS[2..] are membership sets that
+// change with the document in the same step: ARGV[3] is the id, ARGV[3+i] '1' adds it to KEYS[1+i]
+// and '0' removes it.
 const CAS_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if cur ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+for i = 2, #KEYS do
+  if ARGV[i + 2] == '1' then redis.call('SADD', KEYS[i], ARGV[3]) else redis.call('SREM', KEYS[i], ARGV[3]) end
+end
 return 1`;
 
 const MGET_CHUNK = 500;
@@ -15,6 +20,14 @@ const MAX_CAS_ATTEMPTS = 50;
 export interface StoredDoc {
   resource: { id: string; tenant?: string; created_at?: string };
 }
+
+/** A set that holds a document's id exactly when `has(doc)` is true, kept in step with every write. */
+export interface Membership<T> {
+  key: string;
+  has(doc: T): boolean;
+}
+
+type CasRedis = { evalhubCas(numKeys: number, ...args: string[]): Promise<number> };
 
 /**
  * JSON documents in Redis with creation-ordered indexes (global and per tenant). The system of
@@ -25,8 +38,10 @@ export class DocumentStore<T extends StoredDoc> {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly kind: DocKind,
+    private readonly memberships: Membership<T>[] = [],
   ) {
-    if (!('evalhubCas' in this.redis)) this.redis.defineCommand('evalhubCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    // No numberOfKeys: the caller passes it, since the membership sets vary by store.
+    if (!('evalhubCas' in this.redis)) this.redis.defineCommand('evalhubCas', { lua: CAS_SCRIPT });
   }
 
   private score(doc: T): number {
@@ -38,7 +53,11 @@ export class DocumentStore<T extends StoredDoc> {
     const m = this.redis.multi().set(this.keys.doc(this.kind, doc.resource.id), JSON.stringify(doc));
     m.zadd(this.keys.index(this.kind), this.score(doc), doc.resource.id);
     if (doc.resource.tenant) m.zadd(this.keys.tenantIndex(this.kind, doc.resource.tenant), this.score(doc), doc.resource.id);
-    await m.exec();
+    for (const set of this.memberships) {
+      if (set.has(doc)) m.sadd(set.key, doc.resource.id);
+      else m.srem(set.key, doc.resource.id);
+    }
+    await execOrThrow(m);
   }
 
   async get(id: string): Promise<T | undefined> {
@@ -49,15 +68,17 @@ export class DocumentStore<T extends StoredDoc> {
   async delete(doc: T): Promise<boolean> {
     const m = this.redis.multi().del(this.keys.doc(this.kind, doc.resource.id)).zrem(this.keys.index(this.kind), doc.resource.id);
     if (doc.resource.tenant) m.zrem(this.keys.tenantIndex(this.kind, doc.resource.tenant), doc.resource.id);
-    const res = await m.exec();
-    return Number(res?.[0]?.[1] ?? 0) > 0;
+    for (const set of this.memberships) m.srem(set.key, doc.resource.id);
+    const res = await execOrThrow(m);
+    return Number(res[0]?.[1] ?? 0) > 0;
   }
 
   /**
    * Read-modify-write that never loses a concurrent update: `fn` is re-run on the fresh document
-   * until the compare-and-set succeeds. `fn` may throw to abort. When nothing changed (the same
-   * object, or an equal document), nothing is written and `after` is `before` itself, so callers
-   * can tell a no-op by identity. Resolves to undefined when the document does not exist.
+   * until the compare-and-set succeeds. `fn` may throw to abort. When nothing changed (`fn`
+   * returned its argument untouched, or an equal document), nothing is written and `after` is the
+   * very object `before`, so `after !== before` means "this call changed the document".
+   * Resolves to undefined when the document does not exist.
    */
   async update(id: string, fn: (doc: T) => T): Promise<{ before: T; after: T } | undefined> {
     const key = this.keys.doc(this.kind, id);
@@ -65,11 +86,13 @@ export class DocumentStore<T extends StoredDoc> {
       const raw = await this.redis.get(key);
       if (!raw) return undefined;
       const before = JSON.parse(raw) as T;
-      // fn gets its own copy: it may change it in place, and `before` must stay as stored.
+      // fn gets its own copy: it may mutate it, and `before` must stay the stored document.
       const after = fn(JSON.parse(raw) as T);
       const nextRaw = JSON.stringify(after);
       if (nextRaw === raw) return { before, after: before };
-      const ok = await (this.redis as unknown as { evalhubCas(k: string, a: string, b: string): Promise<number> }).evalhubCas(key, raw, nextRaw);
+      const sets = this.memberships.map((s) => s.key);
+      const flags = this.memberships.map((s) => (s.has(after) ? '1' : '0'));
+      const ok = await (this.redis as unknown as CasRedis).evalhubCas(1 + sets.length, key, ...sets, raw, nextRaw, id, ...flags);
       if (ok === 1) return { before, after };
     }
     throw new Error(`Could not update ${this.kind} ${id}: too many concurrent writers`);
@@ -101,4 +124,13 @@ export class DocumentStore<T extends StoredDoc> {
     }
     return out;
   }
+}
+
+/** MULTI replies carry per-command errors instead of rejecting; a half-applied write must not pass silently. */
+async function execOrThrow(m: ReturnType<Redis['multi']>): Promise<[Error | null, unknown][]> {
+  const res = await m.exec();
+  if (!res) throw new Error('Redis transaction was aborted');
+  const failed = res.find(([err]) => err);
+  if (failed?.[0]) throw failed[0];
+  return res;
 }

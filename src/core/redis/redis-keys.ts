@@ -14,6 +14,14 @@ export class RedisKeys {
   tenantIndex(kind: DocKind, tenant: string): string {
     return `${this.prefix}:${kind}:tenant:${tenant}`;
   }
+  /** Set of the jobs that may still need a worker (not terminal, or MLflow not written yet). */
+  get activeJobs(): string {
+    return `${this.index('job')}:active`;
+  }
+  /** A read-only system document's recorded timestamps (the document itself comes from YAML). */
+  systemDoc(kind: DocKind, id: string): string {
+    return `${this.doc(kind, id)}:system`;
+  }
   /** Log lines of one run unit (a Redis stream: entry ids carry the time of each line). */
   logStream(jobId: string, unitKey: string): string {
     return `${this.prefix}:logs:${jobId}:${unitKey}`;

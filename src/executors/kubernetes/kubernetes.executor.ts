@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { isTerminalBenchmarkState } from '../../domain/job-state';
 import { effectiveHardware, ProfileSettings } from '../../domain/pod-placement';
 import { loadHardwareProfile } from '../../kubernetes/hardware-profiles';
 import { buildBenchmarkResources, selectorFor } from '../../kubernetes/job-manifest';
-import { K8sError, K8sGateway } from '../../kubernetes/k8s-gateway';
+import { K8sError, K8sGateway, V1Job, V1Pod } from '../../kubernetes/k8s-gateway';
 import { diagnose } from '../../kubernetes/pod-diagnosis';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 
@@ -57,7 +56,11 @@ export class KubernetesExecutor implements Executor {
     await this.watchUntilDone(ctx, index, ns, name);
     // Cancel and timeout remove the Job; a worker shutdown leaves it for the next worker to adopt.
     const reason = ctx.signal.reason;
-    if (reason === 'cancelled' || reason === 'timeout') await this.k8s.deleteBySelector(ns, selectorFor(ctx.job.resource.id, index)).catch(() => undefined);
+    if (reason === 'cancelled' || reason === 'timeout') {
+      const selector = selectorFor(ctx.job.resource.id, index);
+      // The benchmark's outcome is already decided; a Job left over ends at its activeDeadlineSeconds.
+      await this.k8s.deleteBySelector(ns, selector).catch((e: unknown) => ctx.logs.line(`[evalhub] could not delete Job ${name} (${(e as Error).message}); kubectl -n ${ns} delete jobs,configmaps -l ${selector}`));
+    }
   }
 
   /** The HardwareProfile a benchmark names (checked at submit too; it may have changed since). */

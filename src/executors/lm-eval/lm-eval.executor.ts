@@ -46,6 +46,7 @@ export class LmEvalExecutor implements Executor {
       const changed = p.phase !== last.phase || (p.percent !== undefined && p.percent !== last.percent);
       if (!changed || (p.phase === last.phase && now - last.at < PROGRESS_EVERY_MS && p.percent !== 100)) return;
       last = { phase: p.phase, percent: p.percent ?? -1, at: now };
+      // Progress is a hint: a lost update is superseded by the next one or by the result.
       for (const i of indexes) void ctx.report(i, { status: 'running', phase: p.phase, progress: p.percent }).catch(() => undefined);
     };
     const started = Date.now();

@@ -6,7 +6,7 @@ import { buildJobSpec } from '../../domain/job-spec';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { runInGroup } from '../process-group';
 import { backendEnv } from '../process-env';
-import type { MlflowAuth } from '../../mlflow/mlflow-http';
+import type { MlflowAuth } from '../../core/config/app-config';
 
 /**
  * Runs a provider's `runtime.local.command` (an EvalHub adapter) for one benchmark, the way the

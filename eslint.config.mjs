@@ -1,0 +1,52 @@
+// Lint: typescript-eslint's recommended rules plus the layering of ARCHITECTURE.md ("Layers"),
+// enforced on resolved paths by import-x/no-restricted-paths. Not type-aware, to stay fast.
+import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const src = './src';
+/** Zone fields for "everything under src/ except these folders". */
+const allBut = (...keep) => ({ from: src, except: keep.map((k) => `./${k}`) });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'python/**', '.data/**', 'bench/**', 'scripts/**', 'test/fixtures/**'] },
+  js.configs.recommended,
+  { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } } },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })] },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Tests and JSON shapes read loosely typed bodies; src keeps it as a warning-free error below.
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './src/domain', ...allBut('domain'), message: 'domain/ is plain functions: it imports nothing else from src/.' },
+            { target: './src/core', ...allBut('core', 'domain'), message: 'core/ imports only domain/.' },
+            {
+              target: './src/executors',
+              ...allBut('executors', 'core', 'domain', 'kubernetes'),
+              message: 'executors see only the executor interface, core/ and domain/ (and the Kubernetes executor src/kubernetes/).',
+            },
+            { target: ['./src/executors/local-process', './src/executors/lm-eval', './src/executors/unavailable'], from: './src/kubernetes', message: 'only the Kubernetes executor uses src/kubernetes/.' },
+            { target: './src/kubernetes', ...allBut('kubernetes', 'core', 'domain'), message: 'kubernetes/ is a runtime adapter: it imports only core/ and domain/.' },
+            { target: ['./src/evaluations', './src/providers', './src/collections', './src/common', './src/queue'], from: ['./src/kubernetes', './src/executors', './src/worker', './src/mlflow', './src/metrics'], message: 'the job and catalog code is runtime-agnostic: reach a runtime through core/runtime/job-runtime, listeners through the job bus.' },
+          ],
+        },
+      ],
+      'no-restricted-imports': ['error', { paths: [{ name: '@kubernetes/client-node', message: 'only src/kubernetes/ imports @kubernetes/client-node.' }] }],
+    },
+  },
+  { files: ['src/kubernetes/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['src/domain/**/*.ts'], ignores: ['**/*.spec.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*', 'ioredis', 'bullmq'], message: 'domain/ has no Nest and no Redis.' }] }] } },
+);
