@@ -12,7 +12,9 @@ const CACHE_MS = 30_000;
  * Answers are cached for 30 s, so a busy client costs two API-server calls per half minute.
  */
 export class KubeAuthenticator implements Authenticator {
-  private readonly identities = new Map<string, { at: number; identity?: Identity; groups: string[] }>();
+  private readonly identities = new Map<string, { at: number; identity?: Identity }>();
+  /** The groups of each identity the reviews returned, for its SubjectAccessReviews. */
+  private readonly groupsOf = new WeakMap<Identity, string[]>();
   private readonly decisions = new Map<string, { at: number; allowed: boolean }>();
 
   constructor(
@@ -28,13 +30,14 @@ export class KubeAuthenticator implements Authenticator {
     const identity: Identity | undefined = review.authenticated
       ? { user: review.user, tenants: '*', role: review.groups.some((g) => this.cfg.auth.adminGroups.includes(g)) ? 'admin' : 'submitter' }
       : undefined;
-    this.remember(this.identities, key, { at: Date.now(), identity, groups: review.groups });
+    if (identity) this.groupsOf.set(identity, review.groups);
+    this.remember(this.identities, key, { at: Date.now(), identity });
     return identity;
   }
 
   async authorize(identity: Identity, tenant: string | undefined, verb: Verb, resource: string): Promise<boolean> {
     if (identity.role === 'admin') return true;
-    const groups = [...this.identities.values()].find((v) => v.identity === identity)?.groups ?? [];
+    const groups = this.groupsOf.get(identity) ?? [];
     const key = `${identity.user}\u0000${tenant ?? ''}\u0000${verb}\u0000${resource}`;
     const hit = this.decisions.get(key);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.allowed;

@@ -33,7 +33,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 export function toErrorBody(exception: unknown, req: FastifyRequest, logger: Logger): { status: number; body: ErrorBody | object; allow?: string[] } {
   const trace = String(req.id);
   // Probes answer in terminus's own format (status + per-indicator details), 503 when not ready.
-  if (exception instanceof HttpException && (req.url ?? '').startsWith('/health/')) {
+  if (exception instanceof HttpException && exception.getStatus() !== 404 && (req.url ?? '').startsWith('/health/')) {
     const body = exception.getResponse();
     return { status: exception.getStatus(), body: typeof body === 'object' ? body : { status: 'error', message: body } };
   }

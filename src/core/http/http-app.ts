@@ -40,10 +40,7 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
     // Errors raised by the router before Nest sees the request, in the contract's error format.
     frameworkErrors: (error: Error, req: FastifyRequest, reply: FastifyReply) => {
       const tooLong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
-      void reply
-        .status(tooLong ? 414 : 400)
-        .header('content-type', 'application/json; charset=utf-8')
-        .send({ message_code: tooLong ? 'uri_too_long' : 'request_validation_failed', message: tooLong ? 'The request path is too long.' : `The request URL is invalid: ${error.message}`, trace: String(req.id) });
+      void sendError(reply, req, tooLong ? 414 : 400, tooLong ? 'uri_too_long' : 'request_validation_failed', tooLong ? 'The request path is too long.' : `The request URL is invalid: ${error.message}`);
     },
     // An adapter's callback URL carries its run's token as a path prefix (/cb/<token>/api/v1/…),
     // because the SDK only appends the events path to it; the token moves to a header here, so
@@ -75,14 +72,15 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
     reply.header('X-Global-Transaction-Id', String(req.id));
     // A known path asked with a method it does not have (TRACE, QUERY, …) is a 405 before any body
     // or content-type handling; unknown paths fall through to the 404 of the router.
-    const path = (req.url ?? '/').split('?')[0];
-    const methods = knownMethodsFor(path);
-    if (methods.length && !methods.includes(req.method) && !(req.method === 'OPTIONS' && cfg.corsOrigins.length)) {
-      return reply
-        .status(405)
-        .header('allow', methods.join(', '))
-        .header('content-type', 'application/json; charset=utf-8')
-        .send({ message_code: 'method_not_allowed', message: `The method ${req.method} is not allowed on ${path}; use ${methods.join(', ')}.`, trace: String(req.id) });
+    // GET and POST, nearly all traffic, skip the route scan: if the path lacks them, the router's
+    // 404 becomes the 405 in the error filter.
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      const path = (req.url ?? '/').split('?')[0];
+      const methods = knownMethodsFor(path);
+      if (methods.length && !methods.includes(req.method) && !(req.method === 'OPTIONS' && cfg.corsOrigins.length)) {
+        void reply.header('allow', methods.join(', '));
+        return sendError(reply, req, 405, 'method_not_allowed', `The method ${req.method} is not allowed on ${path}; use ${methods.join(', ')}.`);
+      }
     }
     // A declared body over the limit is refused before it is parsed; it is read to the end first
     // (up to 64 MiB, discarded, for at most 2 s), because closing on an unread body resets the
@@ -100,20 +98,12 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
           req.raw.resume();
         });
       }
-      return reply
-        .status(413)
-        .header('content-type', 'application/json; charset=utf-8')
-        .send({ message_code: 'request_body_too_large', message: `The request body is larger than ${cfg.maxRequestBodyBytes} bytes.`, trace: String(req.id) });
+      return sendError(reply, req, 413, 'request_body_too_large', `The request body is larger than ${cfg.maxRequestBodyBytes} bytes.`);
     }
     // A page on another origin must not drive the API through the user's browser (simple
     // requests skip CORS preflight), whatever CORS answers.
     const origin = foreignOrigin(req, cfg.corsOrigins);
-    if (origin) {
-      return reply
-        .status(403)
-        .header('content-type', 'application/json; charset=utf-8')
-        .send({ message_code: 'forbidden', message: `Requests from the web origin ${origin} are not allowed; add it to CORS_ORIGINS to allow it.`, trace: String(req.id) });
-    }
+    if (origin) return sendError(reply, req, 403, 'forbidden', `Requests from the web origin ${origin} are not allowed; add it to CORS_ORIGINS to allow it.`);
   });
   readBodiesAsJson(fastify);
   // Clients (the Python SDK among them) send `Content-Type: application/json` with an empty body on
@@ -157,3 +147,8 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   return { app, cfg };
 }
 
+
+/** An error answered from a Fastify hook (before Nest's filter can see it), in the contract's format. */
+function sendError(reply: FastifyReply, req: FastifyRequest, status: number, code: string, message: string): FastifyReply {
+  return reply.status(status).header('content-type', 'application/json; charset=utf-8').send({ message_code: code, message, trace: String(req.id) });
+}
