@@ -109,7 +109,7 @@ export class RunUnitService {
       return 'done';
     }
     const redact = redactor(modelApiKey);
-    const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redact);
+    const logs = new LogWriter(this.redis, this.keys.logStream(job.resource.id, data.unitKey), path.join(unitDir, 'jobrun.log'), redact ?? ((s) => s));
     const run = this.active.start(job.resource.id, data.unitKey, Math.round(this.cfg.defaultTimeoutMinutes * 60_000));
     // The adapter's credential for /events: this unit's benchmarks only, for as long as the run lasts.
     const callbackToken = await this.callbacks.issue(
@@ -198,14 +198,16 @@ export class RunUnitService {
     };
   }
 
-  private async report(job: JobRecord, index: number, event: UnitEvent, redact: (s: string) => string = (s) => s): Promise<void> {
+  private async report(job: JobRecord, index: number, event: UnitEvent, redact?: (s: string) => string): Promise<void> {
     const b = job.benchmarks[index];
-    // The model's key never reaches results, artifacts or MLflow, whatever the backend printed.
-    event = JSON.parse(redact(JSON.stringify(event))) as UnitEvent;
     const terminal = event.status === 'completed' || event.status === 'failed';
     const files = terminal ? Object.values(event.artifacts ?? {}).filter((v): v is string => typeof v === 'string' && path.isAbsolute(v)) : [];
     if (terminal && event.logs_path) files.push(event.logs_path);
-    redactFiles(files, redact);
+    if (redact) {
+      // The model's key never reaches results, artifacts or MLflow, whatever the backend printed.
+      event = JSON.parse(redact(JSON.stringify(event))) as UnitEvent;
+      redactFiles(files, redact);
+    }
     // Before the event can finish the job (and start its MLflow recording, maybe on another worker).
     if (job.config.experiment && terminal) await this.stash.keep(job.resource.id, index, files);
     try {
@@ -253,9 +255,9 @@ export class RunUnitService {
   }
 }
 
-/** Keeps the model's API key (the value its secret_ref resolved to) out of logs and results. */
-function redactor(key: string | undefined): (s: string) => string {
-  if (!key || key.length < 4) return (s) => s;
+/** Keeps the model's API key (the value its secret_ref resolved to) out of logs and results; none without a key. */
+function redactor(key: string | undefined): ((s: string) => string) | undefined {
+  if (!key || key.length < 4) return undefined;
   return (s) => (s.includes(key) ? s.split(key).join('***') : s);
 }
 
