@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,6 +34,8 @@ export interface AppConfig {
   dataDir: string;
   configDir: string;
   pythonVenv: string;
+  /** Python environment of each extra backend (guidellm, garak, …): where setup puts it, or EVALHUB_VENV_<NAME>. */
+  backendVenvs: Record<string, string>;
   mlflowTrackingUri?: string;
   mlflowPublicUrl?: string;
   /** Token, CA and workspace for MLflow (§6); passed on to adapters and the pod sidecar. */
@@ -160,6 +163,29 @@ function readablePath(env: Env, name: string): string | undefined {
 }
 
 /** The default venv location written by scripts/setup-python.sh. */
+/** Backends with an environment of their own; their pins live in python/backends/<name>/lock.txt. */
+export const EXTRA_BACKEND_ENVS = ['guidellm', 'garak', 'lighteval', 'ragas'] as const;
+
+/**
+ * Where scripts/setup-python.sh builds a backend's environment: the cache folder, keyed by a hash
+ * of its lock file (so a pin change makes a new one). EVALHUB_VENV_<NAME> overrides it (images).
+ */
+function backendVenvs(env: Env, root: string): Record<string, string> {
+  const cache = env.EVALHUB_CACHE_DIR || path.join(os.homedir(), '.cache', 'evalhub');
+  const out: Record<string, string> = {};
+  for (const name of EXTRA_BACKEND_ENVS) {
+    const override = env[`EVALHUB_VENV_${name.toUpperCase()}`];
+    if (override) {
+      out[name] = path.resolve(override);
+      continue;
+    }
+    const lock = path.join(root, 'python', 'backends', name, 'lock.txt');
+    const hash = fs.existsSync(lock) ? createHash('sha256').update(fs.readFileSync(lock)).digest('hex').slice(0, 16) : 'unpinned';
+    out[name] = path.join(cache, `backend-${name}-${hash}`);
+  }
+  return out;
+}
+
 function defaultVenv(root: string): string {
   const marker = path.join(root, '.data', 'python-venv-path');
   if (fs.existsSync(marker)) return fs.readFileSync(marker, 'utf8').trim();
@@ -186,6 +212,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     dataDir: path.resolve(env.DATA_DIR || path.join(root, '.data')),
     configDir: path.resolve(env.CONFIG_DIR || path.join(root, 'config')),
     pythonVenv: path.resolve(env.EVALHUB_PYTHON_VENV || defaultVenv(root)),
+    backendVenvs: backendVenvs(env, root),
     mlflowTrackingUri: url(env, 'MLFLOW_TRACKING_URI'),
     mlflowPublicUrl: url(env, 'MLFLOW_PUBLIC_URL'),
     mlflowAuth: {

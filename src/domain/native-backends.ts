@@ -1,0 +1,52 @@
+import { ProviderRecord } from './types';
+
+/**
+ * The evaluation tools EvalHub drives itself (runtime.local.executor), each in its own Python
+ * environment because their pins conflict. lm-eval lives in the core environment that every
+ * installation has; the others are added with `npm run setup -- --backends <name>`.
+ */
+export const NATIVE_BACKENDS = ['lm_evaluation_harness', 'guidellm', 'garak', 'lighteval', 'ragas'] as const;
+export type NativeBackend = (typeof NATIVE_BACKENDS)[number];
+
+/** Name of the Python environment a backend runs in ('core' is the one setup always makes). */
+export function environmentOf(backend: NativeBackend): string {
+  return backend === 'lm_evaluation_harness' ? 'core' : backend;
+}
+
+export function isNativeBackend(name: unknown): name is NativeBackend {
+  return typeof name === 'string' && (NATIVE_BACKENDS as readonly string[]).includes(name);
+}
+
+export function nativeBackendOf(provider: ProviderRecord | undefined): NativeBackend | undefined {
+  const e = provider?.runtime?.local?.executor;
+  return isNativeBackend(e) ? e : undefined;
+}
+
+export function setupCommand(env: string): string {
+  return env === 'core' ? 'npm run setup' : `npm run setup -- --backends ${env}`;
+}
+
+/**
+ * Benchmark parameters each backend understands. lm-eval passes unknown ones on as task metadata
+ * (so only likely misspellings are refused); the others refuse anything not listed, since a
+ * parameter they silently ignored would make a run measure something else than asked.
+ */
+export const BACKEND_PARAMETERS: Record<NativeBackend, readonly string[]> = {
+  lm_evaluation_harness: [
+    'num_examples', 'limit', 'num_few_shot', 'num_fewshot', 'seed', 'batch_size', 'system_instruction',
+    'apply_chat_template', 'fewshot_as_multiturn', 'gen_kwargs',
+  ],
+  guidellm: ['profile', 'rate', 'concurrency', 'max_requests', 'max_seconds', 'prompt_tokens', 'output_tokens', 'sweep_size', 'seed', 'num_examples'],
+  garak: ['probes', 'generations', 'parallel_attempts', 'seed', 'max_prompts', 'garak_config', 'disable_cache', 'num_examples'],
+  lighteval: ['num_examples', 'num_few_shot', 'num_fewshot', 'seed', 'system_prompt', 'max_new_tokens', 'temperature', 'tasks'],
+  ragas: ['metrics', 'dataset_path', 'embeddings_url', 'embeddings_model', 'num_examples'],
+};
+
+/** Parameters a strict backend does not accept: one message per name, with the accepted list. */
+export function unknownParameterErrors(backend: NativeBackend, parameters: unknown, where: string): string[] {
+  if (backend === 'lm_evaluation_harness' || !parameters || typeof parameters !== 'object' || Array.isArray(parameters)) return [];
+  const accepted = BACKEND_PARAMETERS[backend];
+  return Object.keys(parameters)
+    .filter((k) => !accepted.includes(k))
+    .map((k) => `${where}.${k} is not a parameter the ${backend} backend accepts (accepted: ${accepted.join(', ')})`);
+}
