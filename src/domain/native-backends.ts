@@ -50,3 +50,23 @@ export function unknownParameterErrors(backend: NativeBackend, parameters: unkno
     .filter((k) => !accepted.includes(k))
     .map((k) => `${where}.${k} is not a parameter the ${backend} backend accepts (accepted: ${accepted.join(', ')})`);
 }
+
+/** Value rules of the strict backends' parameters, so a bad value is a 400 at submit too. */
+const POSITIVE_INTEGERS = new Set(['max_requests', 'prompt_tokens', 'output_tokens', 'sweep_size', 'concurrency', 'generations', 'parallel_attempts', 'max_prompts', 'max_new_tokens']);
+const POSITIVE_NUMBERS = new Set(['rate', 'max_seconds']);
+const NON_NEGATIVE_NUMBERS = new Set(['temperature']);
+const STRINGS = new Set(['profile', 'system_prompt', 'dataset_path', 'embeddings_url', 'embeddings_model']);
+
+export function parameterValueErrors(backend: NativeBackend, parameters: unknown, where: string): string[] {
+  if (backend === 'lm_evaluation_harness' || !parameters || typeof parameters !== 'object' || Array.isArray(parameters)) return [];
+  const errors: string[] = [];
+  for (const [k, v] of Object.entries(parameters)) {
+    if (v === undefined || v === null || !BACKEND_PARAMETERS[backend].includes(k)) continue;
+    if (POSITIVE_INTEGERS.has(k) && !(Number.isSafeInteger(v) && (v as number) >= 1)) errors.push(`${where}.${k} must be a whole number of at least 1`);
+    if (POSITIVE_NUMBERS.has(k) && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) errors.push(`${where}.${k} must be a number above 0`);
+    if (NON_NEGATIVE_NUMBERS.has(k) && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) errors.push(`${where}.${k} must be a number of at least 0`);
+    if (STRINGS.has(k) && !(typeof v === 'string' && v.length > 0)) errors.push(`${where}.${k} must be a non-empty string`);
+    if (k === 'garak_config' && (typeof v !== 'object' || Array.isArray(v))) errors.push(`${where}.${k} must be an object (a garak configuration fragment)`);
+  }
+  return errors;
+}

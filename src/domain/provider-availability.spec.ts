@@ -1,4 +1,4 @@
-import { unknownParameterErrors } from './native-backends';
+import { parameterValueErrors, unknownParameterErrors } from './native-backends';
 import { providerAvailability } from './provider-availability';
 import { executorFor } from './run-plan';
 import { ProviderRecord } from './types';
@@ -51,5 +51,18 @@ describe('unknownParameterErrors', () => {
     expect(unknownParameterErrors('garak', { generations: 1 }, 'p')).toEqual([]);
     // lm-eval passes unknown names on as task metadata: only misspellings are refused (elsewhere).
     expect(unknownParameterErrors('lm_evaluation_harness', { anything: 1 }, 'p')).toEqual([]);
+  });
+});
+
+describe('parameterValueErrors', () => {
+  it('refuses bad values of the strict backends at submit', () => {
+    expect(parameterValueErrors('guidellm', { max_requests: 0, rate: 0, profile: '', max_seconds: 1.5 }, 'p')).toEqual([
+      'p.max_requests must be a whole number of at least 1',
+      'p.rate must be a number above 0',
+      'p.profile must be a non-empty string',
+    ]);
+    expect(parameterValueErrors('lighteval', { temperature: -0.1 }, 'p')).toEqual(['p.temperature must be a number of at least 0']);
+    expect(parameterValueErrors('garak', { generations: 2, garak_config: [] }, 'p')).toEqual(['p.garak_config must be an object (a garak configuration fragment)']);
+    expect(parameterValueErrors('ragas', { dataset_path: '/d.jsonl', num_examples: 3 }, 'p')).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ import { JobEventsBus } from './job-events.bus';
 import { capBytes, LogQuery, logStreamPages } from '../core/logs/job-logs';
 import { JobsRepository } from './jobs.repository';
 import { benchmarkParameterErrors, misspelledParameterErrors } from '../domain/benchmark-parameters';
-import { BACKEND_PARAMETERS, isNativeBackend, unknownParameterErrors } from '../domain/native-backends';
+import { BACKEND_PARAMETERS, isNativeBackend, parameterValueErrors, unknownParameterErrors } from '../domain/native-backends';
 import { ProviderAvailabilityService } from '../providers/provider-availability.service';
 import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
 import { secretRefRefusal } from '../domain/secret-ref';
@@ -38,7 +38,7 @@ function parameterErrorsFor(executor: string, parameters: unknown, where: string
   if (!isNativeBackend(executor)) return [];
   return executor === 'lm_evaluation_harness'
     ? misspelledParameterErrors(parameters, BACKEND_PARAMETERS.lm_evaluation_harness, where)
-    : unknownParameterErrors(executor, parameters, where);
+    : [...unknownParameterErrors(executor, parameters, where), ...parameterValueErrors(executor, parameters, where)];
 }
 
 @Injectable()
