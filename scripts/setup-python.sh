@@ -6,14 +6,23 @@
 # torch (~2.5 GB, needed by guidellm, garak and lighteval) is downloaded once.
 #
 #   bash scripts/setup-python.sh [--backends guidellm,garak,lighteval,ragas|all]
-#   EVALHUB_CACHE_DIR  where environments are kept (default ~/.cache/evalhub)
+#   EVALHUB_CACHE_DIR  where environments are kept (default ~/.cache/evalhub; /var/cache/evalhub for root)
 #
 # One progress line per step on stderr; prints the core venv path on stdout and records it in
 # .data/python-venv-path for the service and tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-cache="${EVALHUB_CACHE_DIR:-$HOME/.cache/evalhub}"
+# Root's home is private, and a root worker runs benchmarks as an unprivileged user who must be
+# able to read the environments: root keeps them in /var/cache/evalhub (the service agrees).
+if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/evalhub; else default_cache="$HOME/.cache/evalhub"; fi
+cache="${EVALHUB_CACHE_DIR:-$default_cache}"
 python="${PYTHON:-python3}"
+# A root worker's run user (nobody) must be able to execute the environments' interpreter; one
+# under root's home (pyenv, asdf) is out of its reach, so root prefers the system Python.
+if [ -z "${PYTHON:-}" ] && [ "$(id -u)" = 0 ] && [ -x /usr/bin/python3 ] \
+   && /usr/bin/python3 -c 'import sys, venv, ensurepip; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null; then
+  python=/usr/bin/python3
+fi
 UV_VERSION=0.13.9
 ALL_BACKENDS=(guidellm garak lighteval ragas)
 
@@ -43,6 +52,7 @@ if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)
   exit 1
 fi
 mkdir -p "$cache" "$root/.data"
+chmod 755 "$cache"
 
 # 1. uv itself, from PyPI, in a small venv of its own.
 step=1

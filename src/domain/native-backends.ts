@@ -38,7 +38,7 @@ export const BACKEND_PARAMETERS: Record<NativeBackend, readonly string[]> = {
   ],
   guidellm: ['profile', 'rate', 'concurrency', 'max_requests', 'max_seconds', 'prompt_tokens', 'output_tokens', 'sweep_size', 'seed', 'num_examples'],
   garak: ['probes', 'generations', 'parallel_attempts', 'seed', 'max_prompts', 'garak_config', 'disable_cache', 'num_examples'],
-  lighteval: ['num_examples', 'num_few_shot', 'num_fewshot', 'seed', 'system_prompt', 'max_new_tokens', 'temperature', 'tasks'],
+  lighteval: ['num_examples', 'num_few_shot', 'num_fewshot', 'seed', 'system_prompt', 'max_new_tokens', 'temperature', 'tasks', 'apply_chat_template', 'pass_at_k', 'num_samples'],
   ragas: ['metrics', 'dataset_path', 'embeddings_url', 'embeddings_model', 'num_examples'],
 };
 
@@ -52,7 +52,7 @@ export function unknownParameterErrors(backend: NativeBackend, parameters: unkno
 }
 
 /** Value rules of the strict backends' parameters, so a bad value is a 400 at submit too. */
-const POSITIVE_INTEGERS = new Set(['max_requests', 'prompt_tokens', 'output_tokens', 'sweep_size', 'concurrency', 'generations', 'parallel_attempts', 'max_prompts', 'max_new_tokens']);
+const POSITIVE_INTEGERS = new Set(['pass_at_k', 'num_samples', 'max_requests', 'prompt_tokens', 'output_tokens', 'sweep_size', 'concurrency', 'generations', 'parallel_attempts', 'max_prompts', 'max_new_tokens']);
 const POSITIVE_NUMBERS = new Set(['rate', 'max_seconds']);
 const NON_NEGATIVE_NUMBERS = new Set(['temperature']);
 const STRINGS = new Set(['profile', 'system_prompt', 'dataset_path', 'embeddings_url', 'embeddings_model']);
@@ -66,6 +66,7 @@ export function parameterValueErrors(backend: NativeBackend, parameters: unknown
     if (POSITIVE_NUMBERS.has(k) && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) errors.push(`${where}.${k} must be a number above 0`);
     if (NON_NEGATIVE_NUMBERS.has(k) && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) errors.push(`${where}.${k} must be a number of at least 0`);
     if (STRINGS.has(k) && !(typeof v === 'string' && v.length > 0)) errors.push(`${where}.${k} must be a non-empty string`);
+    if (k === 'apply_chat_template' && v !== true) errors.push(`${where}.${k} can only be true here: Lighteval's OpenAI-compatible backend always sends chat messages`);
     if (k === 'garak_config' && (typeof v !== 'object' || Array.isArray(v))) errors.push(`${where}.${k} must be an object (a garak configuration fragment)`);
   }
   return errors;

@@ -5,6 +5,7 @@ import { JobPhase, MessageInfo } from '../domain/types';
 import { RunContext, RunOutcome } from './executor.interface';
 import { backendEnv } from './process-env';
 import { runInGroup } from './process-group';
+import { handOver, runUser } from './run-as';
 
 // What every native backend executor (lm-eval, GuideLLM, garak, Lighteval, RAGAS) does the same
 // way: find its environment, run the tool offline in its own process group, report progress at a
@@ -64,17 +65,25 @@ export interface ToolInvocation {
   args: string[];
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The run's own folder: given to the run user (when the worker is root) and used as its HOME. */
+  runDir: string;
   onLine?: (line: string) => void;
 }
 
-/** Runs the tool in its own process group under the unit's cancel/timeout signal, output into the job log. */
+/**
+ * Runs the tool in its own process group under the unit's cancel/timeout signal, output into the
+ * job log; as the unprivileged run user when the worker is root, owning only its run folder.
+ */
 export function runTool(ctx: RunContext, inv: ToolInvocation): Promise<RunOutcome> {
-  ctx.logs.line(`[evalhub] ${inv.bin} ${inv.args.join(' ')}`);
+  const runAs = runUser(ctx.cfg);
+  if (runAs) handOver(inv.runDir, ctx.cfg.dataDir, runAs);
+  ctx.logs.line(`[evalhub] ${runAs ? `(as ${runAs.user}) ` : ''}${inv.bin} ${inv.args.join(' ')}`);
   return runInGroup(inv.bin, inv.args, {
-    env: backendEnv(ctx.cfg, { ...inv.env, PATH: `${path.dirname(inv.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}` }),
+    env: backendEnv(ctx.cfg, { ...inv.env, ...(runAs ? { HOME: inv.runDir, USER: runAs.user, LOGNAME: runAs.user } : {}), PATH: `${path.dirname(inv.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}` }),
     cwd: inv.cwd,
     logs: ctx.logs,
     signal: ctx.signal,
+    runAs,
     onSpawn: (pid) => ctx.recordProcess(pid),
     onLine: inv.onLine,
   });

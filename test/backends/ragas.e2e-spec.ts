@@ -46,7 +46,7 @@ describe('RAGAS executor (real RAGAS, the test model as judge)', () => {
     });
     expect(res.status).toBe(202);
     const job = await svc.waitForState(res.body.resource.id, ['completed', 'failed'], 180000);
-    expect(job.status.state).toBe('completed');
+    expect([job.status.state, job.status.benchmarks[0].error_message?.message]).toEqual(['completed', undefined]);
     const r = job.results.benchmarks[0];
     const reference = await ragasDirectly(fake.url);
     expect(Object.keys(r.metrics).sort()).toEqual([...METRICS].sort());

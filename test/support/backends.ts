@@ -7,7 +7,7 @@ import { ROOT } from './service';
 
 /** Where scripts/setup-python.sh put a backend's environment (the same rule as the service's config). */
 export function backendVenv(name: string): string {
-  const cache = process.env.EVALHUB_CACHE_DIR || path.join(os.homedir(), '.cache', 'evalhub');
+  const cache = process.env.EVALHUB_CACHE_DIR || (process.getuid?.() === 0 ? '/var/cache/evalhub' : path.join(os.homedir(), '.cache', 'evalhub'));
   const lock = fs.readFileSync(path.join(ROOT, 'python', 'backends', name, 'lock.txt'));
   return path.join(cache, `backend-${name}-${createHash('sha256').update(lock).digest('hex').slice(0, 16)}`);
 }

@@ -101,6 +101,32 @@ function systemUser(name: string): { user: string; uid: number; gid: number } {
   return { user: name, uid: Number(uid), gid: Number(gid) };
 }
 
+/**
+ * Who runs benchmark processes. A root worker runs them as `nobody` unless told otherwise: an
+ * adapter or backend (a tenant's task file, a model's output parsed by a tool) must not get root.
+ * RUN_AS_USER names another user, or `root` to keep root (not recommended; the worker warns).
+ */
+function runAsUser(env: Env, uid = process.getuid?.()): AppConfig['runAs'] {
+  const name = env.RUN_AS_USER;
+  if (name === 'root' || name === '0') return undefined;
+  if (name) return systemUser(name);
+  if (uid !== 0) return undefined;
+  try {
+    return systemUser('nobody');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where setup puts the Python environments. A root worker's run user must be able to read them,
+ * and root's home is private, so root uses /var/cache/evalhub (scripts/setup-python.sh agrees).
+ */
+export function defaultCacheDir(env: Env = process.env, uid = process.getuid?.()): string {
+  if (env.EVALHUB_CACHE_DIR) return env.EVALHUB_CACHE_DIR;
+  return uid === 0 ? '/var/cache/evalhub' : path.join(os.homedir(), '.cache', 'evalhub');
+}
+
 function list(env: Env, name: string): string[] {
   return (env[name] ?? '')
     .split(',')
@@ -171,7 +197,7 @@ export const EXTRA_BACKEND_ENVS = ['guidellm', 'garak', 'lighteval', 'ragas'] as
  * of its lock file (so a pin change makes a new one). EVALHUB_VENV_<NAME> overrides it (images).
  */
 function backendVenvs(env: Env, root: string): Record<string, string> {
-  const cache = env.EVALHUB_CACHE_DIR || path.join(os.homedir(), '.cache', 'evalhub');
+  const cache = defaultCacheDir(env);
   const out: Record<string, string> = {};
   for (const name of EXTRA_BACKEND_ENVS) {
     const override = env[`EVALHUB_VENV_${name.toUpperCase()}`];
@@ -189,7 +215,7 @@ function backendVenvs(env: Env, root: string): Record<string, string> {
 function defaultVenv(root: string): string {
   const marker = path.join(root, '.data', 'python-venv-path');
   if (fs.existsSync(marker)) return fs.readFileSync(marker, 'utf8').trim();
-  return path.join(os.homedir(), '.cache', 'evalhub', 'venv');
+  return path.join(defaultCacheDir(), 'venv');
 }
 
 export function loadConfig(env: Env = process.env, root = path.resolve(__dirname, '..', '..', '..')): AppConfig {
@@ -240,7 +266,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       dir: path.resolve(env.SECRETS_DIR || path.join(env.DATA_DIR || path.join(root, '.data'), 'secrets')),
     },
     tenantTasksDir: env.TENANT_TASKS_DIR ? path.resolve(env.TENANT_TASKS_DIR) : undefined,
-    runAs: env.RUN_AS_USER ? systemUser(env.RUN_AS_USER) : undefined,
+    runAs: runAsUser(env),
     k8s: {
       namespace: env.K8S_NAMESPACE || 'default',
       sidecarImage: env.K8S_SIDECAR_IMAGE || 'evalhub:latest',

@@ -69,6 +69,7 @@ export class GarakExecutor implements Executor {
         OPENAICOMPATIBLE_API_KEY: ctx.modelApiKey || 'no-key',
       },
       cwd: dir,
+      runDir: dir,
       onLine: (line) => {
         lines.push(line);
         if (lines.length > KEEP_LINES) lines.shift();

@@ -78,6 +78,7 @@ export class GuideLlmExecutor implements Executor {
         ...plan.env,
       },
       cwd: runDir,
+      runDir,
       onLine: (line) => {
         const p = progressFromLine(line, plan.strategies, plan.maxRequests);
         if (p) progress(p.phase, p.percent);

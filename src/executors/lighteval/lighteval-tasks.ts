@@ -22,8 +22,11 @@ export interface TaskPlan {
   spec: string;
 }
 
-/** The tasks one benchmark runs; `tasks` (parameter) overrides the id, a comma list or one name. */
-export function lightevalTasks(benchmarkId: string, fewShot: number, override?: unknown): TaskPlan | { error: string } {
+/**
+ * The tasks one benchmark runs; `tasks` (parameter) overrides the id, a comma list or one name.
+ * `metricParams` set parametrizable metrics (pass@k's k and n) as Lighteval's `task@k=1@n=3|0`.
+ */
+export function lightevalTasks(benchmarkId: string, fewShot: number, override?: unknown, metricParams: Record<string, number> = {}): TaskPlan | { error: string } {
   const names = typeof override === 'string' && override.trim() ? override.split(',').map((t) => t.trim()).filter(Boolean) : (SUITES[benchmarkId] ?? [benchmarkId]);
   const bad = names.filter((t) => NEEDS_LOGPROBS.has(t.split('|')[0]));
   if (bad.length) {
@@ -33,6 +36,9 @@ export function lightevalTasks(benchmarkId: string, fewShot: number, override?: 
   }
   const tasks = names.map((t) => t.split('|')[0]);
   // A name given with its own few-shot count keeps it.
-  const spec = names.map((t) => (t.includes('|') ? t : `${t}|${fewShot}`)).join(',');
+  const suffix = Object.entries(metricParams)
+    .map(([k, v]) => `@${k}=${v}`)
+    .join('');
+  const spec = names.map((t) => (t.includes('|') ? t.replace('|', `${suffix}|`) : `${t}${suffix}|${fewShot}`)).join(',');
   return { tasks, spec };
 }

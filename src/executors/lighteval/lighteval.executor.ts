@@ -34,7 +34,11 @@ export class LightevalExecutor implements Executor {
     const b = ctx.job.benchmarks[index];
     const params = (b.parameters ?? {}) as Record<string, unknown>;
     const fewShot = Number(params.num_few_shot ?? params.num_fewshot ?? 0);
-    const plan = lightevalTasks(b.id, fewShot, params.tasks);
+    // The catalog's pass@k settings (pass_at_k, num_samples) parametrise the task's metric.
+    const metricParams: Record<string, number> = {};
+    if (typeof params.pass_at_k === 'number') metricParams.k = params.pass_at_k;
+    if (typeof params.num_samples === 'number') metricParams.n = params.num_samples;
+    const plan = lightevalTasks(b.id, fewShot, params.tasks, metricParams);
     if ('error' in plan) {
       await failAll(ctx, { message: plan.error, message_code: 'lighteval_task_unsupported', message_origin: 'runtime' }, [index]);
       return undefined;
@@ -91,6 +95,7 @@ export class LightevalExecutor implements Executor {
       args,
       env: { ...offlineEnv(runDir), OPENAI_API_KEY: ctx.modelApiKey ?? 'not-needed' },
       cwd: runDir,
+      runDir,
       onLine: (line) => {
         apiError ??= apiFailure(line);
         const p = lightevalProgress(line);

@@ -6,6 +6,8 @@ describe('lightevalTasks', () => {
     expect(lightevalTasks('gsm8k', 8)).toEqual({ tasks: ['gsm8k'], spec: 'gsm8k|8' });
     expect(lightevalTasks('commonsense_reasoning', 0)).toEqual({ tasks: ['hellaswag', 'piqa'], spec: 'hellaswag|0,piqa|0' });
     expect(lightevalTasks('custom', 0, 'capitals, other|2')).toEqual({ tasks: ['capitals', 'other'], spec: 'capitals|0,other|2' });
+    // The catalog's pass@k settings go to the task's parametrizable metric.
+    expect(lightevalTasks('math_500', 0, undefined, { k: 1, n: 3 })).toEqual({ tasks: ['math_500'], spec: 'math_500@k=1@n=3|0' });
   });
 
   it('refuses tasks that need log-likelihoods, pointing to lm-eval', () => {

@@ -35,6 +35,7 @@ export class LmEvalExecutor implements Executor {
       args: inv.args,
       env: { ...offlineEnv(outputDir), ...inv.env },
       cwd: local?.include_path && fs.existsSync(local.include_path) ? local.include_path : outputDir,
+      runDir: outputDir,
       onLine: (line) => {
         const p = progressFromLine(line);
         if (p) progress(p.phase, p.percent);

@@ -58,6 +58,7 @@ export class RagasExecutor implements Executor {
       args: [DRIVER, configFile],
       env: { ...offlineEnv(runDir), [RAGAS_KEY_ENV]: ctx.modelApiKey ?? 'not-needed' },
       cwd: runDir,
+      runDir,
       onLine: (line) => {
         driverError = ragasError(line) ?? driverError;
         const p = ragasProgress(line);
