@@ -7,6 +7,8 @@ import tseslint from 'typescript-eslint';
 const src = './src';
 /** Zone fields for "everything under src/ except these folders". */
 const allBut = (...keep) => ({ from: src, except: keep.map((k) => `./${k}`) });
+/** The executor folders under src/executors/, one per backend. */
+const BACKEND_FOLDERS = ['local-process', 'lm-eval', 'guidellm', 'garak', 'lighteval', 'ragas', 'kubernetes', 'unavailable'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'python/**', '.data/**', 'bench/**', 'scripts/**', 'test/fixtures/**'] },
@@ -38,7 +40,13 @@ export default tseslint.config(
               ...allBut('executors', 'core', 'domain', 'kubernetes'),
               message: 'executors see only the executor interface, core/ and domain/ (and the Kubernetes executor src/kubernetes/).',
             },
-            { target: ['./src/executors/local-process', './src/executors/lm-eval', './src/executors/unavailable'], from: './src/kubernetes', message: 'only the Kubernetes executor uses src/kubernetes/.' },
+            { target: BACKEND_FOLDERS.filter((f) => f !== 'kubernetes').map((f) => `./src/executors/${f}`), from: './src/kubernetes', message: 'only the Kubernetes executor uses src/kubernetes/.' },
+            // One folder per backend, each on its own: shared code goes to executors/ itself.
+            ...BACKEND_FOLDERS.map((f) => ({
+              target: `./src/executors/${f}`,
+              from: BACKEND_FOLDERS.filter((o) => o !== f).map((o) => `./src/executors/${o}`),
+              message: 'a backend folder imports no other backend: put shared code in src/executors/ (e.g. backend-run.ts).',
+            })),
             { target: './src/kubernetes', ...allBut('kubernetes', 'core', 'domain'), message: 'kubernetes/ is a runtime adapter: it imports only core/ and domain/.' },
             { target: ['./src/evaluations', './src/providers', './src/collections', './src/common', './src/queue'], from: ['./src/kubernetes', './src/executors', './src/worker', './src/mlflow', './src/metrics'], message: 'the job and catalog code is runtime-agnostic: reach a runtime through core/runtime/job-runtime, listeners through the job bus.' },
           ],

@@ -26,21 +26,25 @@ const PROVIDER_PROSE = {
   },
   lighteval: {
     description: 'Hugging Face Lighteval tasks (math, reasoning, knowledge and code) run through a LiteLLM endpoint.',
+    local: { executor: 'lighteval' },
   },
   inspect: {
     description: 'UK AISI Inspect evaluations: alignment probes, agentic tasks, domain knowledge and cyber-security challenges.',
   },
   garak: {
     description: 'NVIDIA garak red-teaming scans that probe a model for jailbreaks, prompt injection, toxic output and insecure code.',
+    local: { executor: 'garak' },
   },
   'garak-kfp': {
     description: 'The garak red-teaming scans, executed as Kubeflow Pipelines runs for long or large scans.',
   },
   guidellm: {
     description: 'GuideLLM load tests that measure throughput and latency (time to first token, inter-token latency) of an inference server.',
+    local: { executor: 'guidellm' },
   },
   ragas: {
     description: 'RAGAS metrics for retrieval-augmented generation: faithfulness, answer relevancy and context quality.',
+    local: { executor: 'ragas' },
   },
   deepeval: {
     description: 'DeepEval LLM-as-judge metrics for RAG answers, hallucination, correctness and summaries.',

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README, CI): dependencies, lint, type-check (src and tests), Python venv
-# (cached), build, then every jest project. Ends with a plain summary line: "jest: N passed, N failed".
+# and one per backend (cached), build, then every jest project. Ends with a plain summary line: "jest: N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -9,7 +9,8 @@ npm ls --all >/dev/null 2>&1 || npm ci --no-audit --no-fund || exit 1
 fail() { echo "$1"; echo "jest: 0 passed, 1 failed"; exit 1; }
 npm run --silent lint || fail "lint failed"
 npm run --silent typecheck || fail "type-check failed"
-bash scripts/setup-python.sh >/dev/null || fail "python setup failed"
+# Every backend environment: the backend suites run the real tools (cached by the hash of their pins).
+bash scripts/setup-python.sh --backends all >/dev/null || fail "python setup failed"
 npx nest build || fail "build failed"
 mkdir -p .data
 results=.data/jest-results.json

@@ -19,6 +19,7 @@ const SCHEMAS: Record<string, string> = {
   LocalRuntimeDto: 'How the provider runs on one machine (local runtime).',
   ProviderRuntimeDto: 'How the provider runs: locally and/or as Kubernetes Jobs.',
   ProviderResourceDto: 'A provider as stored: an evaluation framework and its benchmarks.',
+  ProviderAvailabilityDto: 'Whether this deployment can run the provider now, and if not why (an EvalHub addition).',
   ProviderListDto: 'A page of providers.',
   ProviderConfigDto: 'A provider definition (create / replace).',
   CollectionBenchmarkDto: 'A benchmark of a collection, with its weight in the collection score.',

@@ -11,8 +11,9 @@ async function bootstrap(): Promise<void> {
   new Logger('Bootstrap').log(
     `EvalHub worker running (max ${cfg.maxConcurrentEvaluations} concurrent runs, runtime ${cfg.runtime}); probes on http://${cfg.workerHost}:${cfg.workerPort}`,
   );
-  if (process.getuid?.() === 0 && !cfg.runAs && cfg.runtime === 'local') {
-    new Logger('Bootstrap').warn('the worker runs as root and so would its adapters: set RUN_AS_USER (e.g. nobody) to run them unprivileged');
+  if (process.getuid?.() === 0 && cfg.runtime === 'local') {
+    if (cfg.runAs) new Logger('Bootstrap').log(`the worker runs as root: adapters and backends run as ${cfg.runAs.user} (RUN_AS_USER)`);
+    else new Logger('Bootstrap').warn('the worker runs as root and so do its adapters and backends (RUN_AS_USER=root, or no user nobody): set RUN_AS_USER to an unprivileged user');
   }
 }
 

@@ -1,4 +1,7 @@
-import { LM_EVAL_PARAMETERS, misspelledParameterErrors } from './benchmark-parameters';
+import { misspelledParameterErrors } from './benchmark-parameters';
+import { BACKEND_PARAMETERS } from './native-backends';
+
+const LM_EVAL_PARAMETERS = BACKEND_PARAMETERS.lm_evaluation_harness;
 import { benchmarkParameterErrors } from './benchmark-parameters';
 
 describe('benchmark parameter checks', () => {

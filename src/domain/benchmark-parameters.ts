@@ -17,11 +17,6 @@ export function benchmarkParameterErrors(parameters: unknown, where: string): st
   return errors;
 }
 
-/** The parameters the native lm-eval executor turns into flags; others go to lm-eval as task metadata. */
-export const LM_EVAL_PARAMETERS = [
-  'num_examples', 'limit', 'num_few_shot', 'num_fewshot', 'seed', 'batch_size', 'system_instruction',
-  'apply_chat_template', 'fewshot_as_multiturn', 'gen_kwargs',
-] as const;
 
 /** Levenshtein distance, cut off early once it exceeds `max`. */
 function distance(a: string, b: string, max: number): number {

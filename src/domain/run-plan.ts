@@ -1,6 +1,7 @@
+import { NativeBackend, nativeBackendOf } from './native-backends';
 import { ProviderRecord, ResolvedBenchmark } from './types';
 
-export type ExecutorKind = 'local-process' | 'lm_evaluation_harness' | 'kubernetes' | 'unavailable';
+export type ExecutorKind = 'local-process' | NativeBackend | 'kubernetes' | 'unavailable';
 
 /** One unit of work for a worker: benchmarks that run together in one process or Job. */
 export interface RunUnit {
@@ -15,7 +16,8 @@ export function executorFor(provider: ProviderRecord | undefined, mode: RuntimeM
   if (!provider?.runtime) return 'unavailable';
   if (mode === 'kubernetes') return provider.runtime.k8s ? 'kubernetes' : 'unavailable';
   const local = provider.runtime.local;
-  if (local?.executor === 'lm_evaluation_harness') return 'lm_evaluation_harness';
+  const native = nativeBackendOf(provider);
+  if (native) return native;
   if (local?.command) return 'local-process';
   return 'unavailable';
 }

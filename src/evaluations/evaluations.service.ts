@@ -13,7 +13,7 @@ import { assertKnownParams, matchesFilter, once, Page, pageOf, paginate, parseBo
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
 import { jobSourceError } from '../domain/job-source';
 import { executorFor, planRuns } from '../domain/run-plan';
-import { CollectionRecord, JobConfig, JobRecord } from '../domain/types';
+import { CollectionRecord, JobConfig, JobRecord, ProviderRecord } from '../domain/types';
 import { ProvidersService } from '../providers/providers.service';
 import { EvaluationQueue } from '../queue/evaluation-queue.producer';
 import { JobSubmissionDto } from './dto/job-submission.dto';
@@ -22,7 +22,9 @@ import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
 import { capBytes, LogQuery, logStreamPages } from '../core/logs/job-logs';
 import { JobsRepository } from './jobs.repository';
-import { benchmarkParameterErrors, LM_EVAL_PARAMETERS, misspelledParameterErrors } from '../domain/benchmark-parameters';
+import { benchmarkParameterErrors, misspelledParameterErrors } from '../domain/benchmark-parameters';
+import { BACKEND_PARAMETERS, isNativeBackend, parameterValueErrors, unknownParameterErrors } from '../domain/native-backends';
+import { ProviderAvailabilityService } from '../providers/provider-availability.service';
 import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
 import { secretRefRefusal } from '../domain/secret-ref';
 
@@ -31,6 +33,14 @@ const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;
 /** Ten years: further back than any log line (and within what a stream id can hold). */
 export const MAX_SINCE_SECONDS = 10 * 365 * 24 * 3600;
 
+/** Parameter checks of the executor that will run a benchmark (none for adapters and Kubernetes Jobs). */
+function parameterErrorsFor(executor: string, parameters: unknown, where: string): string[] {
+  if (!isNativeBackend(executor)) return [];
+  return executor === 'lm_evaluation_harness'
+    ? misspelledParameterErrors(parameters, BACKEND_PARAMETERS.lm_evaluation_harness, where)
+    : [...unknownParameterErrors(executor, parameters, where), ...parameterValueErrors(executor, parameters, where)];
+}
+
 @Injectable()
 export class EvaluationsService {
   private readonly logger = new Logger(EvaluationsService.name);
@@ -38,6 +48,7 @@ export class EvaluationsService {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly providers: ProvidersService,
+    private readonly availability: ProviderAvailabilityService,
     private readonly collections: CollectionsService,
     private readonly queue: EvaluationQueue,
     private readonly control: JobControl,
@@ -73,14 +84,13 @@ export class EvaluationsService {
       ...queueErrors(config.queue, 'queue'),
       ...benchmarks.flatMap((b, i) => [
         ...benchmarkParameterErrors(b.parameters, `benchmarks[${i}].parameters`),
-        ...(executorFor(providers.get(b.provider_id), this.cfg.runtime) === 'lm_evaluation_harness'
-          ? misspelledParameterErrors(b.parameters, LM_EVAL_PARAMETERS, `benchmarks[${i}].parameters`)
-          : []),
+        ...parameterErrorsFor(executorFor(providers.get(b.provider_id), this.cfg.runtime), b.parameters, `benchmarks[${i}].parameters`),
         ...hardwareConfigErrors(b.hardware_config, `benchmarks[${i}].hardware_config`),
         ...testDataRefErrors(b.test_data_ref, `benchmarks[${i}].test_data_ref`),
       ]),
     ];
     if (problems.length) throw ApiError.validation(problems.join('; '));
+    await this.checkRunnable(benchmarks.map((b) => providers.get(b.provider_id)));
     const allPreRecorded = benchmarks.every((b) => (b.test_data_ref as { type?: string } | undefined)?.type === 'pre_recorded_data');
     if (!config.model.url && !allPreRecorded) {
       throw new ApiError('model_url_required', 'model.url is required unless every benchmark uses pre-recorded data.');
@@ -132,6 +142,19 @@ export class EvaluationsService {
     }
     await this.bus.submitted(job);
     return job;
+  }
+
+  /** A job whose provider this deployment cannot run is refused now, not accepted and failed later. */
+  private async checkRunnable(used: (ProviderRecord | undefined)[]): Promise<void> {
+    const seen = new Set<string>();
+    const reasons: string[] = [];
+    for (const p of used) {
+      if (!p || seen.has(p.resource.id)) continue;
+      seen.add(p.resource.id);
+      const a = await this.availability.of(p);
+      if (!a.runnable) reasons.push(`provider '${p.resource.id}' cannot run here: ${a.reason}`);
+    }
+    if (reasons.length) throw new ApiError('provider_not_runnable', reasons.join('; '));
   }
 
   async get(id: string, caller: RequestContext): Promise<JobRecord> {

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { EXECUTORS, Executor } from './executor.interface';
 import { ExecutorRegistry } from './executor.registry';
+import { GarakExecutor } from './garak/garak.executor';
+import { GuideLlmExecutor } from './guidellm/guidellm.executor';
 import { KubernetesExecutor } from './kubernetes/kubernetes.executor';
+import { LightevalExecutor } from './lighteval/lighteval.executor';
 import { LmEvalExecutor } from './lm-eval/lm-eval.executor';
 import { LocalProcessExecutor } from './local-process/local-process.executor';
+import { RagasExecutor } from './ragas/ragas.executor';
 import { UnavailableExecutor } from './unavailable/unavailable.executor';
 
-const BACKENDS = [LocalProcessExecutor, LmEvalExecutor, KubernetesExecutor, UnavailableExecutor];
+const BACKENDS = [LocalProcessExecutor, LmEvalExecutor, KubernetesExecutor, UnavailableExecutor, LightevalExecutor, RagasExecutor, GarakExecutor, GuideLlmExecutor];
 
 /** Every backend behind the Executor interface; adding one = a folder plus a line here. */
 @Module({

@@ -5,12 +5,16 @@ import { ApiErrors } from '../common/api-docs';
 import { Caller } from '../core/http/caller.decorator';
 import { RequestContext } from '../core/http/request-context';
 import { ProviderConfigDto, ProviderListDto, ProviderResourceDto } from './dto/provider.dto';
+import { ProviderAvailabilityService } from './provider-availability.service';
 import { ProvidersService } from './providers.service';
 
 @ApiTags('providers')
 @Controller('api/v1/evaluations/providers')
 export class ProvidersController {
-  constructor(private readonly providers: ProvidersService) {}
+  constructor(
+    private readonly providers: ProvidersService,
+    private readonly availability: ProviderAvailabilityService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List providers and their benchmarks', description: 'System providers are visible to every tenant.' })
@@ -23,8 +27,9 @@ export class ProvidersController {
   @ApiQuery({ name: 'scope', required: false, enum: ['system', 'tenant'] })
   @ApiResponse({ status: 200, type: ProviderListDto })
   @ApiErrors(400)
-  list(@Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext) {
-    return this.providers.list(query, req.url, caller);
+  async list(@Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext) {
+    const page = await this.providers.list(query, req.url, caller);
+    return { ...page, items: await Promise.all(page.items.map((p) => this.availability.withAvailability(p))) };
   }
 
   @Post()
@@ -39,8 +44,8 @@ export class ProvidersController {
   @ApiOperation({ summary: 'Get one provider' })
   @ApiResponse({ status: 200, type: ProviderResourceDto })
   @ApiErrors(404)
-  get(@Param('id') id: string, @Caller() caller: RequestContext) {
-    return this.providers.get(id, caller);
+  async get(@Param('id') id: string, @Caller() caller: RequestContext) {
+    return this.availability.withAvailability(await this.providers.get(id, caller));
   }
 
   @Put(':id')

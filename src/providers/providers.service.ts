@@ -13,6 +13,7 @@ import { RedisKeys } from '../core/redis/redis-keys';
 import { assertKnownParams, matchesFilter, once, Page, paginate, parseBool, parseFilter, parsePage, parseScope } from '../domain/filters';
 import { applyPatch, PROVIDER_PATCH_RULES } from '../domain/json-patch';
 import { localRuntimeRefusal } from '../domain/local-runtime-policy';
+import { isNativeBackend, NATIVE_BACKENDS } from '../domain/native-backends';
 import { ProviderRecord, SYSTEM_OWNER } from '../domain/types';
 import { ProviderConfigDto } from './dto/provider.dto';
 import { normalizeProvider } from './provider-shape';
@@ -111,7 +112,11 @@ export class ProvidersService implements OnModuleInit {
   }
 
   /** Where the service is shared, a tenant's provider may not run code of its own on the worker. */
-  private checkRuntime(config: { runtime?: { local?: object } }, caller: RequestContext): void {
+  private checkRuntime(config: { runtime?: { local?: { executor?: unknown; command?: unknown; env?: unknown; include_path?: unknown } } }, caller: RequestContext): void {
+    const executor = config.runtime?.local?.executor;
+    if (executor !== undefined && !isNativeBackend(executor)) {
+      throw ApiError.validation(`runtime.local.executor must be one of ${NATIVE_BACKENDS.join(', ')} (got '${String(executor)}')`);
+    }
     const refusal = localRuntimeRefusal(config.runtime?.local, {
       shared: this.cfg.tenancyMode === 'cluster' || this.cfg.auth.mode !== 'none',
       role: caller.role,

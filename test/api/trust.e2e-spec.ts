@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { waitFor } from '../support/ports';
+import { startFakeModel, TASKS_DIR } from '../support/fake-model';
 import { EvalHubService, SILENT_ADAPTER } from '../support/service';
 
 const MODEL = { url: 'http://model.local:8000/v1', name: 'm' };
@@ -254,9 +255,9 @@ describe('trust: no tenant shell in a shared deployment', () => {
   });
 });
 
-/** A worker that runs as root starts adapters as RUN_AS_USER, owning only their benchmark folder. */
-(process.getuid?.() === 0 ? describe : describe.skip)('trust: adapters run unprivileged when the worker is root', () => {
-  const svc = new EvalHubService({ RUN_AS_USER: 'nobody' });
+/** A worker that runs as root starts adapters and backends as nobody by default, owning only their folder. */
+(process.getuid?.() === 0 ? describe : describe.skip)('trust: adapters and backends run unprivileged when the worker is root', () => {
+  const svc = new EvalHubService();
   beforeAll(() => svc.start());
   afterAll(() => svc.stop());
 
@@ -276,5 +277,24 @@ describe('trust: no tenant shell in a shared deployment', () => {
     expect(who).toEqual({ uid: 65534, home: dir, other: 'unreadable' });
     const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`)).text;
     expect(logs).toContain('(index 0) as nobody');
+  });
+
+  it('runs a native backend (lm-eval) as nobody too: its outputs belong to nobody, the job completes', async () => {
+    const fake = await startFakeModel();
+    try {
+      const p = await svc.request('POST', '/api/v1/evaluations/providers', {
+        name: 'Tasks',
+        benchmarks: [{ id: 'demo_gen', name: 'demo_gen', category: 'knowledge', primary_score: { metric: 'exact_match' } }],
+        runtime: { local: { executor: 'lm_evaluation_harness', include_path: TASKS_DIR } },
+      });
+      const r = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'native', model: { url: fake.url, name: 'fake-model' }, benchmarks: [{ id: 'demo_gen', provider_id: p.body.resource.id }] });
+      const job = await svc.waitForState(r.body.resource.id, ['completed', 'failed'], 180000);
+      expect(job.status.state).toBe('completed');
+      expect(fs.statSync(job.results.benchmarks[0].artifacts['lm_eval.results']).uid).toBe(65534);
+      const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${job.resource.id}/logs?tail_lines=-1`)).text;
+      expect(logs).toMatch(/\(as nobody\) \S+\/lm-eval run/);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -87,10 +87,16 @@ describe('local runtime flows', () => {
     expect(err.message).toContain('out of cheese');
   });
 
-  it('fails benchmarks of a provider without a local runtime', async () => {
-    const id = await submit([{ id: 'intents', provider_id: 'garak' }]);
-    const job = await svc.waitForState(id, ['failed']);
-    expect(job.status.benchmarks[0].error_message).toMatchObject({ message_code: 'local_runtime_not_enabled' });
+  it('refuses at submit a provider that cannot run here, saying why, instead of accepting and failing it', async () => {
+    const provider = (await svc.request('GET', '/api/v1/evaluations/providers/inspect')).body;
+    expect(provider.availability).toMatchObject({ runnable: false, runtime: 'local' });
+    expect(provider.availability.reason).toContain('EVALHUB_RUNTIME=kubernetes');
+    const before = (await svc.request('GET', '/api/v1/evaluations/jobs')).body.total_count;
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'flow', model: MODEL, benchmarks: [{ id: 'inspect/telemath', provider_id: 'inspect' }] });
+    expect(res.status).toBe(400);
+    expect(res.body.message_code).toBe('provider_not_runnable');
+    expect(res.body.message).toContain("provider 'inspect' cannot run here");
+    expect((await svc.request('GET', '/api/v1/evaluations/jobs')).body.total_count).toBe(before);
   });
 
   it('cancel while running stops the adapter process', async () => {

@@ -23,10 +23,10 @@ describe.each([
   ['local mode', {}, undefined],
   ['cluster mode with authentication', { TENANCY_MODE: 'cluster' }, 'compat'],
 ])('eval-hub-sdk compatibility (plan A-D), %s', (_mode, env: Record<string, string>, tenant: string | undefined) => {
-  // No lm-eval for this suite (jobs on lm_evaluation_harness fail fast instead of running it):
-  // it is about the API and the adapter protocol, and lm-eval has a suite of its own.
+  // The suite is about the API and the adapter protocol: the few checks that submit system
+  // benchmarks (lm-eval, Lighteval) cancel them at once, and the backends have suites of their own.
   const svc = new EvalHubService(
-    { MAX_CONCURRENT_EVALUATIONS: '4', EVALHUB_PYTHON_VENV: '/nonexistent-venv', ...env },
+    { MAX_CONCURRENT_EVALUATIONS: '4', ...env },
     tenant ? { tokens: [{ token: CLI_TOKEN, user: 'cli', tenants: [tenant], role: 'admin' }] } : {},
   );
   let report: CheckResult[] = [];

@@ -13,10 +13,26 @@ export interface FakeModel {
 }
 
 export const TASKS_DIR = path.join(ROOT, 'test', 'fixtures', 'lm-eval-tasks');
+export const LIGHTEVAL_TASKS_DIR = path.join(ROOT, 'test', 'fixtures', 'lighteval-tasks');
+export const RAGAS_DATASET = path.join(ROOT, 'test', 'fixtures', 'ragas', 'dataset.jsonl');
 
-export async function startFakeModel(opts: { delayMs?: number } = {}): Promise<FakeModel> {
-  const answers = JSON.parse(fs.readFileSync(path.join(TASKS_DIR, 'answers.json'), 'utf8'));
-  const fake = createFakeModel({ answers, ...opts });
+/** Answer rules of every fixture: lm-eval's and Lighteval's capitals, garak's DAN probe. */
+function answerRules(): object[] {
+  const read = (...p: string[]) => JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', ...p), 'utf8')) as object[];
+  return [...read('lm-eval-tasks', 'answers.json'), ...read('garak', 'answers.json')];
+}
+
+export interface FakeModelOptions {
+  /** Delay before every completion answer (cancel and timeout tests). */
+  delayMs?: number;
+  /** Streaming: wait before the first chunk (time to first token) … */
+  ttftMs?: number;
+  /** … and between later chunks (inter-token latency). */
+  itlMs?: number;
+}
+
+export async function startFakeModel(opts: FakeModelOptions = {}): Promise<FakeModel> {
+  const fake = createFakeModel({ answers: answerRules(), ...opts });
   const port = await fake.listen(0);
   return { url: `http://127.0.0.1:${port}/v1`, requests: fake.requests, close: () => fake.close() };
 }

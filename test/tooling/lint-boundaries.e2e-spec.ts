@@ -37,6 +37,7 @@ describe('lint: import boundaries', () => {
     ['src/executors/lm-eval/probe.ts', "import { JobsRepository } from '../../evaluations/jobs.repository';\nexport const x = JobsRepository;\n"],
     ['src/executors/local-process/probe.ts', "import { K8sGateway } from '../../kubernetes/k8s-gateway';\nexport const x = K8sGateway;\n"],
     ['src/evaluations/probe.ts', "import { K8sGateway } from '../kubernetes/k8s-gateway';\nexport const x = K8sGateway;\n"],
+    ['src/executors/ragas/probe.ts', "import { lightevalTasks } from '../lighteval/lighteval-tasks';\nexport const x = lightevalTasks;\n"],
   ])('%s: an upward import fails with import-x/no-restricted-paths', async (file, code) => {
     expect(await lint(file, code)).toEqual([expect.objectContaining({ rule: 'import-x/no-restricted-paths' })]);
   });

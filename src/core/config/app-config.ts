@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,6 +34,8 @@ export interface AppConfig {
   dataDir: string;
   configDir: string;
   pythonVenv: string;
+  /** Python environment of each extra backend (guidellm, garak, …): where setup puts it, or EVALHUB_VENV_<NAME>. */
+  backendVenvs: Record<string, string>;
   mlflowTrackingUri?: string;
   mlflowPublicUrl?: string;
   /** Token, CA and workspace for MLflow (§6); passed on to adapters and the pod sidecar. */
@@ -98,6 +101,32 @@ function systemUser(name: string): { user: string; uid: number; gid: number } {
   return { user: name, uid: Number(uid), gid: Number(gid) };
 }
 
+/**
+ * Who runs benchmark processes. A root worker runs them as `nobody` unless told otherwise: an
+ * adapter or backend (a tenant's task file, a model's output parsed by a tool) must not get root.
+ * RUN_AS_USER names another user, or `root` to keep root (not recommended; the worker warns).
+ */
+function runAsUser(env: Env, uid = process.getuid?.()): AppConfig['runAs'] {
+  const name = env.RUN_AS_USER;
+  if (name === 'root' || name === '0') return undefined;
+  if (name) return systemUser(name);
+  if (uid !== 0) return undefined;
+  try {
+    return systemUser('nobody');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where setup puts the Python environments. A root worker's run user must be able to read them,
+ * and root's home is private, so root uses /var/cache/evalhub (scripts/setup-python.sh agrees).
+ */
+export function defaultCacheDir(env: Env = process.env, uid = process.getuid?.()): string {
+  if (env.EVALHUB_CACHE_DIR) return env.EVALHUB_CACHE_DIR;
+  return uid === 0 ? '/var/cache/evalhub' : path.join(os.homedir(), '.cache', 'evalhub');
+}
+
 function list(env: Env, name: string): string[] {
   return (env[name] ?? '')
     .split(',')
@@ -160,10 +189,33 @@ function readablePath(env: Env, name: string): string | undefined {
 }
 
 /** The default venv location written by scripts/setup-python.sh. */
+/** Backends with an environment of their own; their pins live in python/backends/<name>/lock.txt. */
+export const EXTRA_BACKEND_ENVS = ['guidellm', 'garak', 'lighteval', 'ragas'] as const;
+
+/**
+ * Where scripts/setup-python.sh builds a backend's environment: the cache folder, keyed by a hash
+ * of its lock file (so a pin change makes a new one). EVALHUB_VENV_<NAME> overrides it (images).
+ */
+function backendVenvs(env: Env, root: string): Record<string, string> {
+  const cache = defaultCacheDir(env);
+  const out: Record<string, string> = {};
+  for (const name of EXTRA_BACKEND_ENVS) {
+    const override = env[`EVALHUB_VENV_${name.toUpperCase()}`];
+    if (override) {
+      out[name] = path.resolve(override);
+      continue;
+    }
+    const lock = path.join(root, 'python', 'backends', name, 'lock.txt');
+    const hash = fs.existsSync(lock) ? createHash('sha256').update(fs.readFileSync(lock)).digest('hex').slice(0, 16) : 'unpinned';
+    out[name] = path.join(cache, `backend-${name}-${hash}`);
+  }
+  return out;
+}
+
 function defaultVenv(root: string): string {
   const marker = path.join(root, '.data', 'python-venv-path');
   if (fs.existsSync(marker)) return fs.readFileSync(marker, 'utf8').trim();
-  return path.join(os.homedir(), '.cache', 'evalhub', 'venv');
+  return path.join(defaultCacheDir(), 'venv');
 }
 
 export function loadConfig(env: Env = process.env, root = path.resolve(__dirname, '..', '..', '..')): AppConfig {
@@ -186,6 +238,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     dataDir: path.resolve(env.DATA_DIR || path.join(root, '.data')),
     configDir: path.resolve(env.CONFIG_DIR || path.join(root, 'config')),
     pythonVenv: path.resolve(env.EVALHUB_PYTHON_VENV || defaultVenv(root)),
+    backendVenvs: backendVenvs(env, root),
     mlflowTrackingUri: url(env, 'MLFLOW_TRACKING_URI'),
     mlflowPublicUrl: url(env, 'MLFLOW_PUBLIC_URL'),
     mlflowAuth: {
@@ -213,7 +266,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       dir: path.resolve(env.SECRETS_DIR || path.join(env.DATA_DIR || path.join(root, '.data'), 'secrets')),
     },
     tenantTasksDir: env.TENANT_TASKS_DIR ? path.resolve(env.TENANT_TASKS_DIR) : undefined,
-    runAs: env.RUN_AS_USER ? systemUser(env.RUN_AS_USER) : undefined,
+    runAs: runAsUser(env),
     k8s: {
       namespace: env.K8S_NAMESPACE || 'default',
       sidecarImage: env.K8S_SIDECAR_IMAGE || 'evalhub:latest',

@@ -19,6 +19,7 @@ export const MESSAGE_CODE_STATUS = {
   resource_does_not_exist: 400,
   model_url_required: 400,
   local_runtime_not_enabled: 400,
+  provider_not_runnable: 400,
   read_only_provider: 400,
   read_only_collection: 400,
   mlflow_required_for_experiment: 400,

@@ -41,6 +41,10 @@ export class RedisKeys {
   callbackToken(tokenHash: string): string {
     return `${this.prefix}:callback:${tokenHash}`;
   }
+  /** Hash: worker hostname → the backend environments it can run (WorkerEnvironments, JSON). */
+  get workerEnvironments(): string {
+    return `${this.prefix}:workers:environments`;
+  }
   get controlChannel(): string {
     return `${this.prefix}:control`;
   }

@@ -5,6 +5,7 @@ import { capabilityCallbackUrl } from '../../domain/callback-binding';
 import { buildJobSpec } from '../../domain/job-spec';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { runInGroup } from '../process-group';
+import { handOver, mirrorForRunUser, runUser } from '../run-as';
 import { backendEnv } from '../process-env';
 import type { MlflowAuth } from '../../core/config/app-config';
 
@@ -31,15 +32,25 @@ export class LocalProcessExecutor implements Executor {
         EVALHUB_MODE: 'local',
         // The resolved model key, under the name OpenAI clients read (the JobSpec only names it).
         OPENAI_API_KEY: ctx.modelApiKey,
-        ...(ctx.cfg.mlflowTrackingUri ? mlflowEnv(ctx.cfg.mlflowTrackingUri, ctx.cfg.mlflowAuth, ctx.job.resource.tenant) : {}),
       });
-      for (const e of local.env ?? []) env[e.name] = e.value;
-      // As an unprivileged user when the worker is root: it owns only its benchmark's folder.
-      const runAs = ctx.cfg.runAs && process.getuid?.() === 0 ? ctx.cfg.runAs : undefined;
+      // As an unprivileged user when the worker is root: it owns only its benchmark's folder, and
+      // reads the worker's MLflow token and CA from copies there (kept fresh: tokens rotate).
+      const runAs = runUser(ctx.cfg);
+      const mirrors: { stop: () => void }[] = [];
+      let auth = ctx.cfg.mlflowAuth;
       if (runAs) {
         handOver(dir, ctx.cfg.dataDir, runAs);
         env.HOME = dir;
+        const mirror = (src: string | undefined, name: string) => {
+          if (!src) return undefined;
+          const m = mirrorForRunUser(src, path.join(dir, 'meta', name), runAs);
+          mirrors.push(m);
+          return m.path;
+        };
+        auth = { ...auth, tokenPath: mirror(auth.tokenPath, 'mlflow-token'), caCertPath: mirror(auth.caCertPath, 'mlflow-ca.pem') };
       }
+      if (ctx.cfg.mlflowTrackingUri) Object.assign(env, mlflowEnv(ctx.cfg.mlflowTrackingUri, auth, ctx.job.resource.tenant));
+      for (const e of local.env ?? []) env[e.name] = e.value;
       ctx.logs.line(`[evalhub] running benchmark ${ctx.job.benchmarks[index].id} (index ${index})${runAs ? ` as ${runAs.user}` : ''}: ${local.command}`);
       outcome = await runInGroup('sh', ['-c', local.command], {
         env,
@@ -49,26 +60,11 @@ export class LocalProcessExecutor implements Executor {
         signal: AbortSignal.any([ctx.signal, afterGrace(ctx.benchmarkDone(index), EXIT_GRACE_MS)]),
         onSpawn: (pid) => ctx.recordProcess(pid),
       });
+      for (const m of mirrors) m.stop();
       ctx.logs.line(`[evalhub] adapter exited with ${outcome.signal ? `signal ${outcome.signal}` : `code ${outcome.exitCode}`}`);
       if (ctx.signal.aborted) break;
     }
     return outcome;
-  }
-}
-
-/**
- * Gives the run user its benchmark folder (recursively) and lets it pass through the folders
- * above it, up to the data folder (search permission only: it cannot list other jobs).
- */
-function handOver(dir: string, dataDir: string, user: { uid: number; gid: number }): void {
-  const chownAll = (p: string) => {
-    fs.chownSync(p, user.uid, user.gid);
-    if (fs.statSync(p).isDirectory()) for (const f of fs.readdirSync(p)) chownAll(path.join(p, f));
-  };
-  chownAll(dir);
-  for (let p = path.dirname(dir); p.startsWith(dataDir); p = path.dirname(p)) {
-    fs.chmodSync(p, 0o711);
-    if (p === dataDir) break;
   }
 }
 

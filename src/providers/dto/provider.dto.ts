@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
 import {
   IsArray,
   IsIn,
@@ -261,10 +262,24 @@ export class ResourceDto {
 }
 
 /** A provider as the API returns it. */
+/** Whether this deployment can run the provider (an EvalHub addition, read-only). */
+export class ProviderAvailabilityDto {
+  /** false: a job naming one of its benchmarks is refused at submit with `reason`. */
+  runnable: boolean;
+  @ApiProperty({ enum: ['local', 'kubernetes'], description: 'The runtime this deployment uses (EVALHUB_RUNTIME).' })
+  runtime: string;
+  /** How its benchmarks run: a native executor (guidellm, garak, …), local-process or kubernetes. */
+  executor?: string;
+  /** Why it cannot run, and the fix (e.g. the setup command that installs its environment). */
+  reason?: string;
+}
+
 export class ProviderResourceDto extends ProviderConfigDto {
   resource: ResourceDto;
   declare title: string;
   declare benchmarks: ProviderBenchmarkDto[];
+  @ApiProperty({ type: ProviderAvailabilityDto, readOnly: true, required: false })
+  availability?: ProviderAvailabilityDto;
 }
 
 export class HrefDto {

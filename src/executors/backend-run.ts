@@ -1,0 +1,129 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { environmentState } from '../core/runtime/backend-environments';
+import { JobPhase, MessageInfo } from '../domain/types';
+import { RunContext, RunOutcome } from './executor.interface';
+import { backendEnv } from './process-env';
+import { runInGroup } from './process-group';
+import { handOver, runUser } from './run-as';
+
+// What every native backend executor (lm-eval, GuideLLM, garak, Lighteval, RAGAS) does the same
+// way: find its environment, run the tool offline in its own process group, report progress at a
+// sane rate, and turn a failed exit into a message that says what failed.
+
+const PROGRESS_EVERY_MS = 1000;
+
+/** A program in the backend's environment, or undefined after failing the unit with the setup command. */
+export async function toolPath(ctx: RunContext, env: string, program: string): Promise<string | undefined> {
+  const state = environmentState(ctx.cfg, env);
+  const bin = path.join(state.path, 'bin', program);
+  if (state.ready && fs.existsSync(bin)) return bin;
+  const message = `${program} cannot run: ${state.reason ?? `${bin} is missing`}`;
+  ctx.logs.line(`[evalhub] ${message}`);
+  await failAll(ctx, { message, message_code: 'backend_not_installed', message_origin: 'runtime' });
+  return undefined;
+}
+
+export async function failAll(ctx: RunContext, message: MessageInfo, indexes = ctx.indexes): Promise<void> {
+  for (const i of indexes) await ctx.report(i, { status: 'failed', error_message: message });
+}
+
+/**
+ * The switches that keep Hugging Face libraries, LiteLLM and RAGAS from reaching the internet
+ * (backends.md §5.4). HF_HOME is the operator's (a pre-filled cache) or one per run. An operator
+ * whose workers may use the Hub says so with HF_HUB_OFFLINE=0 in the worker's environment.
+ */
+export function offlineEnv(workDir: string, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const hub: Record<string, string> = inherited.HF_HUB_OFFLINE === '0' ? {} : { HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', HF_EVALUATE_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
+  return {
+    ...hub,
+    HF_HUB_DISABLE_TELEMETRY: '1',
+    HF_HOME: inherited.HF_HOME || path.join(workDir, 'hf-home'),
+    LITELLM_LOCAL_MODEL_COST_MAP: 'True',
+    RAGAS_DO_NOT_TRACK: 'true',
+    TOKENIZERS_PARALLELISM: 'false',
+    PYTHONUNBUFFERED: '1',
+    XDG_DATA_HOME: path.join(workDir, 'xdg-data'),
+  };
+}
+
+/** Reports phase/percent for every benchmark of the unit, at most once a second unless something changed. */
+export function progressReporter(ctx: RunContext, indexes = ctx.indexes): (phase: JobPhase, percent?: number) => void {
+  let last = { phase: '', percent: -1, at: 0 };
+  return (phase, percent) => {
+    const now = Date.now();
+    const changed = phase !== last.phase || (percent !== undefined && percent !== last.percent);
+    if (!changed || (phase === last.phase && now - last.at < PROGRESS_EVERY_MS && percent !== 100)) return;
+    last = { phase, percent: percent ?? -1, at: now };
+    // Progress is a hint: a lost update is superseded by the next one or by the result.
+    for (const i of indexes) void ctx.report(i, { status: 'running', phase, progress: percent }).catch(() => undefined);
+  };
+}
+
+export interface ToolInvocation {
+  bin: string;
+  args: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** The run's own folder: given to the run user (when the worker is root) and used as its HOME. */
+  runDir: string;
+  onLine?: (line: string) => void;
+}
+
+/**
+ * Runs the tool in its own process group under the unit's cancel/timeout signal, output into the
+ * job log; as the unprivileged run user when the worker is root, owning only its run folder.
+ */
+export function runTool(ctx: RunContext, inv: ToolInvocation): Promise<RunOutcome> {
+  const runAs = runUser(ctx.cfg);
+  if (runAs) handOver(inv.runDir, ctx.cfg.dataDir, runAs);
+  ctx.logs.line(`[evalhub] ${runAs ? `(as ${runAs.user}) ` : ''}${inv.bin} ${inv.args.join(' ')}`);
+  return runInGroup(inv.bin, inv.args, {
+    env: backendEnv(ctx.cfg, { ...inv.env, ...(runAs ? { HOME: inv.runDir, USER: runAs.user, LOGNAME: runAs.user } : {}), PATH: `${path.dirname(inv.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}` }),
+    cwd: inv.cwd,
+    logs: ctx.logs,
+    signal: ctx.signal,
+    runAs,
+    onSpawn: (pid) => ctx.recordProcess(pid),
+    onLine: inv.onLine,
+  });
+}
+
+/** The message for a tool that exited badly: how it ended and its most telling output line. */
+export function exitMessage(tool: string, outcome: RunOutcome, ctx: RunContext, code: string): MessageInfo {
+  const why = lastError(ctx.logs.lastLines(40));
+  return {
+    message: `${tool} ${outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.exitCode}`}${why ? `: ${why}` : ''}`,
+    message_code: code,
+    message_origin: 'runtime',
+  };
+}
+
+/** The most telling line of a failed run: the last exception or error line. */
+export function lastError(lines: string[]): string | undefined {
+  const own = lines.filter((l) => !l.startsWith('[evalhub]'));
+  const err = [...own].reverse().find((l) => /(Error|Exception|error:|refused|Traceback|[Ff]ailed)/.test(l) && !/^\s*File "/.test(l) && !/^Traceback \(most recent/.test(l));
+  return (err ?? own[own.length - 1])?.trim().slice(0, 500);
+}
+
+/** The newest file matching `re` anywhere under dir (tools nest their output by model name, time …). */
+export function newestFile(dir: string, re: RegExp): string | undefined {
+  let best: { file: string; mtime: number } | undefined;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (re.test(e.name)) {
+        const mtime = fs.statSync(p).mtimeMs;
+        if (!best || mtime > best.mtime) best = { file: p, mtime };
+      }
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return best?.file;
+}
+
+/** The OpenAI-compatible base URL (…/v1) of the job's model, whatever endpoint path it was given as. */
+export function openAiBase(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/(chat\/)?completions$/, '');
+}
