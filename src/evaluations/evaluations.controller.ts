@@ -15,6 +15,9 @@ import { whileRedisDown } from '../core/redis/redis-availability';
 import { CALLBACK_TOKEN_HEADER } from '../core/http/access.guard';
 import { header } from '../core/http/caller.decorator';
 import { EventAccess } from './event-access';
+import { HEARTBEAT_MS, JobStreamService } from './job-stream.service';
+import { streamEntryId } from '../domain/job-stream';
+import { assertKnownParams } from '../domain/filters';
 
 const LOG_QUERIES = [
   ApiQuery({ name: 'tail_lines', required: false, description: 'Last N lines (1..10000, default 1000; -1 = all)' }),
@@ -29,6 +32,7 @@ export class EvaluationsController {
     private readonly evaluations: EvaluationsService,
     private readonly events: JobEventsService,
     private readonly access: EventAccess,
+    private readonly stream: JobStreamService,
   ) {}
 
   @Post()
@@ -98,6 +102,68 @@ export class EvaluationsController {
       await this.access.check(id, ev.benchmark_index, header(req, CALLBACK_TOKEN_HEADER), caller);
       await this.events.apply(id, ev, 'api', body.job_meta);
     }, 8000);
+  }
+
+  @Get('stream')
+  @ApiOperation({
+    summary: 'Live stream of job changes (Server-Sent Events)',
+    description:
+      'One `job` event ({id, tenant, name, state, updated_at}) per change of any job the caller may see, from now on (or after `Last-Event-ID`). Comment lines every 15 s keep it open. An EvalHub addition.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'last_event_id', required: false, description: 'Resume after this event id (the Last-Event-ID header wins)' })
+  @ApiResponse({ status: 200, description: 'An event stream', schema: { type: 'string' } })
+  @ApiErrors(400)
+  async changes(@Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext, @Res() reply: FastifyReply) {
+    assertKnownParams(query, ['last_event_id']);
+    const lastId = streamEntryId(header(req, 'last-event-id')) ?? streamEntryId(query.last_event_id);
+    const gone = new AbortController();
+    const events = await this.stream.changeEvents(caller.tenant, lastId, gone.signal);
+    this.sendEvents(reply, () => events, gone);
+  }
+
+  @Get(':id/stream')
+  @ApiOperation({
+    summary: 'Live stream of one job (Server-Sent Events)',
+    description:
+      'A `status` event (state, message, every benchmark with status, phase and progress) at every change, then one `result` event with the results when the job ends, after which the stream closes. Event ids allow `Last-Event-ID` to resume without loss or repeats; without it the stream starts at the job\'s first state. A finished job answers its final state at once. An EvalHub addition.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'last_event_id', required: false, description: 'Resume after this event id (the Last-Event-ID header wins)' })
+  @ApiResponse({ status: 200, description: 'An event stream', schema: { type: 'string' } })
+  @ApiErrors(400, 404)
+  async jobStream(@Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext, @Res() reply: FastifyReply) {
+    assertKnownParams(query, ['last_event_id']);
+    const job = await this.evaluations.get(id, caller);
+    const lastId = streamEntryId(header(req, 'last-event-id')) ?? streamEntryId(query.last_event_id);
+    const gone = new AbortController();
+    this.sendEvents(reply, () => this.stream.jobEvents(job, lastId, gone.signal), gone);
+  }
+
+  /** Writes an event stream on the raw response until the source ends or the client goes. */
+  private sendEvents(reply: FastifyReply, source: () => AsyncGenerator<string>, gone: AbortController): void {
+    reply.hijack();
+    const res = reply.raw;
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) res.setHeader(k, v);
+    res.statusCode = 200;
+    res.setHeader('content-type', 'text/event-stream; charset=utf-8');
+    res.setHeader('cache-control', 'no-cache');
+    res.setHeader('x-accel-buffering', 'no');
+    res.on('close', () => gone.abort());
+    void (async () => {
+      try {
+        // How long a client waits before reconnecting (EventSource honours it).
+        res.write(`retry: ${Math.min(HEARTBEAT_MS, 3000)}\n\n`);
+        for await (const chunk of source()) {
+          if (gone.signal.aborted) break;
+          res.write(chunk);
+        }
+      } catch {
+        /* Redis went away mid-stream: the client reconnects with its Last-Event-ID */
+      } finally {
+        res.end();
+      }
+    })();
   }
 
   @Get(':id/logs')

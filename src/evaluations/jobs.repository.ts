@@ -4,7 +4,12 @@ import { DocumentStore } from '../core/redis/document-store';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { isTerminalJobState } from '../domain/job-state';
+import { jobChangeEntry, jobSnapshot } from '../domain/job-stream';
 import { JobRecord } from '../domain/types';
+
+/** Entries kept per job stream (a job writes a few per benchmark and per progress step). */
+export const JOB_STREAM_LENGTH = 500;
+const CHANGES_STREAM_LENGTH = 10000;
 
 /** A job may still need work from a worker: it has not finished, or MLflow has not recorded it. */
 export function needsWork(job: JobRecord): boolean {
@@ -22,7 +27,12 @@ export class JobsRepository extends DocumentStore<JobRecord> {
   private readonly activeKey: string;
 
   constructor(@Inject(REDIS) private readonly client: Redis, keys: RedisKeys) {
-    super(client, keys, 'job', [{ key: keys.activeJobs, has: needsWork }]);
+    super(client, keys, 'job', [{ key: keys.activeJobs, has: needsWork }], [
+      // Every write of a job, in order, for its live stream (GET /jobs/{id}/stream) …
+      { key: (j) => keys.jobStream(j.resource.id), entry: (j) => JSON.stringify(jobSnapshot(j)), maxLen: JOB_STREAM_LENGTH, perDocument: true },
+      // … and one line per write for the all-jobs stream (list views).
+      { key: () => keys.jobChanges, entry: (j) => JSON.stringify(jobChangeEntry(j)), maxLen: CHANGES_STREAM_LENGTH, perDocument: false },
+    ]);
     this.activeKey = keys.activeJobs;
   }
 

@@ -127,3 +127,17 @@ export function newestFile(dir: string, re: RegExp): string | undefined {
 export function openAiBase(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/(chat\/)?completions$/, '');
 }
+
+/**
+ * Runs a one-benchmark-per-process backend over the unit's benchmarks in turn (until cancelled);
+ * the unit's outcome is the last process's.
+ */
+export async function eachBenchmark(ctx: RunContext, runOne: (index: number) => Promise<RunOutcome | undefined>): Promise<RunOutcome> {
+  const outcome: RunOutcome = { exitCode: null, signal: null };
+  for (const index of ctx.indexes) {
+    if (ctx.signal.aborted) break;
+    const r = await runOne(index);
+    if (r) Object.assign(outcome, r);
+  }
+  return outcome;
+}

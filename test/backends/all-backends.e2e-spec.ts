@@ -67,8 +67,11 @@ describe('one job over every native backend', () => {
     expect(job.status.state).toBe('completed');
     const [lmEval, perf, redTeam, capitals, rag] = job.results.benchmarks;
     expect(lmEval.metrics.exact_match).toBeGreaterThan(0);
-    expect(perf.metrics.mean_ttft_ms).toBeGreaterThan(40);
-    expect(perf.metrics.mean_ttft_ms).toBeLessThan(60);
+    // The test model waits 50 ms before the first token; how much more GuideLLM measures depends on
+    // what else runs (here four other backends on the same cores): test/backends/guidellm checks
+    // the 20% tolerance on its own. Here: a measurement, not less than the delay.
+    expect(perf.metrics.mean_ttft_ms).toBeGreaterThanOrEqual(48);
+    expect(perf.metrics.mean_itl_ms).toBeGreaterThanOrEqual(9.5);
     expect(redTeam.metrics.attack_success_rate).toBe(0.5);
     expect(redTeam.test).toMatchObject({ primary_score_metric: 'attack_success_rate', pass: false });
     expect(capitals.metrics.em).toBe(0.75);

@@ -2,15 +2,22 @@ import type { Redis } from 'ioredis';
 import { DocKind, RedisKeys } from './redis-keys';
 
 // Compare-and-set in one round trip: the write only happens if nobody changed the document since
-// it was read. Safe on a shared connection, unlike WATCH/MULTI. KEYS[2..] are membership sets that
-// change with the document in the same step: ARGV[3] is the id, ARGV[3+i] '1' adds it to KEYS[1+i]
-// and '0' removes it.
+// it was read. Safe on a shared connection, unlike WATCH/MULTI. KEYS[2..1+n] are membership sets
+// that change with the document in the same step (ARGV[4] = n; ARGV[4+i] '1' adds the id ARGV[3]
+// to KEYS[1+i], '0' removes it); the KEYS after them are change streams that get one entry
+// (ARGV: max length, payload) in the same step, so their order is the order of the writes.
 const CAS_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if cur ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
-for i = 2, #KEYS do
-  if ARGV[i + 2] == '1' then redis.call('SADD', KEYS[i], ARGV[3]) else redis.call('SREM', KEYS[i], ARGV[3]) end
+local n = tonumber(ARGV[4])
+for i = 1, n do
+  if ARGV[4 + i] == '1' then redis.call('SADD', KEYS[1 + i], ARGV[3]) else redis.call('SREM', KEYS[1 + i], ARGV[3]) end
+end
+local a = 5 + n
+for k = 2 + n, #KEYS do
+  redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[a], '*', 'data', ARGV[a + 1])
+  a = a + 2
 end
 return 1`;
 
@@ -29,6 +36,16 @@ export interface Membership<T> {
 
 type CasRedis = { evalhubCas(numKeys: number, ...args: string[]): Promise<number> };
 
+/** A Redis stream that gets an entry with every write of a document (e.g. a job's changes, for live views). */
+export interface ChangeStream<T> {
+  key(doc: T): string;
+  /** The entry's `data` field; undefined writes no entry. */
+  entry(doc: T): string | undefined;
+  maxLen: number;
+  /** A stream of this document alone: deleted with it. */
+  perDocument: boolean;
+}
+
 /**
  * JSON documents in Redis with creation-ordered indexes (global and per tenant). The system of
  * record for jobs, providers and collections.
@@ -39,6 +56,7 @@ export class DocumentStore<T extends StoredDoc> {
     private readonly keys: RedisKeys,
     private readonly kind: DocKind,
     private readonly memberships: Membership<T>[] = [],
+    private readonly streams: ChangeStream<T>[] = [],
   ) {
     // No numberOfKeys: the caller passes it, since the membership sets vary by store.
     if (!('evalhubCas' in this.redis)) this.redis.defineCommand('evalhubCas', { lua: CAS_SCRIPT });
@@ -57,6 +75,10 @@ export class DocumentStore<T extends StoredDoc> {
       if (set.has(doc)) m.sadd(set.key, doc.resource.id);
       else m.srem(set.key, doc.resource.id);
     }
+    for (const st of this.streams) {
+      const data = st.entry(doc);
+      if (data !== undefined) m.xadd(st.key(doc), 'MAXLEN', '~', String(st.maxLen), '*', 'data', data);
+    }
     await execOrThrow(m);
   }
 
@@ -69,6 +91,7 @@ export class DocumentStore<T extends StoredDoc> {
     const m = this.redis.multi().del(this.keys.doc(this.kind, doc.resource.id)).zrem(this.keys.index(this.kind), doc.resource.id);
     if (doc.resource.tenant) m.zrem(this.keys.tenantIndex(this.kind, doc.resource.tenant), doc.resource.id);
     for (const set of this.memberships) m.srem(set.key, doc.resource.id);
+    for (const st of this.streams) if (st.perDocument) m.del(st.key(doc));
     const res = await execOrThrow(m);
     return Number(res[0]?.[1] ?? 0) > 0;
   }
@@ -92,7 +115,19 @@ export class DocumentStore<T extends StoredDoc> {
       if (nextRaw === raw) return { before, after: before };
       const sets = this.memberships.map((s) => s.key);
       const flags = this.memberships.map((s) => (s.has(after) ? '1' : '0'));
-      const ok = await (this.redis as unknown as CasRedis).evalhubCas(1 + sets.length, key, ...sets, raw, nextRaw, id, ...flags);
+      const entries = this.streams.map((st) => ({ key: st.key(after), data: st.entry(after), maxLen: st.maxLen })).filter((e) => e.data !== undefined);
+      const ok = await (this.redis as unknown as CasRedis).evalhubCas(
+        1 + sets.length + entries.length,
+        key,
+        ...sets,
+        ...entries.map((e) => e.key),
+        raw,
+        nextRaw,
+        id,
+        String(sets.length),
+        ...flags,
+        ...entries.flatMap((e) => [String(e.maxLen), e.data as string]),
+      );
       if (ok === 1) return { before, after };
     }
     throw new Error(`Could not update ${this.kind} ${id}: too many concurrent writers`);

@@ -45,6 +45,14 @@ export class RedisKeys {
   get workerEnvironments(): string {
     return `${this.prefix}:workers:environments`;
   }
+  /** Stream of one job's status snapshots, in write order (the SSE stream reads it). */
+  jobStream(jobId: string): string {
+    return `${this.prefix}:jobstream:job:${jobId}`;
+  }
+  /** Stream of every job change, all tenants ({id, tenant, state}; the tenant-wide SSE stream). */
+  get jobChanges(): string {
+    return `${this.prefix}:jobstream:changes`;
+  }
   get controlChannel(): string {
     return `${this.prefix}:control`;
   }

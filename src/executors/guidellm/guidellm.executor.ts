@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { environmentState } from '../../core/runtime/backend-environments';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { exitMessage, failAll, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
+import { eachBenchmark, exitMessage, failAll, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { buildGuideLlmInvocation, GuideLlmParameterError, GuideLlmPlan } from './guidellm-command';
 import { progressFromLine } from './guidellm-progress';
 import { parseGuideLlmReport } from './guidellm-results';
@@ -27,14 +27,8 @@ const TOKENIZER_DIR = 'evalhub-tokenizer';
 export class GuideLlmExecutor implements Executor {
   readonly kind = 'guidellm' as const;
 
-  async run(ctx: RunContext): Promise<RunOutcome> {
-    const outcome: RunOutcome = { exitCode: null, signal: null };
-    for (const index of ctx.indexes) {
-      if (ctx.signal.aborted) break;
-      const r = await this.runOne(ctx, index);
-      if (r) Object.assign(outcome, r);
-    }
-    return outcome;
+  run(ctx: RunContext): Promise<RunOutcome> {
+    return eachBenchmark(ctx, (index) => this.runOne(ctx, index));
   }
 
   private async runOne(ctx: RunContext, index: number): Promise<RunOutcome | undefined> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { exitMessage, failAll, newestFile, offlineEnv, openAiBase, progressReporter, runTool, toolPath } from '../backend-run';
+import { eachBenchmark, exitMessage, failAll, newestFile, offlineEnv, openAiBase, progressReporter, runTool, toolPath } from '../backend-run';
 import { apiFailure, lightevalMetrics, lightevalProgress } from './lighteval-results';
 import { lightevalTasks } from './lighteval-tasks';
 
@@ -20,14 +20,8 @@ const REQUEST_TIMEOUT_S = 120;
 export class LightevalExecutor implements Executor {
   readonly kind = 'lighteval' as const;
 
-  async run(ctx: RunContext): Promise<RunOutcome> {
-    const outcome: RunOutcome = { exitCode: null, signal: null };
-    for (const index of ctx.indexes) {
-      if (ctx.signal.aborted) break;
-      const r = await this.runOne(ctx, index);
-      if (r) Object.assign(outcome, r);
-    }
-    return outcome;
+  run(ctx: RunContext): Promise<RunOutcome> {
+    return eachBenchmark(ctx, (index) => this.runOne(ctx, index));
   }
 
   private async runOne(ctx: RunContext, index: number): Promise<RunOutcome | undefined> {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MessageInfo } from '../../domain/types';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { exitMessage, failAll, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
+import { eachBenchmark, exitMessage, failAll, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { RAGAS_KEY_ENV, ragasDriverConfig, ragasError, RagasResults, ragasMetrics, ragasProgress } from './ragas-config';
 
 /** RAGAS is a library: the project's driver (python/drivers) runs it headless. */
@@ -19,14 +19,8 @@ const MESSAGE_CODES: Record<number, string> = { 2: 'ragas_input_invalid', 3: 'mo
 export class RagasExecutor implements Executor {
   readonly kind = 'ragas' as const;
 
-  async run(ctx: RunContext): Promise<RunOutcome> {
-    const outcome: RunOutcome = { exitCode: null, signal: null };
-    for (const index of ctx.indexes) {
-      if (ctx.signal.aborted) break;
-      const r = await this.runOne(ctx, index);
-      if (r) Object.assign(outcome, r);
-    }
-    return outcome;
+  run(ctx: RunContext): Promise<RunOutcome> {
+    return eachBenchmark(ctx, (index) => this.runOne(ctx, index));
   }
 
   private async runOne(ctx: RunContext, index: number): Promise<RunOutcome | undefined> {
