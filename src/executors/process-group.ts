@@ -4,6 +4,8 @@ import { LogWriter } from '../core/logs/job-logs';
 import { RunOutcome } from './executor.interface';
 
 const KILL_GRACE_MS = 3000;
+/** How long what a finished process left in its group may go on writing before it is stopped. */
+const ORPHAN_GRACE_MS = 2000;
 
 /** Whether a process (group leader) still exists. */
 export function isAlive(pid: number): boolean {
@@ -85,6 +87,19 @@ export function runInGroup(
       // The run goes on; only a later retry's cleanup of this process is affected.
       void Promise.resolve(opts.onSpawn(pid)).catch((e: unknown) => opts.logs.line(`[evalhub] could not record process ${pid}: ${(e as Error).message}`));
     }
+    // The leader may exit while something it started still holds its output pipes (then 'close'
+    // would wait for that process): shortly after the exit, the rest of the group is stopped.
+    child.on('exit', () => {
+      const pid = child.pid;
+      if (!pid) return;
+      setTimeout(() => {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* group already empty */
+        }
+      }, ORPHAN_GRACE_MS).unref();
+    });
     child.on('close', (code, signal) => {
       opts.signal.removeEventListener('abort', onAbort);
       // The leader is gone; make sure nothing it started lingers.
