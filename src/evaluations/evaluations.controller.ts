@@ -142,13 +142,7 @@ export class EvaluationsController {
 
   /** Writes an event stream on the raw response until the source ends or the client goes. */
   private sendEvents(reply: FastifyReply, source: () => AsyncGenerator<string>, gone: AbortController): void {
-    reply.hijack();
-    const res = reply.raw;
-    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) res.setHeader(k, v);
-    res.statusCode = 200;
-    res.setHeader('content-type', 'text/event-stream; charset=utf-8');
-    res.setHeader('cache-control', 'no-cache');
-    res.setHeader('x-accel-buffering', 'no');
+    const res = rawOk(reply, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     res.on('close', () => gone.abort());
     void (async () => {
       try {
@@ -204,12 +198,7 @@ export class EvaluationsController {
    * response before the trailer is added).
    */
   private async sendLogs(reply: FastifyReply, logs: JobLogs): Promise<void> {
-    reply.hijack();
-    const res = reply.raw;
-    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) res.setHeader(k, v);
-    res.statusCode = 200;
-    res.setHeader('content-type', 'text/plain; charset=utf-8');
-    res.setHeader('trailer', 'X-Log-Truncated');
+    const res = rawOk(reply, { 'content-type': 'text/plain; charset=utf-8', trailer: 'X-Log-Truncated' });
     const body = Readable.from(logs.chunks);
     res.on('close', () => body.destroy());
     body.on('error', () => res.destroy());
@@ -219,4 +208,16 @@ export class EvaluationsController {
     });
     body.pipe(res, { end: false });
   }
+}
+
+/**
+ * Takes the response over from Fastify for a streamed body: a 200 with the headers set so far
+ * (request id, CORS …) and these.
+ */
+function rawOk(reply: FastifyReply, headers: Record<string, string>): FastifyReply['raw'] {
+  reply.hijack();
+  const res = reply.raw;
+  for (const [k, v] of Object.entries({ ...reply.getHeaders(), ...headers })) if (v !== undefined) res.setHeader(k, v);
+  res.statusCode = 200;
+  return res;
 }

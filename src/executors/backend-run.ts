@@ -128,6 +128,17 @@ export function openAiBase(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/(chat\/)?completions$/, '');
 }
 
+/** The benchmark's folder for this attempt, emptied: a retried unit never reads an earlier attempt's output. */
+export function freshRunDir(ctx: RunContext, index: number): string {
+  const dir = path.join(ctx.workDir(index), `run-${ctx.attempt}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** What a unit ends with when its tool never started. */
+export const NOT_STARTED: RunOutcome = { exitCode: null, signal: null };
+
 /**
  * Runs a one-benchmark-per-process backend over the unit's benchmarks in turn (until cancelled);
  * the unit's outcome is the last process's.

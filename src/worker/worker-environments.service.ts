@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
-import { environmentStates, WORKER_ENVIRONMENTS_REFRESH_MS, WorkerEnvironments } from '../core/runtime/backend-environments';
+import { EnvironmentState, environmentStates, WORKER_ENVIRONMENTS_REFRESH_MS, WorkerEnvironments } from '../core/runtime/backend-environments';
 
 /**
  * Tells the API which backends this worker can run (so a job for a backend no worker has is
@@ -21,9 +21,11 @@ export class WorkerEnvironmentsPublisher implements OnApplicationBootstrap, Befo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const states = environmentStates(this.cfg);
+    const states = await this.publish().catch((e) => {
+      this.logger.warn(`could not publish backend environments: ${(e as Error).message}`);
+      return environmentStates(this.cfg);
+    });
     for (const [env, s] of Object.entries(states)) if (!s.ready) this.logger.warn(`${env} backend unavailable: ${s.reason}`);
-    await this.publish().catch((e) => this.logger.warn(`could not publish backend environments: ${(e as Error).message}`));
     this.timer = setInterval(() => void this.publish().catch(() => undefined), WORKER_ENVIRONMENTS_REFRESH_MS);
     this.timer.unref();
   }
@@ -34,10 +36,12 @@ export class WorkerEnvironmentsPublisher implements OnApplicationBootstrap, Befo
   }
 
   /** Re-checked at every refresh: a setup run while the worker is up is picked up. */
-  private async publish(): Promise<void> {
+  private async publish(): Promise<Record<string, EnvironmentState>> {
+    const states = environmentStates(this.cfg);
     const environments: WorkerEnvironments['environments'] = {};
-    for (const [env, s] of Object.entries(environmentStates(this.cfg))) environments[env] = s.ready ? { ready: true } : { ready: false, reason: s.reason };
+    for (const [env, s] of Object.entries(states)) environments[env] = s.ready ? { ready: true } : { ready: false, reason: s.reason };
     const entry: WorkerEnvironments = { hostname: this.cfg.hostname, at: Date.now(), environments };
     await this.redis.hset(this.keys.workerEnvironments, this.cfg.hostname, JSON.stringify(entry));
+    return states;
   }
 }

@@ -1,7 +1,5 @@
 import { randomUUID } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
-import { backendVenv } from '../support/backends';
+import { requireBackendEnv } from '../support/backends';
 import { FakeModel, LIGHTEVAL_TASKS_DIR, RAGAS_DATASET, startFakeModel, TASKS_DIR } from '../support/fake-model';
 import { MlflowServer } from '../support/mlflow-server';
 import { waitFor } from '../support/ports';
@@ -21,9 +19,7 @@ describe('one job over every native backend', () => {
   const mlflow = new MlflowServer();
 
   beforeAll(async () => {
-    for (const b of ['guidellm', 'garak', 'lighteval', 'ragas']) {
-      if (!fs.existsSync(path.join(backendVenv(b), '.complete'))) throw new Error(`the ${b} environment is missing: run npm run setup -- --backends all (npm test does)`);
-    }
+    requireBackendEnv('guidellm', 'garak', 'lighteval', 'ragas');
     fake = await startFakeModel({ ttftMs: 50, itlMs: 10 });
     await mlflow.start();
     svc = new EvalHubService({ MLFLOW_TRACKING_URI: mlflow.url });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { backendVenv, processesMentioning, runDirect } from '../support/backends';
+import { backendVenv, processesMentioning, requireBackendEnv, runDirect } from '../support/backends';
 import { FakeModel, startFakeModel } from '../support/fake-model';
 import { waitFor } from '../support/ports';
 import { EvalHubService } from '../support/service';
@@ -77,9 +77,7 @@ describe('garak executor (real garak, fake model)', () => {
   let svc: EvalHubService;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(backendVenv('garak'), '.complete')) || !fs.existsSync(GARAK)) {
-      throw new Error(`the garak environment is missing (${backendVenv('garak')}): run npm run setup -- --backends garak (npm test does)`);
-    }
+    requireBackendEnv('garak');
     fake = await startFakeModel();
     slow = await startFakeModel({ delayMs: 500 });
     svc = new EvalHubService({ EVALHUB_SECRET_MODEL_KEY: KEY });

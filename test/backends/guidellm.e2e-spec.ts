@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { backendVenv, processesMentioning, runDirect } from '../support/backends';
+import { backendVenv, processesMentioning, requireBackendEnv, runDirect } from '../support/backends';
 import { FakeModel, startFakeModel } from '../support/fake-model';
 import { waitFor } from '../support/ports';
 import { EvalHubService } from '../support/service';
@@ -58,7 +58,7 @@ describe('GuideLLM executor (real guidellm, fake model with TTFT/ITL)', () => {
   let svc: EvalHubService;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(env, '.complete'))) throw new Error(`the guidellm environment ${env} is missing: run npm run setup -- --backends guidellm (npm test does)`);
+    requireBackendEnv('guidellm');
     if (!fs.existsSync(path.join(env, 'evalhub-tokenizer', 'tokenizer.json'))) throw new Error(`${env} has no evalhub-tokenizer: delete it and run npm run setup -- --backends guidellm`);
     fake = await startFakeModel({ ttftMs: TTFT_MS, itlMs: ITL_MS });
     svc = new EvalHubService({ EVALHUB_SECRET_MODEL_KEY: KEY });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { backendVenv, processesMentioning, runDirect } from '../support/backends';
+import { backendVenv, processesMentioning, requireBackendEnv, runDirect } from '../support/backends';
 import { FakeModel, LIGHTEVAL_TASKS_DIR, startFakeModel } from '../support/fake-model';
 import { waitFor } from '../support/ports';
 import { EvalHubService } from '../support/service';
@@ -47,7 +47,7 @@ describe('Lighteval executor (real Lighteval, fake model)', () => {
   let provider: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(backendVenv('lighteval'), '.complete'))) throw new Error('the lighteval environment is missing: run npm run setup -- --backends lighteval (npm test does)');
+    requireBackendEnv('lighteval');
     fake = await startFakeModel();
     slow = await startFakeModel({ delayMs: 4000 });
     svc = new EvalHubService({ EVALHUB_SECRET_MODEL_KEY: KEY });

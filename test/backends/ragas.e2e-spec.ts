@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { backendVenv, processesMentioning, runDirect } from '../support/backends';
+import { backendVenv, processesMentioning, requireBackendEnv, runDirect } from '../support/backends';
 import { FakeModel, RAGAS_DATASET, startFakeModel } from '../support/fake-model';
 import { waitFor } from '../support/ports';
 import { EvalHubService, ROOT } from '../support/service';
@@ -26,7 +26,7 @@ describe('RAGAS executor (real RAGAS, the test model as judge)', () => {
   let svc: EvalHubService;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(backendVenv('ragas'), '.complete'))) throw new Error('the ragas environment is missing: run npm run setup -- --backends ragas (npm test does)');
+    requireBackendEnv('ragas');
     fake = await startFakeModel();
     slow = await startFakeModel({ delayMs: 3000 });
     svc = new EvalHubService({ EVALHUB_SECRET_MODEL_KEY: KEY });

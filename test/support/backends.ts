@@ -12,6 +12,13 @@ export function backendVenv(name: string): string {
   return path.join(cache, `backend-${name}-${createHash('sha256').update(lock).digest('hex').slice(0, 16)}`);
 }
 
+/** Fails the suite at once, with the fix, when setup has not built a backend's environment. */
+export function requireBackendEnv(...names: string[]): void {
+  for (const b of names) {
+    if (!fs.existsSync(path.join(backendVenv(b), '.complete'))) throw new Error(`the ${b} environment is missing: run npm run setup -- --backends ${b} (npm test builds every one)`);
+  }
+}
+
 /** The offline switches every backend run gets (backends.md §5.4). */
 export const OFFLINE_ENV = { HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', HF_EVALUATE_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
 

@@ -212,10 +212,10 @@ function backendVenvs(env: Env, root: string): Record<string, string> {
   return out;
 }
 
-function defaultVenv(root: string): string {
+function defaultVenv(env: Env, root: string): string {
   const marker = path.join(root, '.data', 'python-venv-path');
   if (fs.existsSync(marker)) return fs.readFileSync(marker, 'utf8').trim();
-  return path.join(defaultCacheDir(), 'venv');
+  return path.join(defaultCacheDir(env), 'venv');
 }
 
 export function loadConfig(env: Env = process.env, root = path.resolve(__dirname, '..', '..', '..')): AppConfig {
@@ -237,7 +237,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     callbackUrl: url(env, 'CALLBACK_URL', `http://127.0.0.1:${apiPort}`)!,
     dataDir: path.resolve(env.DATA_DIR || path.join(root, '.data')),
     configDir: path.resolve(env.CONFIG_DIR || path.join(root, 'config')),
-    pythonVenv: path.resolve(env.EVALHUB_PYTHON_VENV || defaultVenv(root)),
+    pythonVenv: path.resolve(env.EVALHUB_PYTHON_VENV || defaultVenv(env, root)),
     backendVenvs: backendVenvs(env, root),
     mlflowTrackingUri: url(env, 'MLFLOW_TRACKING_URI'),
     mlflowPublicUrl: url(env, 'MLFLOW_PUBLIC_URL'),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { exitMessage, failAll, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
+import { eachBenchmark, exitMessage, failAll, NOT_STARTED, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { buildGarakConfig, GarakConfigResult, GarakParameterError, REPORT_PREFIX } from './garak-config';
 import { GarakProgress, parseReport, stopReason } from './garak-report';
 
@@ -21,13 +21,8 @@ export class GarakExecutor implements Executor {
 
   async run(ctx: RunContext): Promise<RunOutcome> {
     const bin = await toolPath(ctx, 'garak', 'garak');
-    if (!bin) return { exitCode: null, signal: null };
-    let outcome: RunOutcome = { exitCode: 0, signal: null };
-    for (const index of ctx.indexes) {
-      outcome = await this.runOne(ctx, bin, index);
-      if (ctx.signal.aborted) break;
-    }
-    return outcome;
+    if (!bin) return NOT_STARTED;
+    return eachBenchmark(ctx, (index) => this.runOne(ctx, bin, index));
   }
 
   private async runOne(ctx: RunContext, bin: string, index: number): Promise<RunOutcome> {
@@ -45,7 +40,7 @@ export class GarakExecutor implements Executor {
       if (!(e instanceof GarakParameterError)) throw e;
       ctx.logs.line(`[evalhub] ${e.message}`);
       await failAll(ctx, { message: e.message, message_code: 'invalid_parameter', message_origin: 'runtime' }, [index]);
-      return { exitCode: null, signal: null };
+      return NOT_STARTED;
     }
     const configFile = path.join(dir, 'garak-config.json');
     fs.writeFileSync(configFile, JSON.stringify(built.config, null, 2));
@@ -61,8 +56,7 @@ export class GarakExecutor implements Executor {
       args: ['--config', configFile],
       env: {
         ...offlineEnv(dir),
-        // garak's own log, plugin cache and site config, per run (the defaults are under $HOME).
-        XDG_DATA_HOME: path.join(dir, 'xdg-data'),
+        // garak's plugin cache and site config, per run like its log (XDG_DATA_HOME, in offlineEnv).
         XDG_CACHE_HOME: path.join(dir, 'xdg-cache'),
         XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
         // The generator refuses to start without a key; an endpoint without auth takes any.

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
-import { environmentState } from '../../core/runtime/backend-environments';
+import { environmentPath } from '../../core/runtime/backend-environments';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { eachBenchmark, exitMessage, failAll, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
+import { eachBenchmark, exitMessage, failAll, freshRunDir, NOT_STARTED, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { buildGuideLlmInvocation, GuideLlmParameterError, GuideLlmPlan } from './guidellm-command';
 import { progressFromLine } from './guidellm-progress';
 import { parseGuideLlmReport } from './guidellm-results';
@@ -27,14 +27,14 @@ const TOKENIZER_DIR = 'evalhub-tokenizer';
 export class GuideLlmExecutor implements Executor {
   readonly kind = 'guidellm' as const;
 
-  run(ctx: RunContext): Promise<RunOutcome> {
-    return eachBenchmark(ctx, (index) => this.runOne(ctx, index));
+  async run(ctx: RunContext): Promise<RunOutcome> {
+    const bin = await toolPath(ctx, 'guidellm', 'guidellm');
+    if (!bin) return NOT_STARTED;
+    return eachBenchmark(ctx, (index) => this.runOne(ctx, bin, index));
   }
 
-  private async runOne(ctx: RunContext, index: number): Promise<RunOutcome | undefined> {
-    const bin = await toolPath(ctx, 'guidellm', 'guidellm');
-    if (!bin) return undefined;
-    const tokenizer = path.join(environmentState(ctx.cfg, 'guidellm').path, TOKENIZER_DIR);
+  private async runOne(ctx: RunContext, bin: string, index: number): Promise<RunOutcome | undefined> {
+    const tokenizer = path.join(environmentPath(ctx.cfg, 'guidellm'), TOKENIZER_DIR);
     if (!fs.existsSync(path.join(tokenizer, 'tokenizer.json'))) {
       const message = `the guidellm environment has no ${TOKENIZER_DIR} (it predates the post-install step): delete ${path.dirname(tokenizer)} and run npm run setup -- --backends guidellm`;
       ctx.logs.line(`[evalhub] ${message}`);
@@ -42,9 +42,7 @@ export class GuideLlmExecutor implements Executor {
       return undefined;
     }
 
-    const runDir = path.join(ctx.workDir(index), `run-${ctx.attempt}`);
-    fs.rmSync(runDir, { recursive: true, force: true });
-    fs.mkdirSync(runDir, { recursive: true });
+    const runDir = freshRunDir(ctx, index);
     let plan: GuideLlmPlan;
     try {
       plan = buildGuideLlmInvocation(ctx.job, index, runDir, tokenizer, ctx.modelApiKey);

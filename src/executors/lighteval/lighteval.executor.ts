@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { eachBenchmark, exitMessage, failAll, newestFile, offlineEnv, openAiBase, progressReporter, runTool, toolPath } from '../backend-run';
+import { eachBenchmark, exitMessage, failAll, freshRunDir, newestFile, offlineEnv, openAiBase, progressReporter, runTool, toolPath } from '../backend-run';
 import { apiFailure, lightevalMetrics, lightevalProgress } from './lighteval-results';
 import { lightevalTasks } from './lighteval-tasks';
 
@@ -45,8 +45,7 @@ export class LightevalExecutor implements Executor {
     const bin = await toolPath(ctx, 'lighteval', 'lighteval');
     if (!bin) return undefined;
 
-    const runDir = path.join(ctx.workDir(index), `run-${ctx.attempt}`);
-    fs.rmSync(runDir, { recursive: true, force: true });
+    const runDir = freshRunDir(ctx, index);
     const outDir = path.join(runDir, 'out');
     fs.mkdirSync(outDir, { recursive: true });
     const model = ctx.job.config.model;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { exitMessage, failAll, newestFile, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
+import { exitMessage, failAll, newestFile, NOT_STARTED, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { buildLmEvalInvocation } from './lm-eval-command';
 import { progressFromLine } from './lm-eval-progress';
 import { parseResults } from './lm-eval-results';
@@ -22,7 +22,7 @@ export class LmEvalExecutor implements Executor {
     const outputDir = path.join(ctx.cfg.dataDir, 'jobs', job.resource.id, ctx.unitKey, 'lm-eval');
     fs.mkdirSync(outputDir, { recursive: true });
     const bin = await toolPath(ctx, 'core', 'lm-eval');
-    if (!bin) return { exitCode: null, signal: null };
+    if (!bin) return NOT_STARTED;
     const inv = buildLmEvalInvocation(job, indexes, local, outputDir, ctx.modelApiKey);
     const tasks = indexes.map((i) => job.benchmarks[i].id);
     for (const i of indexes) await ctx.report(i, { status: 'running', phase: 'initializing' });

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MessageInfo } from '../../domain/types';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { eachBenchmark, exitMessage, failAll, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
+import { eachBenchmark, exitMessage, failAll, freshRunDir, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { RAGAS_KEY_ENV, ragasDriverConfig, ragasError, RagasResults, ragasMetrics, ragasProgress } from './ragas-config';
 
 /** RAGAS is a library: the project's driver (python/drivers) runs it headless. */
@@ -24,8 +24,7 @@ export class RagasExecutor implements Executor {
   }
 
   private async runOne(ctx: RunContext, index: number): Promise<RunOutcome | undefined> {
-    const runDir = path.join(ctx.workDir(index), `run-${ctx.attempt}`);
-    fs.rmSync(runDir, { recursive: true, force: true });
+    const runDir = freshRunDir(ctx, index);
     const outDir = path.join(runDir, 'out');
     fs.mkdirSync(outDir, { recursive: true });
     const config = ragasDriverConfig(ctx.job, index, ctx.provider, outDir);
