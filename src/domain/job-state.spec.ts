@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import { applyBenchmarkEvent, backfillMetricsSchema, cancelJob, overallState } from './job-state';
+import { applyBenchmarkEvent, backfillMetricsSchema, cancelJob, jobPercent, overallState } from './job-state';
 import { BenchmarkStatus, JobRecord } from './types';
 
 const NOW = '2026-11-21T10:00:00.000Z';
@@ -121,6 +121,42 @@ describe('applyBenchmarkEvent', () => {
     expect(r.warning_message!.message).toContain('accuracy, f1');
     const ok = applyBenchmarkEvent(job(), { ...b0, status: 'completed', metrics: { acc: 0.7 } }, NOW);
     expect(ok.results.benchmarks![0].warning_message).toBeUndefined();
+  });
+});
+
+describe('progress', () => {
+  const running = { id: 'b0', provider_id: 'p', benchmark_index: 0, status: 'running' as const, phase: 'running_evaluation' as const };
+
+  it('keeps the count and ETA of a running benchmark, and marks a completed one wholly done', () => {
+    let j = applyBenchmarkEvent(job(), { ...running, progress: 0.25, completed_count: 5, total_count: 20, count_unit: 'samples', eta_seconds: 9 }, NOW);
+    expect(j.status.benchmarks[0]).toMatchObject({ progress: 0.25, completed_count: 5, total_count: 20, count_unit: 'samples', eta_seconds: 9 });
+    j = applyBenchmarkEvent(j, { ...running, status: 'completed', metrics: { acc: 1 } }, NOW);
+    expect(j.status.benchmarks[0]).toMatchObject({ progress: 1, completed_count: 20, total_count: 20, count_unit: 'samples' });
+    expect(j.status.benchmarks[0].eta_seconds).toBeUndefined();
+  });
+
+  it('keeps the figures reached when a later phase report carries none', () => {
+    let j = applyBenchmarkEvent(job(), { ...running, progress: 1, completed_count: 30, total_count: 30, count_unit: 'requests' }, NOW);
+    j = applyBenchmarkEvent(j, { ...running, phase: 'post_processing' }, NOW);
+    expect(j.status.benchmarks[0]).toMatchObject({ phase: 'post_processing', progress: 1, completed_count: 30, total_count: 30 });
+  });
+
+  it('keeps how far a failed benchmark got', () => {
+    let j = applyBenchmarkEvent(job(), { ...running, progress: 0.4, completed_count: 4, total_count: 10, count_unit: 'rows' }, NOW);
+    j = applyBenchmarkEvent(j, { ...running, status: 'failed', error_message: { message: 'x', message_code: 'y' } }, NOW);
+    expect(j.status.benchmarks[0]).toMatchObject({ status: 'failed', progress: 0.4, completed_count: 4, total_count: 10 });
+  });
+
+  it.each([
+    ['nothing reported', [], 'pending', 0],
+    ['one of two half done', [{ ...st(0, 'running'), progress: 0.5 }], 'running', 25],
+    ['one finished, one at 30%', [st(0, 'completed'), { ...st(1, 'running'), progress: 0.3 }], 'running', 65],
+    ['a failed benchmark counts as finished', [st(0, 'failed'), st(1, 'pending')], 'running', 50],
+    ['a terminal job', [st(0, 'completed'), st(1, 'failed')], 'partially_failed', 100],
+  ])('job percent: %s', (_label, statuses, state, expected) => {
+    const j = job();
+    j.status = { state: state as JobRecord['status']['state'], message: null, benchmarks: statuses as BenchmarkStatus[] };
+    expect(jobPercent(j)).toBe(expected);
   });
 });
 

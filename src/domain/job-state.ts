@@ -124,7 +124,7 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
     benchmark_index: ev.benchmark_index,
     status: ev.status,
     phase: ev.phase,
-    progress: ev.progress,
+    ...progressFields(ev, previous),
     error_message: withOrigin(ev.error_message),
     warning_message: withOrigin(ev.warning_message),
     started_at: ev.started_at ?? previous?.started_at ?? (ev.status === 'running' ? now : undefined),
@@ -165,6 +165,39 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
     if (test) next.results = { ...next.results, test };
   }
   return next;
+}
+
+/**
+ * Progress of a benchmark event as stored: a finished benchmark is wholly done (its count kept), a
+ * failed one keeps how far it got; no ETA once nothing runs.
+ */
+function progressFields(ev: BenchmarkStatusEvent, previous: BenchmarkStatus | undefined): Partial<BenchmarkStatus> {
+  const counts = { completed_count: ev.completed_count, total_count: ev.total_count, count_unit: ev.count_unit };
+  if (ev.status === 'completed') {
+    const total = ev.total_count ?? previous?.total_count;
+    return { progress: 1, total_count: total, completed_count: total, count_unit: ev.count_unit ?? previous?.count_unit };
+  }
+  if (isTerminalBenchmarkState(ev.status)) {
+    return { progress: ev.progress ?? previous?.progress, completed_count: ev.completed_count ?? previous?.completed_count, total_count: ev.total_count ?? previous?.total_count, count_unit: ev.count_unit ?? previous?.count_unit };
+  }
+  // A phase report without figures (an executor's own step) keeps the figures reached so far.
+  if (ev.progress === undefined && previous?.progress !== undefined) {
+    return { progress: previous.progress, completed_count: previous.completed_count, total_count: previous.total_count, count_unit: previous.count_unit };
+  }
+  return { progress: ev.progress, ...counts, eta_seconds: ev.eta_seconds };
+}
+
+/**
+ * The job's overall percent: every benchmark weighs the same; finished ones (whatever their end)
+ * count in full, running ones by their progress, the rest as nothing yet.
+ */
+export function jobPercent(job: Pick<JobRecord, 'benchmarks' | 'status'>): number {
+  const total = job.benchmarks.length;
+  if (total === 0) return isTerminalJobState(job.status.state) ? 100 : 0;
+  if (isTerminalJobState(job.status.state)) return 100;
+  let done = 0;
+  for (const b of job.status.benchmarks) done += isTerminalBenchmarkState(b.status) ? 1 : Math.min(1, Math.max(0, b.progress ?? 0));
+  return Math.min(100, Math.floor((100 * done) / total));
 }
 
 /** Whether a repeated terminal event carries the result already stored for that benchmark. */

@@ -1,4 +1,4 @@
-import { isTerminalJobState } from './job-state';
+import { isTerminalJobState, jobPercent } from './job-state';
 import { JobRecord } from './types';
 
 /**
@@ -12,6 +12,8 @@ export interface JobSnapshot {
   state: JobRecord['status']['state'];
   message: JobRecord['status']['message'];
   benchmarks: JobRecord['status']['benchmarks'];
+  /** Overall percent done (0–100). */
+  percent: number;
   results?: JobRecord['results'];
 }
 
@@ -22,6 +24,7 @@ export function jobSnapshot(job: JobRecord): JobSnapshot {
     state: job.status.state,
     message: job.status.message,
     benchmarks: job.status.benchmarks,
+    percent: jobPercent(job),
     ...(isTerminalJobState(job.status.state) ? { results: job.results } : {}),
   };
 }
@@ -32,14 +35,39 @@ export interface JobChangeEntry {
   tenant?: string;
   name: string;
   state: JobRecord['status']['state'];
+  percent: number;
   updated_at?: string;
 }
 
 export function jobChangeEntry(job: JobRecord): JobChangeEntry {
-  return { id: job.resource.id, ...(job.resource.tenant ? { tenant: job.resource.tenant } : {}), name: job.config.name, state: job.status.state, updated_at: job.resource.updated_at };
+  return { id: job.resource.id, ...(job.resource.tenant ? { tenant: job.resource.tenant } : {}), name: job.config.name, state: job.status.state, percent: jobPercent(job), updated_at: job.resource.updated_at };
 }
 
-/** A stream entry id (`<ms>-<seq>`) as SSE's Last-Event-ID may carry it; anything else is no id. */
+/**
+ * An event id as SSE's Last-Event-ID may carry it: a stream entry id (`<ms>-<seq>`), or with log
+ * lines one per stream read (`<job>_<unit 1>_…`); anything else is no id.
+ */
 export function streamEntryId(raw: unknown): string | undefined {
-  return typeof raw === 'string' && /^\d{1,16}-\d{1,16}$/.test(raw) ? raw : undefined;
+  return typeof raw === 'string' && raw.length <= 2000 && /^\d{1,16}-\d{1,16}(_\d{1,16}-\d{1,16})*$/.test(raw) ? raw : undefined;
+}
+
+/** The cursors of `count` streams from an event id (missing ones start at the beginning). */
+export function streamCursors(id: string | undefined, count: number): string[] {
+  const parts = id ? id.split('_') : [];
+  return Array.from({ length: count }, (_, i) => parts[i] ?? '0');
+}
+
+/** Orders entry ids (`<ms>-<seq>`) as Redis does. */
+export function compareEntryIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
+
+/** One log line in the job stream (opt-in): which run unit wrote it, for which benchmarks, when. */
+export interface JobLogLine {
+  unit: string;
+  benchmark_indexes: number[];
+  time: string;
+  line: string;
 }

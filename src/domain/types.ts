@@ -100,8 +100,16 @@ export interface BenchmarkStatus {
   benchmark_index: number;
   status: BenchmarkState;
   phase?: JobPhase;
-  /** Percent done, where the backend's output allows (EvalHub's own executors only). */
+  /** Share done, 0 to 1, where the backend's output allows (EvalHub's own executors only). */
   progress?: number;
+  /** What `progress` counts: samples, requests, probes or rows done of the total. */
+  completed_count?: number;
+  total_count?: number;
+  count_unit?: CountUnit;
+  /** Seconds left at the rate seen so far in this run. */
+  eta_seconds?: number;
+  /** A pending benchmark's place in its queue (1 = next to start). */
+  queue_position?: number;
   error_message?: MessageInfo;
   warning_message?: MessageInfo;
   started_at?: string;
@@ -145,7 +153,11 @@ export interface JobStatus {
   state: JobState;
   message: MessageInfo | null;
   benchmarks: BenchmarkStatus[];
+  /** Overall percent done (0–100) over every benchmark of the job; derived on read. */
+  percent?: number;
 }
+
+export type CountUnit = 'samples' | 'requests' | 'probes' | 'rows';
 
 export interface JobResults {
   test?: JobTest;
@@ -192,6 +204,10 @@ export interface BenchmarkStatusEvent {
   status: BenchmarkState;
   phase?: JobPhase;
   progress?: number;
+  completed_count?: number;
+  total_count?: number;
+  count_unit?: CountUnit;
+  eta_seconds?: number;
   error_message?: MessageInfo;
   warning_message?: MessageInfo;
   started_at?: string;

@@ -17,7 +17,7 @@ import { header } from '../core/http/caller.decorator';
 import { EventAccess } from './event-access';
 import { HEARTBEAT_MS, JobStreamService } from './job-stream.service';
 import { streamEntryId } from '../domain/job-stream';
-import { assertKnownParams } from '../domain/filters';
+import { assertKnownParams, parseBool } from '../domain/filters';
 
 const LOG_QUERIES = [
   ApiQuery({ name: 'tail_lines', required: false, description: 'Last N lines (1..10000, default 1000; -1 = all)' }),
@@ -61,7 +61,7 @@ export class EvaluationsController {
   @ApiErrors(400)
   async list(@Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext) {
     const page = await this.evaluations.list(query, req.url, caller);
-    return { ...page, items: page.items.map(toJobResource) };
+    return { ...page, items: page.items.map((j) => toJobResource(j)) };
   }
 
   @Get(':id')
@@ -69,7 +69,8 @@ export class EvaluationsController {
   @ApiResponse({ status: 200, type: JobResourceDto })
   @ApiErrors(404)
   async get(@Param('id') id: string, @Caller() caller: RequestContext) {
-    return toJobResource(await this.evaluations.get(id, caller));
+    const job = await this.evaluations.get(id, caller);
+    return toJobResource(job, await this.evaluations.queuePlaces(job));
   }
 
   @Delete(':id')
@@ -126,18 +127,20 @@ export class EvaluationsController {
   @ApiOperation({
     summary: 'Live stream of one job (Server-Sent Events)',
     description:
-      'A `status` event (state, message, every benchmark with status, phase and progress) at every change, then one `result` event with the results when the job ends, after which the stream closes. Event ids allow `Last-Event-ID` to resume without loss or repeats; without it the stream starts at the job\'s first state. A finished job answers its final state at once. An EvalHub addition.',
+      'A `status` event (state, message, overall percent, every benchmark with status, phase, progress, count and ETA) at every change, then one `result` event with the results when the job ends, after which the stream closes. With `logs=true`, a `log` event ({unit, benchmark_indexes, time, line}) per line the job\'s runs write, in time order with the rest. Event ids allow `Last-Event-ID` to resume without loss or repeats; without it the stream starts at the job\'s first state. A finished job answers its final state at once. An EvalHub addition.',
   })
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'last_event_id', required: false, description: 'Resume after this event id (the Last-Event-ID header wins)' })
+  @ApiQuery({ name: 'logs', required: false, type: Boolean, description: 'Also send the log lines of the job\'s runs (`log` events)' })
   @ApiResponse({ status: 200, description: 'An event stream', schema: { type: 'string' } })
   @ApiErrors(400, 404)
   async jobStream(@Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext, @Res() reply: FastifyReply) {
-    assertKnownParams(query, ['last_event_id']);
+    assertKnownParams(query, ['last_event_id', 'logs']);
+    const withLogs = parseBool('logs', query.logs, false);
     const job = await this.evaluations.get(id, caller);
     const lastId = streamEntryId(header(req, 'last-event-id')) ?? streamEntryId(query.last_event_id);
     const gone = new AbortController();
-    this.sendEvents(reply, () => this.stream.jobEvents(job, lastId, gone.signal), gone);
+    this.sendEvents(reply, () => this.stream.jobEvents(job, lastId, gone.signal, withLogs), gone);
   }
 
   /** Writes an event stream on the raw response until the source ends or the client goes. */

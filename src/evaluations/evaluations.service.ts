@@ -163,6 +163,23 @@ export class EvaluationsService {
     return job;
   }
 
+  /**
+   * Queue places of the job's benchmarks that wait for a worker (by benchmark index). A hint for
+   * people watching: an unreachable queue gives none rather than failing the read.
+   */
+  async queuePlaces(job: JobRecord): Promise<Map<number, number>> {
+    const places = new Map<number, number>();
+    if (isTerminalJobState(job.status.state)) return places;
+    const started = new Set(job.status.benchmarks.filter((b) => b.status !== 'pending').map((b) => b.benchmark_index));
+    const waiting = (job.runs ?? []).filter((u) => u.indexes.some((i) => !started.has(i)));
+    const byUnit = await this.queue.waitingPlaces(job.resource.id, waiting.map((u) => u.key)).catch(() => new Map<string, number>());
+    for (const unit of waiting) {
+      const place = byUnit.get(unit.key);
+      if (place !== undefined) for (const i of unit.indexes) if (!started.has(i)) places.set(i, place);
+    }
+    return places;
+  }
+
   async list(query: Record<string, string | string[] | undefined>, uri: string, caller: RequestContext): Promise<Page<JobRecord>> {
     assertKnownParams(query, LIST_PARAMS);
     const page = parsePage(query);

@@ -3,13 +3,15 @@ import type { Redis } from 'ioredis';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { isTerminalJobState } from '../domain/job-state';
-import { JobChangeEntry, jobSnapshot, JobSnapshot } from '../domain/job-stream';
+import { compareEntryIds, JobChangeEntry, JobLogLine, jobSnapshot, JobSnapshot, streamCursors } from '../domain/job-stream';
 import { JobRecord } from '../domain/types';
 import { JobsRepository } from './jobs.repository';
 
 /** A comment line this often keeps proxies from closing an idle stream (and notices a deleted job). */
 export const HEARTBEAT_MS = 15000;
 const BATCH = 200;
+/** How long the last log lines of a finished run may take to arrive before the result closes the stream. */
+const LOG_TAIL_WAIT_MS = 1500;
 
 type XReadReply = [string, [string, string[]][]][] | null;
 
@@ -28,17 +30,29 @@ export class JobStreamService {
 
   /**
    * One job: every snapshot after `lastId` (all of them without it), then live ones; ends after
-   * the terminal snapshot. `status` events while it runs, one `result` event at the end.
+   * the terminal snapshot. `status` events while it runs, one `result` event at the end. With
+   * `withLogs`, the run units' log lines too (`log` events, in time order with the rest); the
+   * event id then carries one cursor per stream, so a resume misses no line and repeats none.
    */
-  async *jobEvents(job: JobRecord, lastId: string | undefined, signal: AbortSignal): AsyncGenerator<string> {
-    const key = this.keys.jobStream(job.resource.id);
+  async *jobEvents(job: JobRecord, lastId: string | undefined, signal: AbortSignal, withLogs = false): AsyncGenerator<string> {
+    const jobId = job.resource.id;
+    const units = withLogs ? (job.runs ?? []) : [];
+    const keys = [this.keys.jobStream(jobId), ...units.map((u) => this.keys.logStream(jobId, u.key))];
+    const cursors = streamCursors(lastId, keys.length);
+    const eventId = () => (keys.length === 1 ? cursors[0] : cursors.join('_'));
+    const logEvent = (k: number, entryId: string, fields: string[]) => {
+      cursors[k] = entryId;
+      const unit = units[k - 1];
+      const line: JobLogLine = { unit: unit.key, benchmark_indexes: unit.indexes, time: new Date(Number(entryId.split('-')[0])).toISOString(), line: fields[1] ?? '' };
+      return sse('log', eventId(), JSON.stringify(line));
+    };
     let last: string | undefined;
     let sent = 0;
-    for await (const batch of this.read(key, lastId ?? '0', signal)) {
+    for await (const batch of this.read(keys, [...cursors], signal)) {
       if (batch === 'idle') {
-        const now = await this.jobs.get(job.resource.id);
+        const now = await this.jobs.get(jobId);
         if (!now) {
-          yield sse('deleted', undefined, JSON.stringify({ id: job.resource.id }));
+          yield sse('deleted', undefined, JSON.stringify({ id: jobId }));
           return;
         }
         // Finished with nothing left to send (a reconnect after the end, or a job older than streams).
@@ -49,15 +63,35 @@ export class JobStreamService {
         yield ': keep-alive\n\n';
         continue;
       }
-      for (const [id, data] of batch) {
+      let final: [string, string] | undefined;
+      for (const [k, entryId, fields] of batch) {
+        if (k > 0) {
+          yield logEvent(k, entryId, fields);
+          continue;
+        }
+        if (final) continue;
+        const data = fields[fields.indexOf('data') + 1];
+        if (isTerminalJobState((JSON.parse(data) as JobSnapshot).state)) {
+          // Held back until the last log lines (written as the run ends) have gone out.
+          final = [entryId, data];
+          continue;
+        }
+        cursors[0] = entryId;
         if (data === last) continue;
         last = data;
-        const snap = JSON.parse(data) as JobSnapshot;
-        const terminal = isTerminalJobState(snap.state);
-        yield sse(terminal ? 'result' : 'status', id, data);
+        yield sse('status', eventId(), data);
         sent++;
-        if (terminal) return;
       }
+      if (!final) continue;
+      if (units.length) {
+        for await (const tail of this.read(keys.slice(1), cursors.slice(1), signal, { blockMs: LOG_TAIL_WAIT_MS, waitFirst: true })) {
+          if (tail === 'idle') break;
+          for (const [k, entryId, fields] of tail) yield logEvent(k + 1, entryId, fields);
+        }
+      }
+      cursors[0] = final[0];
+      yield sse('result', eventId(), final[1]);
+      return;
     }
   }
 
@@ -67,17 +101,19 @@ export class JobStreamService {
    * arrived is always in the stream.
    */
   async changeEvents(tenant: string | undefined, lastId: string | undefined, signal: AbortSignal): Promise<AsyncGenerator<string>> {
+    lastId = lastId?.split('_')[0];
     const newest = lastId ? undefined : ((await this.redis.xrevrange(this.keys.jobChanges, '+', '-', 'COUNT', 1)) as [string, string[]][]);
     return this.changesAfter(tenant, lastId ?? newest?.[0]?.[0] ?? '0-0', signal);
   }
 
   private async *changesAfter(tenant: string | undefined, from: string, signal: AbortSignal): AsyncGenerator<string> {
-    for await (const batch of this.read(this.keys.jobChanges, from, signal)) {
+    for await (const batch of this.read([this.keys.jobChanges], [from], signal)) {
       if (batch === 'idle') {
         yield ': keep-alive\n\n';
         continue;
       }
-      for (const [id, data] of batch) {
+      for (const [, id, fields] of batch) {
+        const data = fields[fields.indexOf('data') + 1];
         const change = JSON.parse(data) as JobChangeEntry;
         if (tenant !== undefined && change.tenant !== tenant) continue;
         yield sse('job', id, data);
@@ -86,30 +122,38 @@ export class JobStreamService {
   }
 
   /**
-   * Entries of a stream after `from`, as they come, on a connection of its own (XREAD BLOCK holds
-   * it); 'idle' after a heartbeat interval without any. Stops when the client goes.
+   * Entries of some streams after their cursors, as they come, merged in time order, on a
+   * connection of its own (XREAD BLOCK holds it): [stream index, entry id, fields]. 'idle' after
+   * `blockMs` without any. Stops when the client goes.
    */
-  private async *read(key: string, from: string, signal: AbortSignal): AsyncGenerator<[string, string][] | 'idle'> {
+  private async *read(keys: string[], from: string[], signal: AbortSignal, opts: { blockMs?: number; waitFirst?: boolean } = {}): AsyncGenerator<[number, string, string[]][] | 'idle'> {
+    const blockMs = opts.blockMs ?? HEARTBEAT_MS;
     const conn = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 1 });
     const stop = () => conn.disconnect();
     signal.addEventListener('abort', stop, { once: true });
-    let cursor = from;
+    const cursors = [...from];
     try {
-      // The first read does not wait: a stream with nothing new says so at once ('idle'), so a
-      // reconnect after the end closes without waiting out a heartbeat.
-      let wait = false;
+      // The first read does not wait (unless asked to): a stream with nothing new says so at once
+      // ('idle'), so a reconnect after the end closes without waiting out a heartbeat.
+      let wait = opts.waitFirst ?? false;
       while (!signal.aborted) {
         const reply = (wait
-          ? await conn.xread('COUNT', BATCH, 'BLOCK', HEARTBEAT_MS, 'STREAMS', key, cursor)
-          : await conn.xread('COUNT', BATCH, 'STREAMS', key, cursor)) as XReadReply;
+          ? await conn.xread('COUNT', BATCH, 'BLOCK', blockMs, 'STREAMS', ...keys, ...cursors)
+          : await conn.xread('COUNT', BATCH, 'STREAMS', ...keys, ...cursors)) as XReadReply;
         wait = true;
-        const entries = reply?.[0]?.[1] ?? [];
-        if (entries.length === 0) {
+        const merged: [number, string, string[]][] = [];
+        for (const [key, entries] of reply ?? []) {
+          const k = keys.indexOf(key);
+          if (k < 0 || entries.length === 0) continue;
+          cursors[k] = entries[entries.length - 1][0];
+          for (const [id, fields] of entries) merged.push([k, id, fields]);
+        }
+        if (merged.length === 0) {
           yield 'idle';
           continue;
         }
-        cursor = entries[entries.length - 1][0];
-        yield entries.map(([id, fields]) => [id, fields[fields.indexOf('data') + 1]] as [string, string]);
+        merged.sort((a, b) => compareEntryIds(a[1], b[1]) || a[0] - b[0]);
+        yield merged;
       }
     } catch (e) {
       if (!signal.aborted) throw e;

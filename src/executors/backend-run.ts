@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { environmentState } from '../core/runtime/backend-environments';
-import { JobPhase, MessageInfo } from '../domain/types';
-import { RunContext, RunOutcome } from './executor.interface';
+import { CountUnit, JobPhase, MessageInfo } from '../domain/types';
+import { RunContext, RunOutcome, UnitEvent } from './executor.interface';
 import { backendEnv } from './process-env';
 import { runInGroup } from './process-group';
 import { handOver, runUser } from './run-as';
@@ -47,16 +47,66 @@ export function offlineEnv(workDir: string, inherited: NodeJS.ProcessEnv = proce
   };
 }
 
-/** Reports phase/percent for every benchmark of the unit, at most once a second unless something changed. */
-export function progressReporter(ctx: RunContext, indexes = ctx.indexes): (phase: JobPhase, percent?: number) => void {
-  let last = { phase: '', percent: -1, at: 0 };
-  return (phase, percent) => {
-    const now = Date.now();
-    const changed = phase !== last.phase || (percent !== undefined && percent !== last.percent);
-    if (!changed || (phase === last.phase && now - last.at < PROGRESS_EVERY_MS && percent !== 100)) return;
-    last = { phase, percent: percent ?? -1, at: now };
+/** What a tool's output said about how far it is: a phase, and a count where it gives one. */
+export interface ToolProgress {
+  phase: JobPhase;
+  done?: number;
+  total?: number;
+}
+
+export type ProgressSink = (p: ToolProgress) => void;
+
+/**
+ * Reports phase, progress (0–1), count and ETA for every benchmark of the unit: a phase change at
+ * once, counts at most once a second, and the latest count a second after the last report when
+ * output pauses (so a quiet tool never shows a stale figure). Progress never goes back within a
+ * run (lm-eval restarts its bar per request type); evaluation starts at 0, not "unknown".
+ */
+export function progressReporter(ctx: RunContext, unit: CountUnit, indexes = ctx.indexes): ProgressSink {
+  let current: UnitEvent | undefined;
+  let sent: string | undefined;
+  let sentAt = 0;
+  let trailing: NodeJS.Timeout | undefined;
+  let rateFrom: { at: number; share: number } | undefined;
+  const send = () => {
+    trailing = undefined;
+    if (!current || ctx.signal.aborted) return;
+    const key = JSON.stringify({ ...current, eta_seconds: undefined });
+    if (key === sent) return;
+    sent = key;
+    sentAt = Date.now();
     // Progress is a hint: a lost update is superseded by the next one or by the result.
-    for (const i of indexes) void ctx.report(i, { status: 'running', phase, progress: percent }).catch(() => undefined);
+    for (const i of indexes) void ctx.report(i, { ...current }).catch(() => undefined);
+  };
+  return ({ phase, done, total }) => {
+    const now = Date.now();
+    const before = current;
+    let share = before?.progress;
+    let count = before?.total_count !== undefined ? { completed_count: before.completed_count, total_count: before.total_count, count_unit: unit } : {};
+    if (total !== undefined && total > 0 && done !== undefined && Math.min(1, done / total) >= (share ?? 0)) {
+      share = Math.min(1, done / total);
+      count = { completed_count: done, total_count: total, count_unit: unit };
+    }
+    if (phase === 'running_evaluation' && share === undefined) share = 0;
+    // The rate is measured from the start of evaluation (loading time would skew it).
+    if (!rateFrom && share !== undefined) rateFrom = { at: now, share };
+    const elapsed = rateFrom ? (now - rateFrom.at) / 1000 : 0;
+    const gained = share !== undefined && rateFrom ? share - rateFrom.share : 0;
+    const eta = gained > 0 && elapsed >= 1 && share! < 1 ? Math.round(((1 - share!) * elapsed) / gained) : undefined;
+    current = {
+      status: 'running',
+      phase,
+      progress: share,
+      ...count,
+      eta_seconds: eta,
+    };
+    if (before?.phase !== phase || now - sentAt >= PROGRESS_EVERY_MS || share === 1) {
+      clearTimeout(trailing);
+      return send();
+    }
+    if (trailing) return;
+    trailing = setTimeout(send, PROGRESS_EVERY_MS - (now - sentAt));
+    trailing.unref();
   };
 }
 

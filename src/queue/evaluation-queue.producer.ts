@@ -1,7 +1,9 @@
 import { InjectFlowProducer, InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
+import { REDIS } from '../core/redis/redis.provider';
 import { JobRecord } from '../domain/types';
 import { FLOW_PRODUCER, JobName, QueueName } from './queue.constants';
 import { bullJobId, JobDataMap } from './queue.types';
@@ -18,6 +20,7 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
     @InjectQueue(QueueName.JobFinalize) readonly finalize: Queue<JobDataMap[JobName.FinalizeJob]>,
     @InjectQueue(QueueName.Tracking) readonly tracking: Queue<JobDataMap[JobName.TrackJob] | JobDataMap[JobName.TrackBenchmark]>,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -67,6 +70,25 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
         },
       })),
     });
+  }
+
+  /**
+   * Place in the run queue (1 = next) of each unit of a job that is waiting for a worker. Waiting
+   * units are pushed on the left of BullMQ's wait list and taken from the right.
+   */
+  async waitingPlaces(jobId: string, unitKeys: string[]): Promise<Map<string, number>> {
+    const places = new Map<string, number>();
+    if (unitKeys.length === 0) return places;
+    const waitKey = this.runs.keys.wait;
+    const pipe = this.redis.pipeline().llen(waitKey);
+    for (const key of unitKeys) pipe.lpos(waitKey, bullJobId.unit(jobId, key));
+    const replies = (await pipe.exec()) ?? [];
+    const length = Number(replies[0]?.[1] ?? 0);
+    unitKeys.forEach((key, i) => {
+      const at = replies[i + 1]?.[1];
+      if (typeof at === 'number') places.set(key, length - at);
+    });
+    return places;
   }
 
   /** Whether the queue still holds the job's flow (used to re-enqueue after a lost submit). */

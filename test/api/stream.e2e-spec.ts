@@ -1,68 +1,5 @@
+import { collect, openStream, readEvents } from '../support/sse';
 import { EvalHubService } from '../support/service';
-
-interface SseEvent {
-  id?: string;
-  event: string;
-  data: any;
-}
-
-interface Opened {
-  res: Response;
-  ac: AbortController;
-}
-
-/** Opens an event stream: resolves once the server answered (its headers arrived). */
-async function openStream(url: string, headers: Record<string, string> = {}): Promise<Opened> {
-  const ac = new AbortController();
-  return { res: await fetch(url, { headers, signal: ac.signal }), ac };
-}
-
-/**
- * Collects the events of an open stream until the server closes it, `stopAfter` events arrived
- * (then it disconnects), or the timeout.
- */
-async function collect({ res, ac }: Opened, opts: { stopAfter?: number; stopWhen?: (e: SseEvent) => boolean; timeoutMs?: number } = {}): Promise<{ status: number; events: SseEvent[]; closedByServer: boolean }> {
-  const timer = setTimeout(() => ac.abort(), opts.timeoutMs ?? 60000);
-  const events: SseEvent[] = [];
-  if (res.status !== 200 || !res.body) {
-    clearTimeout(timer);
-    return { status: res.status, events, closedByServer: true };
-  }
-  let buf = '';
-  let closedByServer = false;
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buf += decoder.decode(chunk, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const fields: Record<string, string> = {};
-        for (const line of block.split('\n')) {
-          if (!line || line.startsWith(':')) continue;
-          const c = line.indexOf(':');
-          fields[line.slice(0, c)] = line.slice(c + 1).trimStart();
-        }
-        if (fields.event) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
-        if ((opts.stopAfter && events.length >= opts.stopAfter) || (opts.stopWhen && events.length && opts.stopWhen(events[events.length - 1]))) {
-          ac.abort();
-          return { status: 200, events, closedByServer: false };
-        }
-      }
-    }
-    closedByServer = true;
-  } catch {
-    /* aborted */
-  } finally {
-    clearTimeout(timer);
-  }
-  return { status: 200, events, closedByServer };
-}
-
-async function readEvents(url: string, opts: { headers?: Record<string, string>; stopAfter?: number; timeoutMs?: number } = {}) {
-  return collect(await openStream(url, opts.headers), opts);
-}
 
 describe('live job streams (Server-Sent Events)', () => {
   const svc = new EvalHubService();
@@ -99,6 +36,29 @@ describe('live job streams (Server-Sent Events)', () => {
     expect(new Set(all.events.map((e) => e.id)).size).toBe(all.events.length);
     // Phases went by on the way: the adapter's running/initializing and running_evaluation.
     expect(all.events.some((e) => e.data.benchmarks?.[0]?.phase === 'running_evaluation')).toBe(true);
+  });
+
+  it('with logs=true the run\'s log lines come in the stream too, and a resume repeats none of them', async () => {
+    const id = await submit({ delay_ms: 1500 });
+    const url = `${svc.baseUrl}/api/v1/evaluations/jobs/${id}/stream?logs=true`;
+    // Disconnect after the first log line, then resume from its id.
+    const first = await collect(await openStream(url), { stopWhen: (e) => e.event === 'log' });
+    const cut = first.events[first.events.length - 1];
+    expect(cut.data).toMatchObject({ unit: expect.any(String), benchmark_indexes: [0], line: expect.stringContaining('benchmark alpha') });
+    const resumed = await readEvents(url, { headers: { 'Last-Event-ID': cut.id! } });
+    expect(resumed.closedByServer).toBe(true);
+    const kinds = resumed.events.map((e) => e.event);
+    expect(kinds[kinds.length - 1]).toBe('result');
+    // The adapter's last line ('done') is written as the run ends; it comes before the result.
+    expect(resumed.events.filter((e) => e.event === 'log').map((e) => e.data.line)).toContain('done');
+
+    const all = await readEvents(url);
+    expect([...first.events, ...resumed.events].map((e) => `${e.event} ${e.id}`)).toEqual(all.events.map((e) => `${e.event} ${e.id}`));
+    const lines = all.events.filter((e) => e.event === 'log').map((e) => e.data.line);
+    expect(new Set(lines).size).toBe(lines.length);
+    // The same lines as the logs route serves (under its '=== run=… ===' heading).
+    const logs = await fetch(`${svc.baseUrl}/api/v1/evaluations/jobs/${id}/logs`);
+    expect((await logs.text()).trim().split('\n').filter((l) => !l.startsWith('=== run='))).toEqual(lines);
   });
 
   it('a finished job answers its final state and closes; a reconnect after the end closes at once', async () => {

@@ -101,7 +101,8 @@ describe('GuideLLM executor (real guidellm, fake model with TTFT/ITL)', () => {
     const serviceSeconds = (Date.now() - t0) / 1000;
     expect(job.status.state).toBe('completed');
     expect(phases.has('running_evaluation')).toBe(true);
-    expect(percents.every((p) => p >= 0 && p <= 100)).toBe(true);
+    expect(percents.every((p) => p >= 0 && p <= 1)).toBe(true);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
 
     const r = job.results.benchmarks[0];
     const m = r.metrics;

@@ -24,6 +24,26 @@ describe('local runtime flows', () => {
   };
   const bench = (id: string, parameters: object = {}, extra: object = {}) => ({ id, provider_id: provider, parameters, ...extra });
 
+  it('benchmarks waiting for a worker are listed as pending with their place in the queue', async () => {
+    // Two run at a time (MAX_CONCURRENT_EVALUATIONS=2): the third and fourth wait, in order.
+    const id = await submit(['alpha', 'beta', 'gamma', 'alpha'].map((b) => bench(b, { delay_ms: 2500 })));
+    const waiting = await waitFor('two running, two queued', async () => {
+      const j = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body;
+      const running = j.status.benchmarks.filter((b: any) => b.status === 'running');
+      const queued = j.status.benchmarks.filter((b: any) => b.status === 'pending' && b.queue_position);
+      return running.length === 2 && queued.length === 2 ? j : undefined;
+    });
+    const places = waiting.status.benchmarks.filter((b: any) => b.queue_position).map((b: any) => [b.benchmark_index, b.queue_position]);
+    expect(places).toEqual([
+      [2, 1],
+      [3, 2],
+    ]);
+    expect(waiting.status.percent).toBeLessThan(50);
+    const done = await svc.waitForState(id, ['completed'], 60000);
+    expect(done.status.percent).toBe(100);
+    expect(done.status.benchmarks.every((b: any) => b.queue_position === undefined)).toBe(true);
+  });
+
   it('completes with metrics, per-benchmark tests and the weighted job score', async () => {
     const id = await submit(
       [bench('alpha', { metrics: { acc: 0.8 } }, { weight: 3 }), bench('beta', { metrics: { acc: 0.4 } }), bench('gamma', { metrics: { rate: 0.1 } })],

@@ -6,6 +6,7 @@ import { FakeModel, startFakeModel, TASKS_DIR } from '../support/fake-model';
 import { waitFor } from '../support/ports';
 import { pythonEnv, venvBin, venvDir } from '../support/python';
 import { EvalHubService } from '../support/service';
+import { readEvents } from '../support/sse';
 
 const TASKS = ['demo_mc', 'demo_gen', 'demo_mc2', 'demo_gen2'];
 const OFFLINE = { HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', HF_EVALUATE_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
@@ -138,6 +139,32 @@ describe('lm-evaluation-harness executor (real lm-eval, fake model)', () => {
     expect(seen.has('running_evaluation')).toBe(true);
     const samples = fs.readFileSync(job.results.benchmarks[0].artifacts['lm_eval.samples'], 'utf8').trim().split('\n');
     expect(samples).toHaveLength(4);
+  });
+
+  it('progress, watched on the job stream, is set from the start of evaluation and only grows', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'watched',
+      model: { url: slow.url, name: 'fake-model' },
+      benchmarks: [{ id: 'demo_mc', provider_id: provider }],
+    });
+    const id = res.body.resource.id;
+    const { events, closedByServer } = await readEvents(`${svc.baseUrl}/api/v1/evaluations/jobs/${id}/stream`, { timeoutMs: 120000 });
+    expect(closedByServer).toBe(true);
+    expect(events[events.length - 1]).toMatchObject({ event: 'result', data: { state: 'completed', percent: 100 } });
+    const statuses = events.map((e) => e.data.benchmarks?.[0]).filter(Boolean);
+    const from = statuses.findIndex((b) => b.phase === 'running_evaluation');
+    expect(from).toBeGreaterThanOrEqual(0);
+    const during = statuses.slice(from);
+    // Never unknown once evaluation started, never going back, and moving through several values.
+    expect(during.every((b) => typeof b.progress === 'number' && b.progress >= 0 && b.progress <= 1)).toBe(true);
+    const progress = during.map((b) => b.progress as number);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(new Set(progress).size).toBeGreaterThanOrEqual(3);
+    // A count of requests and an ETA along the way; the job's overall percent grows with it.
+    expect(during.some((b) => b.count_unit === 'requests' && b.total_count > 0 && b.completed_count <= b.total_count)).toBe(true);
+    expect(during.some((b) => typeof b.eta_seconds === 'number')).toBe(true);
+    const percents = events.map((e) => e.data.percent as number);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
   });
 
   it('cancel during a run stops lm-eval within 5 s and leaves no process behind', async () => {

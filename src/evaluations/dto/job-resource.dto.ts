@@ -20,6 +20,17 @@ export class BenchmarkStatusDto {
   @ApiProperty({ enum: ['pending', 'running', 'completed', 'failed', 'cancelled'] })
   status: string;
   phase?: string;
+  /** Share done, 0 to 1 (EvalHub's own executors; an addition to v1). */
+  progress?: number;
+  /** Units done of `total_count` (see `count_unit`). */
+  completed_count?: number;
+  total_count?: number;
+  @ApiProperty({ enum: ['samples', 'requests', 'probes', 'rows'], required: false })
+  count_unit?: string;
+  /** Seconds left at the rate seen so far. */
+  eta_seconds?: number;
+  /** For a benchmark waiting for a worker: its place in the queue, 1 = next (single-job reads). */
+  queue_position?: number;
   error_message?: MessageInfoDto;
   warning_message?: MessageInfoDto;
   started_at?: string;
@@ -34,6 +45,8 @@ export class JobStatusDto {
   /** Benchmarks that reported at least once, in arrival order. */
   @ApiProperty({ type: [BenchmarkStatusDto] })
   benchmarks: BenchmarkStatusDto[];
+  /** Overall percent done, 0 to 100 (an addition to v1). */
+  percent?: number;
 }
 
 export class BenchmarkTestDto {

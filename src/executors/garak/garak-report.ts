@@ -112,12 +112,13 @@ const RESULT = /^(\S+)\s+(\S+): (PASS|FAIL|SKIP)\s+ok on\s+(\d+)\/\s*(\d+)/;
 
 export interface Progress {
   phase: JobPhase;
-  percent?: number;
+  done?: number;
+  total?: number;
 }
 
 /**
  * Progress from garak's stdout: the "queue of probes" line gives the total, and after each probe
- * one result line per detector names it. Percent = probes finished / probes queued.
+ * one result line per detector names it: probes finished of probes queued.
  */
 export class GarakProgress {
   queue: string[] = [];
@@ -131,12 +132,12 @@ export class GarakProgress {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-      return { phase: 'running_evaluation', percent: 0 };
+      return { phase: 'running_evaluation', done: 0, total: this.queue.length };
     }
     const r = RESULT.exec(line);
     if (r) {
       this.done.add(r[1]);
-      return { phase: 'running_evaluation', percent: this.queue.length ? Math.min(99, Math.floor((100 * this.done.size) / this.queue.length)) : undefined };
+      return { phase: 'running_evaluation', ...(this.queue.length ? { done: Math.min(this.done.size, this.queue.length), total: this.queue.length } : {}) };
     }
     if (/loading generator|reporting to/.test(line)) return { phase: 'initializing' };
     if (/report closed|report html summary/.test(line)) return { phase: 'persisting_artifacts' };

@@ -47,7 +47,7 @@ export class GarakExecutor implements Executor {
     await ctx.report(index, { status: 'running', phase: 'initializing' });
     ctx.logs.line(`[evalhub] garak benchmark ${bench.id} against ${ctx.job.config.model.url}, probes ${JSON.stringify(built.include)}`);
 
-    const progress = progressReporter(ctx, [index]);
+    const progress = progressReporter(ctx, 'probes', [index]);
     const tracker = new GarakProgress();
     const lines: string[] = [];
     const started = Date.now();
@@ -68,7 +68,7 @@ export class GarakExecutor implements Executor {
         lines.push(line);
         if (lines.length > KEEP_LINES) lines.shift();
         const p = tracker.update(line);
-        if (p) progress(p.phase, p.percent);
+        if (p) progress(p);
       },
     });
     if (ctx.signal.aborted) return outcome;

@@ -171,11 +171,11 @@ describe('garak stdout', () => {
   it('progress is probes finished of probes queued', () => {
     const p = new GarakProgress();
     expect(p.update('\u{1F99C} loading \u001b[1m\u001b[95mgenerator\u001b[0m: OpenAICompatible: fake-model')).toEqual({ phase: 'initializing' });
-    expect(p.update(queue)).toEqual({ phase: 'running_evaluation', percent: 0 });
+    expect(p.update(queue)).toEqual({ phase: 'running_evaluation', done: 0, total: 2 });
     expect(p.queue).toEqual(['dan.Dan_11_0', 'encoding.InjectBase64']);
     expect(p.current()).toBe('dan.Dan_11_0');
-    expect(p.update(fail)).toEqual({ phase: 'running_evaluation', percent: 50 });
-    expect(p.update(pass)).toEqual({ phase: 'running_evaluation', percent: 50 });
+    expect(p.update(fail)).toEqual({ phase: 'running_evaluation', done: 1, total: 2 });
+    expect(p.update(pass)).toEqual({ phase: 'running_evaluation', done: 1, total: 2 });
     expect(p.current()).toBe('encoding.InjectBase64');
     expect(p.update('\u{1F4DC} report closed :) /x/garak.report.jsonl')).toEqual({ phase: 'persisting_artifacts' });
     expect(p.update('probes.dan.Dan_11_0:   0%|          | 0/1 [00:00<?, ?it/s]')).toBeUndefined();

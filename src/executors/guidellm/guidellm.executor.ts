@@ -57,7 +57,7 @@ export class GuideLlmExecutor implements Executor {
       `[evalhub] guidellm ${plan.profile} against ${plan.target} (${plan.requestFormat}): ${plan.strategies} strateg${plan.strategies === 1 ? 'y' : 'ies'}, ` +
         `at most ${plan.maxRequests} requests / ${plan.maxSeconds} s each, ${plan.promptTokens} prompt + ${plan.outputTokens} output tokens`,
     );
-    const progress = progressReporter(ctx, [index]);
+    const progress = progressReporter(ctx, 'requests', [index]);
     const started = Date.now();
     const outcome = await runTool(ctx, {
       bin,
@@ -73,7 +73,7 @@ export class GuideLlmExecutor implements Executor {
       runDir,
       onLine: (line) => {
         const p = progressFromLine(line, plan.strategies, plan.maxRequests);
-        if (p) progress(p.phase, p.percent);
+        if (p) progress(p);
       },
     });
     if (ctx.signal.aborted) return outcome;

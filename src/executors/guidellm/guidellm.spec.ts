@@ -182,13 +182,13 @@ describe('progressFromLine', () => {
   const line = (k: number, event: string, ok: number, err = 0) =>
     `26-12-02 00:39:08|INFO     |guidellm.benchmark.progress:_log_update:420 - Benchmark ${k} (constant@41.50): ${event} | elapsed=3.0s | successful=${ok} errored=${err} incomplete=0 | requests/s=1.00 output_tokens/s=16.00`;
   it.each([
-    [line(1, 'started', 0), 3, 10, { phase: 'running_evaluation', percent: 0 }],
-    [line(1, 'in_progress', 5), 1, 10, { phase: 'running_evaluation', percent: 50 }],
-    [line(2, 'in_progress', 4, 1), 4, 10, { phase: 'running_evaluation', percent: 37 }],
-    [line(2, 'completed', 3), 3, 10, { phase: 'running_evaluation', percent: 66 }],
-    [line(1, 'compile', 0), 2, 10, { phase: 'running_evaluation', percent: 50 }],
-    [line(3, 'completed', 10), 3, 10, { phase: 'running_evaluation', percent: 100 }],
-    [line(1, 'in_progress', 50), 1, 10, { phase: 'running_evaluation', percent: 100 }],
+    [line(1, 'started', 0), 3, 10, { phase: 'running_evaluation', done: 0, total: 30 }],
+    [line(1, 'in_progress', 5), 1, 10, { phase: 'running_evaluation', done: 5, total: 10 }],
+    [line(2, 'in_progress', 4, 1), 4, 10, { phase: 'running_evaluation', done: 15, total: 40 }],
+    [line(2, 'completed', 3), 3, 10, { phase: 'running_evaluation', done: 20, total: 30 }],
+    [line(1, 'compile', 0), 2, 10, { phase: 'running_evaluation', done: 10, total: 20 }],
+    [line(3, 'completed', 10), 3, 10, { phase: 'running_evaluation', done: 30, total: 30 }],
+    [line(1, 'in_progress', 50), 1, 10, { phase: 'running_evaluation', done: 10, total: 10 }],
     ['26-12-02 00:39:08|INFO     |guidellm.benchmark.benchmarker:run:116 - Starting benchmark for strategy: throughput@512', 3, 10, { phase: 'running_evaluation' }],
     ['✔ 1 datasets resolved', 1, 10, { phase: 'loading_data' }],
     ['✔ OpenAIHTTPBackend backend validated with model fake-model', 1, 10, { phase: 'initializing' }],

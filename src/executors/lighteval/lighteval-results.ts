@@ -18,8 +18,8 @@ export function lightevalMetrics(doc: { results?: Record<string, Record<string, 
   return out;
 }
 
-/** Phase and percent from one Lighteval output line (its log markers and tqdm bars on stderr). */
-export function lightevalProgress(line: string): { phase: 'loading_data' | 'running_evaluation' | 'post_processing' | 'persisting_artifacts'; percent?: number } | undefined {
+/** Phase and samples done from one Lighteval output line (its log markers and tqdm bars on stderr). */
+export function lightevalProgress(line: string): { phase: 'loading_data' | 'running_evaluation' | 'post_processing' | 'persisting_artifacts'; done?: number; total?: number } | undefined {
   // eslint-disable-next-line no-control-regex -- Lighteval colours its log lines
   const l = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
   if (/--- LOADING TASKS ---|--- LOADING MODEL ---/.test(l)) return { phase: 'loading_data' };
@@ -27,7 +27,7 @@ export function lightevalProgress(line: string): { phase: 'loading_data' | 'runn
   if (/--- (POST-PROCESSING MODEL RESPONSES|COMPUTING METRICS) ---/.test(l)) return { phase: 'post_processing' };
   if (/--- SAVING AND PUSHING RESULTS ---/.test(l)) return { phase: 'persisting_artifacts' };
   const bar = /^\s*\d+%\|[^|]*\|\s*(\d+)\/(\d+) \[/.exec(l);
-  if (bar && Number(bar[2]) > 0) return { phase: 'running_evaluation', percent: Math.floor((100 * Number(bar[1])) / Number(bar[2])) };
+  if (bar && Number(bar[2]) > 0) return { phase: 'running_evaluation', done: Number(bar[1]), total: Number(bar[2]) };
   return undefined;
 }
 

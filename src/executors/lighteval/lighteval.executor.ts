@@ -80,7 +80,7 @@ export class LightevalExecutor implements Executor {
     if (params.num_examples !== undefined) args.push('--max-samples', String(params.num_examples));
 
     await ctx.report(index, { status: 'running', phase: 'initializing' });
-    const progress = progressReporter(ctx, [index]);
+    const progress = progressReporter(ctx, 'samples', [index]);
     let apiError: string | undefined;
     const started = Date.now();
     const outcome = await runTool(ctx, {
@@ -92,7 +92,7 @@ export class LightevalExecutor implements Executor {
       onLine: (line) => {
         apiError ??= apiFailure(line);
         const p = lightevalProgress(line);
-        if (p) progress(p.phase, p.percent);
+        if (p) progress(p);
       },
     });
     if (ctx.signal.aborted) return outcome;

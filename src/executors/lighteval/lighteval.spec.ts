@@ -38,7 +38,7 @@ describe('Lighteval output lines', () => {
   it.each([
     ['\x1b[32m[2026-12-02 00:31:50,100] [    INFO]: --- LOADING TASKS --- (pipeline.py:211)\x1b[0m', { phase: 'loading_data' }],
     ['[2026] [ INFO]: --- RUNNING MODEL --- (pipeline.py:300)', { phase: 'running_evaluation' }],
-    ['\x1b[A 25%|██▌       | 1/4 [00:00<00:02,  1.04it/s]', { phase: 'running_evaluation', percent: 25 }],
+    ['\x1b[A 25%|██▌       | 1/4 [00:00<00:02,  1.04it/s]', { phase: 'running_evaluation', done: 1, total: 4 }],
     ['Splits:   0%|          | 0/1 [00:00<?, ?it/s]', undefined],
     ['[2026] [ INFO]: --- COMPUTING METRICS --- (pipeline.py:400)', { phase: 'post_processing' }],
   ])('%s', (line, expected) => {

@@ -2,7 +2,8 @@ import { JobPhase } from '../../domain/types';
 
 export interface Progress {
   phase: JobPhase;
-  percent?: number;
+  done?: number;
+  total?: number;
 }
 
 /**
@@ -13,9 +14,7 @@ export function progressFromLine(line: string): Progress | undefined {
   if (/Building contexts for/.test(line) || /Loading|load_dataset/i.test(line)) return { phase: 'loading_data' };
   const bar = /Requesting API:\s*(\d+)%\|.*?\|\s*(\d+)\/(\d+)/.exec(line);
   if (bar) {
-    const done = Number(bar[2]);
-    const total = Number(bar[3]);
-    return { phase: 'running_evaluation', percent: total > 0 ? Math.floor((100 * done) / total) : Number(bar[1]) };
+    return { phase: 'running_evaluation', done: Number(bar[2]), total: Number(bar[3]) };
   }
   if (/Running (loglikelihood|generate_until|loglikelihood_rolling) requests/.test(line)) return { phase: 'running_evaluation' };
   if (/Saving results aggregated|Saving per-task samples/.test(line)) return { phase: 'persisting_artifacts' };

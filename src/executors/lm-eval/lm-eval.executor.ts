@@ -28,7 +28,7 @@ export class LmEvalExecutor implements Executor {
     for (const i of indexes) await ctx.report(i, { status: 'running', phase: 'initializing' });
     ctx.logs.line(`[evalhub] lm-eval ${inv.modelType} against ${inv.endpoint}, tasks ${tasks.join(',')}`);
 
-    const progress = progressReporter(ctx);
+    const progress = progressReporter(ctx, 'requests');
     const started = Date.now();
     const outcome = await runTool(ctx, {
       bin,
@@ -38,7 +38,7 @@ export class LmEvalExecutor implements Executor {
       runDir: outputDir,
       onLine: (line) => {
         const p = progressFromLine(line);
-        if (p) progress(p.phase, p.percent);
+        if (p) progress(p);
       },
     });
     if (ctx.signal.aborted) return outcome;

@@ -80,7 +80,7 @@ describe('progressFromLine', () => {
   it.each([
     ['2026 INFO [api.task:312] Building contexts for demo_mc on rank 0...', { phase: 'loading_data' }],
     ['2026 INFO [evaluator:589] Running loglikelihood requests', { phase: 'running_evaluation' }],
-    ['Requesting API:  37%|███▋      | 37/100 [00:01<00:02, 30.0it/s]', { phase: 'running_evaluation', percent: 37 }],
+    ['Requesting API:  37%|███▋      | 37/100 [00:01<00:02, 30.0it/s]', { phase: 'running_evaluation', done: 37, total: 100 }],
     ['INFO [loggers.evaluation_tracker:247] Saving results aggregated', { phase: 'persisting_artifacts' }],
     ['something else', undefined],
   ])('%s', (line, expected) => {

@@ -54,10 +54,10 @@ export function ragasDriverConfig(job: JobRecord, index: number, provider: Provi
   };
 }
 
-/** Percent done from the driver's `evalhub-progress done=D total=T` lines. */
-export function ragasProgress(line: string): number | undefined {
+/** Rows scored of the total, from the driver's `evalhub-progress done=D total=T` lines. */
+export function ragasProgress(line: string): { done: number; total: number } | undefined {
   const m = /^evalhub-progress done=(\d+) total=(\d+)/.exec(line);
-  return m && Number(m[2]) > 0 ? Math.floor((100 * Number(m[1])) / Number(m[2])) : undefined;
+  return m && Number(m[2]) > 0 ? { done: Number(m[1]), total: Number(m[2]) } : undefined;
 }
 
 /** The driver's one-line reason for a failed run. */

@@ -43,7 +43,7 @@ export class RagasExecutor implements Executor {
     fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
 
     await ctx.report(index, { status: 'running', phase: 'initializing' });
-    const progress = progressReporter(ctx, [index]);
+    const progress = progressReporter(ctx, 'rows', [index]);
     let driverError: string | undefined;
     const started = Date.now();
     const outcome = await runTool(ctx, {
@@ -55,7 +55,7 @@ export class RagasExecutor implements Executor {
       onLine: (line) => {
         driverError = ragasError(line) ?? driverError;
         const p = ragasProgress(line);
-        if (p !== undefined) progress('running_evaluation', p);
+        if (p) progress({ phase: 'running_evaluation', ...p });
       },
     });
     if (ctx.signal.aborted) return outcome;

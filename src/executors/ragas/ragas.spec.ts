@@ -45,7 +45,7 @@ describe('ragasDriverConfig', () => {
 
 describe('RAGAS driver output', () => {
   it('progress and error lines', () => {
-    expect(ragasProgress('evalhub-progress done=3 total=4')).toBe(75);
+    expect(ragasProgress('evalhub-progress done=3 total=4')).toEqual({ done: 3, total: 4 });
     expect(ragasProgress('something')).toBeUndefined();
     expect(ragasError('evalhub-error: model endpoint unreachable: http://x/v1')).toBe('model endpoint unreachable: http://x/v1');
   });
