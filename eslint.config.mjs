@@ -9,6 +9,16 @@ const src = './src';
 const allBut = (...keep) => ({ from: src, except: keep.map((k) => `./${k}`) });
 /** The executor folders under src/executors/, one per backend. */
 const BACKEND_FOLDERS = ['local-process', 'lm-eval', 'guidellm', 'garak', 'lighteval', 'ragas', 'kubernetes', 'unavailable'];
+/** The browser dashboard (bundled by scripts/build-dashboard.js); it runs in the page, not in Node. */
+const DASHBOARD_APP = 'src/dashboard/app';
+const BROWSER_GLOBALS = Object.fromEntries(
+  [
+    'window', 'document', 'navigator', 'location', 'history', 'localStorage', 'sessionStorage', 'console', 'fetch', 'Request', 'Response', 'Headers',
+    'URL', 'URLSearchParams', 'AbortController', 'AbortSignal', 'Blob', 'File', 'FormData', 'TextDecoder', 'TextEncoder', 'TextDecoderStream',
+    'ReadableStream', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'requestAnimationFrame', 'cancelAnimationFrame',
+    'addEventListener', 'removeEventListener', 'getComputedStyle', 'confirm', 'alert', 'Event', 'CustomEvent', 'HTMLElement', 'HTMLCanvasElement',
+  ].map((g) => [g, 'readonly']),
+);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'python/**', '.data/**', 'bench/**', 'scripts/**', 'test/fixtures/**'] },
@@ -47,12 +57,34 @@ export default tseslint.config(
               from: BACKEND_FOLDERS.filter((o) => o !== f).map((o) => `./src/executors/${o}`),
               message: 'a backend folder imports no other backend: put shared code in src/executors/ (e.g. backend-run.ts).',
             })),
+            { target: './src/dashboard', ...allBut('dashboard'), message: 'dashboard/ serves a static bundle: it imports nothing else from src/.' },
             { target: './src/kubernetes', ...allBut('kubernetes', 'core', 'domain'), message: 'kubernetes/ is a runtime adapter: it imports only core/ and domain/.' },
             { target: ['./src/evaluations', './src/providers', './src/collections', './src/common', './src/queue'], from: ['./src/kubernetes', './src/executors', './src/worker', './src/mlflow', './src/metrics'], message: 'the job and catalog code is runtime-agnostic: reach a runtime through core/runtime/job-runtime, listeners through the job bus.' },
           ],
         },
       ],
       'no-restricted-imports': ['error', { paths: [{ name: '@kubernetes/client-node', message: 'only src/kubernetes/ imports @kubernetes/client-node.' }] }],
+    },
+  },
+  {
+    // The app is browser code: browser globals, no Node ones, and nothing from the server but the
+    // types generated from its OpenAPI document (api-types.ts, inside the app folder).
+    files: [`${DASHBOARD_APP}/**/*.ts`, `${DASHBOARD_APP}/**/*.tsx`],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.json'] })] },
+    languageOptions: { globals: BROWSER_GLOBALS },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'import-x/no-restricted-paths': [
+        'error',
+        { zones: [{ target: `./${DASHBOARD_APP}`, from: src, except: ['./dashboard/app'], message: 'the dashboard app imports no server code: only its own files, its npm packages and the generated api-types.ts.' }] },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', '@nestjs/*', '@kubernetes/*', 'ioredis', 'bullmq', 'fastify', 'class-validator', 'class-transformer'], message: 'browser code: no Node built-ins or server packages.' }] },
+      ],
+      'no-restricted-globals': ['error', ...['process', 'require', 'module', '__dirname', '__filename', 'Buffer', 'global'].map((name) => ({ name, message: 'browser code: Node globals do not exist in the page.' }))],
     },
   },
   { files: ['src/kubernetes/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },

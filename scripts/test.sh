@@ -11,7 +11,7 @@ npm run --silent lint || fail "lint failed"
 npm run --silent typecheck || fail "type-check failed"
 # Every backend environment: the backend suites run the real tools (cached by the hash of their pins).
 bash scripts/setup-python.sh --backends all >/dev/null || fail "python setup failed"
-npx nest build || fail "build failed"
+bash scripts/build.sh || fail "build failed"
 mkdir -p .data
 results=.data/jest-results.json
 rm -f "$results"

@@ -4,13 +4,15 @@ import { ApiModule } from './api.module';
 import { ConfigError } from './core/config/app-config';
 import { createHttpApp } from './core/http/http-app';
 import { setupOpenApi } from './openapi';
+import { setupQueueDashboard } from './queue/queue-dashboard';
 
 /** API process: EvalHub v1 REST API, Swagger UI at /docs. */
 async function bootstrap(): Promise<void> {
   const { app, cfg } = await createHttpApp(ApiModule, 'evalhub-api', { authenticate: true });
   setupOpenApi(app);
+  await setupQueueDashboard(app, cfg);
   await app.listen(cfg.apiPort, cfg.apiHost);
-  new Logger('Bootstrap').log(`EvalHub API listening on http://${cfg.apiHost}:${cfg.apiPort} (docs at /docs, tenancy ${cfg.tenancyMode})`);
+  new Logger('Bootstrap').log(`EvalHub API on http://${cfg.apiHost}:${cfg.apiPort}/ (dashboard; API docs at /docs; tenancy ${cfg.tenancyMode}${cfg.mlflowTrackingUri ? `, MLflow ${cfg.mlflowTrackingUri}` : ', no MLflow'})`);
 }
 
 bootstrap().catch((e: unknown) => {

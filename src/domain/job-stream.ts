@@ -1,4 +1,5 @@
 import { isTerminalJobState, jobPercent } from './job-state';
+import { withArtifactLinks } from './artifacts';
 import { JobRecord } from './types';
 
 /**
@@ -25,7 +26,8 @@ export function jobSnapshot(job: JobRecord): JobSnapshot {
     message: job.status.message,
     benchmarks: job.status.benchmarks,
     percent: jobPercent(job),
-    ...(isTerminalJobState(job.status.state) ? { results: job.results } : {}),
+    // Results as readers see them: files as download links, not the worker's paths.
+    ...(isTerminalJobState(job.status.state) ? { results: { ...job.results, ...(job.results.benchmarks ? { benchmarks: job.results.benchmarks.map((r) => withArtifactLinks(job.resource.id, r)) } : {}) } } : {}),
   };
 }
 

@@ -12,9 +12,10 @@ const MAX_STORED_BYTES = 16 * 1024 * 1024;
 const KEEP_SECONDS = 14 * 24 * 3600;
 
 /**
- * A copy in Redis, compressed, of the files a benchmark produced for MLflow (results, samples,
- * run log), kept until the job is recorded. Workers scale horizontally and MLflow may be down:
- * the worker that records the job later is often not the one whose disk has the files.
+ * A copy in Redis, compressed, of the files a benchmark produced (results, samples, reports, run
+ * log), kept until the job is recorded in MLflow (or for two weeks without MLflow). Workers scale
+ * horizontally and MLflow may be down: the worker that records the job, and the API replica that
+ * serves a download, are often not on the machine whose disk has the files.
  */
 @Injectable()
 export class ArtifactStash {
@@ -39,14 +40,26 @@ export class ArtifactStash {
         if (!st.isFile() || st.size > MAX_FILE_BYTES) continue;
         const packed = gzipSync(fs.readFileSync(file));
         if (packed.length > MAX_STORED_BYTES) continue;
-        await this.redis.hset(key, this.field(index, file), packed);
+        const field = this.field(index, file);
+        await this.redis.hset(key, field, packed, `size:${field}`, String(st.size));
         kept++;
       } catch (e) {
-        this.logger.warn(`could not keep ${file} for MLflow: ${(e as Error).message}`);
+        this.logger.warn(`could not keep ${file}: ${(e as Error).message}`);
       }
     }
     if (kept) await this.redis.expire(key, KEEP_SECONDS);
     return kept;
+  }
+
+  /** Sizes of the given files of a benchmark that the stash holds (by file name). */
+  async sizes(jobId: string, index: number, names: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (names.length === 0) return out;
+    const sizes = await this.redis.hmget(this.keys.artifacts(jobId), ...names.map((n) => `size:${this.field(index, n)}`));
+    names.forEach((n, i) => {
+      if (sizes[i] !== null) out.set(n, Number(sizes[i]));
+    });
+    return out;
   }
 
   async read(jobId: string, index: number, file: string): Promise<Buffer | undefined> {

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ArtifactsService } from './artifacts.service';
 import { EvaluationsController } from './evaluations.controller';
 import { EvaluationsModule } from './evaluations.module';
 import { JobStreamService } from './job-stream.service';
 
-/** The /evaluations/jobs routes and their live streams (API app only). */
+/** The /evaluations/jobs routes, their live streams and artifact downloads (API app only). */
 @Module({
   imports: [EvaluationsModule],
   controllers: [EvaluationsController],
-  providers: [JobStreamService],
+  providers: [JobStreamService, ArtifactsService],
 })
 export class EvaluationsHttpModule {}

@@ -1,11 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'stream';
 import { ApiErrors } from '../common/api-docs';
 import { Caller } from '../core/http/caller.decorator';
 import { RequestContext } from '../core/http/request-context';
-import { JobListDto, JobResourceDto } from './dto/job-resource.dto';
+import { ArtifactListDto, JobListDto, JobResourceDto } from './dto/job-resource.dto';
+import { ArtifactsService } from './artifacts.service';
+import { EXPERIMENT_TRACKER, ExperimentTracker } from './experiment-tracker';
+import { JobRecord } from '../domain/types';
+import { ApiError } from '../core/errors/api-error';
 import { JobSubmissionDto } from './dto/job-submission.dto';
 import { StatusEventDto } from './dto/status-event.dto';
 import { EvaluationsService, JobLogs } from './evaluations.service';
@@ -33,6 +37,8 @@ export class EvaluationsController {
     private readonly events: JobEventsService,
     private readonly access: EventAccess,
     private readonly stream: JobStreamService,
+    private readonly artifactFiles: ArtifactsService,
+    @Inject(EXPERIMENT_TRACKER) private readonly tracker: ExperimentTracker,
   ) {}
 
   @Post()
@@ -45,7 +51,7 @@ export class EvaluationsController {
   @ApiResponse({ status: 202, type: JobResourceDto, description: 'Accepted and queued' })
   @ApiErrors(400, 404, 413, 503)
   async submit(@Body() body: JobSubmissionDto, @Caller() caller: RequestContext) {
-    return toJobResource(await this.evaluations.submit(body, caller));
+    return this.view(await this.evaluations.submit(body, caller));
   }
 
   @Get()
@@ -61,7 +67,7 @@ export class EvaluationsController {
   @ApiErrors(400)
   async list(@Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext) {
     const page = await this.evaluations.list(query, req.url, caller);
-    return { ...page, items: page.items.map((j) => toJobResource(j)) };
+    return { ...page, items: page.items.map((j) => this.view(j)) };
   }
 
   @Get(':id')
@@ -70,7 +76,7 @@ export class EvaluationsController {
   @ApiErrors(404)
   async get(@Param('id') id: string, @Caller() caller: RequestContext) {
     const job = await this.evaluations.get(id, caller);
-    return toJobResource(job, await this.evaluations.queuePlaces(job));
+    return this.view(job, await this.evaluations.queuePlaces(job));
   }
 
   @Delete(':id')
@@ -143,6 +149,10 @@ export class EvaluationsController {
     this.sendEvents(reply, () => this.stream.jobEvents(job, lastId, gone.signal, withLogs), gone);
   }
 
+  private view(job: JobRecord, queuePlaces?: Map<number, number>): Record<string, unknown> {
+    return toJobResource(job, { queuePlaces, runUrl: this.tracker.enabled ? (e, r) => this.tracker.runUrl(e, r) : undefined });
+  }
+
   /** Writes an event stream on the raw response until the source ends or the client goes. */
   private sendEvents(reply: FastifyReply, source: () => AsyncGenerator<string>, gone: AbortController): void {
     const res = rawOk(reply, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
@@ -194,6 +204,43 @@ export class EvaluationsController {
     await this.sendLogs(reply, await this.evaluations.logs(id, index, query, caller));
   }
 
+  @Get(':id/benchmarks/:index/artifacts')
+  @ApiOperation({
+    summary: 'Files of one benchmark of a job',
+    description:
+      'The files the benchmark\'s result names (results, samples, reports, run log) that can be downloaded now, wherever they are kept (the stash in Redis, the worker\'s disk on the same machine, or the benchmark\'s MLflow run once recorded). An EvalHub addition.',
+  })
+  @ApiParam({ name: 'index', description: 'benchmark_index' })
+  @ApiResponse({ status: 200, type: ArtifactListDto })
+  @ApiErrors(400, 404)
+  async artifacts(@Param('id') id: string, @Param('index') index: string, @Query() query: Record<string, string>, @Caller() caller: RequestContext): Promise<ArtifactListDto> {
+    assertKnownParams(query, []);
+    const job = await this.evaluations.get(id, caller);
+    const i = benchmarkIndex(index);
+    return { benchmark_index: i, items: await this.artifactFiles.list(job, i) };
+  }
+
+  @Get(':id/benchmarks/:index/artifacts/:name')
+  @ApiOperation({ summary: 'Download one file of a benchmark', description: 'The file as an attachment. `name` is one of the names the list gives. An EvalHub addition.' })
+  @ApiParam({ name: 'index', description: 'benchmark_index' })
+  @ApiParam({ name: 'name', description: 'file name, as listed' })
+  @ApiProduces('application/octet-stream')
+  @ApiResponse({ status: 200, description: 'The file', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(400, 404, 503)
+  async artifact(@Param('id') id: string, @Param('index') index: string, @Param('name') name: string, @Query() query: Record<string, string>, @Caller() caller: RequestContext, @Res() reply: FastifyReply) {
+    assertKnownParams(query, []);
+    const job = await this.evaluations.get(id, caller);
+    const file = await this.artifactFiles.open(job, benchmarkIndex(index), name);
+    // Always a download, never rendered here: a report's HTML must not run in the API's origin.
+    await reply
+      .header('content-type', file.media_type)
+      .header('content-disposition', `attachment; filename="${file.name.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('content-length', String(file.body.length))
+      .send(file.body);
+  }
+
   /**
    * Streams the text. Whether the size cap cut it is known only at the end, so, as upstream,
    * X-Log-Truncated is an HTTP trailer (declared up front, sent only when true). Written on the raw
@@ -217,6 +264,11 @@ export class EvaluationsController {
  * Takes the response over from Fastify for a streamed body: a 200 with the headers set so far
  * (request id, CORS …) and these.
  */
+function benchmarkIndex(raw: string): number {
+  if (!/^\d{1,6}$/.test(raw)) throw ApiError.notFound('benchmark', raw);
+  return Number(raw);
+}
+
 function rawOk(reply: FastifyReply, headers: Record<string, string>): FastifyReply['raw'] {
   reply.hijack();
   const res = reply.raw;

@@ -1,14 +1,24 @@
 import { backfillMetricsSchema, jobPercent } from '../domain/job-state';
-import { BenchmarkStatus, JobRecord } from '../domain/types';
+import { withArtifactLinks } from '../domain/artifacts';
+import { BenchmarkResult, BenchmarkStatus, JobRecord } from '../domain/types';
+
+export interface ResourceLinks {
+  /** Benchmarks waiting for a worker, by index: their place in the queue (single-job reads). */
+  queuePlaces?: Map<number, number>;
+  /** The tracking UI's page of a run, when tracking is on. */
+  runUrl?: (experimentId: string, runId: string) => string;
+}
 
 /**
  * The API shape of a job (§2.5): resource, status, results, and the submitted config flat beside
- * them. Metric schemas are completed on the way out. With queue places (a single job's read),
- * benchmarks still waiting for a worker are listed as pending with their place.
+ * them. Metric schemas are completed on the way out, files are download links (not the worker's
+ * paths), recorded runs link to MLflow. With queue places, benchmarks still waiting for a worker
+ * are listed as pending with their place.
  */
-export function toJobResource(job: JobRecord, queuePlaces?: Map<number, number>): Record<string, unknown> {
+export function toJobResource(job: JobRecord, links: ResourceLinks = {}): Record<string, unknown> {
+  const queuePlaces = links.queuePlaces;
   const results = { ...job.results };
-  if (results.benchmarks) results.benchmarks = results.benchmarks.map(backfillMetricsSchema);
+  if (results.benchmarks) results.benchmarks = results.benchmarks.map((r) => shownResult(job, r, links));
   const out: Record<string, unknown> = {
     resource: job.resource,
     status: { state: job.status.state, message: job.status.message ?? null, benchmarks: withQueuePlaces(job, queuePlaces), percent: jobPercent(job) },
@@ -28,4 +38,12 @@ function withQueuePlaces(job: JobRecord, places: Map<number, number> | undefined
     if (b && !known.has(index)) listed.push({ provider_id: b.provider_id, id: b.id, benchmark_index: index, status: 'pending', queue_position: place });
   }
   return listed;
+}
+
+function shownResult(job: JobRecord, r: BenchmarkResult, links: ResourceLinks): BenchmarkResult {
+  const shown: BenchmarkResult & { mlflow_run_url?: string } = withArtifactLinks(job.resource.id, backfillMetricsSchema(r));
+  const runId = job.tracking?.benchmark_runs?.[String(r.benchmark_index)] ?? r.mlflow_run_id;
+  const experiment = job.resource.mlflow_experiment_id;
+  if (links.runUrl && runId && experiment) shown.mlflow_run_url = links.runUrl(experiment, runId);
+  return shown;
 }

@@ -20,9 +20,29 @@ export class MlflowExperiments implements ExperimentTracker {
     return this.client !== undefined;
   }
 
-  /** A link a person can open: the experiment page of the MLflow UI. */
+  private get uiBase(): string {
+    return `${this.cfg.mlflowPublicUrl ?? this.cfg.mlflowTrackingUri}`.replace(/\/+$/, '');
+  }
+
+  /** A link a person can open: the experiment's runs table in the MLflow UI (not its overview). */
   experimentUrl(experimentId: string): string {
-    return `${this.cfg.mlflowPublicUrl ?? this.cfg.mlflowTrackingUri}/#/experiments/${experimentId}`;
+    return `${this.uiBase}/#/experiments/${experimentId}/runs`;
+  }
+
+  runUrl(experimentId: string, runId: string): string {
+    return `${this.uiBase}/#/experiments/${experimentId}/runs/${runId}`;
+  }
+
+  async runArtifacts(runId: string): Promise<{ name: string; size_bytes?: number }[]> {
+    if (!this.client) return [];
+    const files = await this.client.listArtifacts(runId);
+    return files.filter((f) => !f.is_dir).map((f) => ({ name: f.path, size_bytes: f.file_size }));
+  }
+
+  async readRunArtifact(runId: string, name: string): Promise<Buffer | undefined> {
+    if (!this.client) return undefined;
+    const run = await this.client.getRun(runId);
+    return this.client.downloadArtifact(run.info, name);
   }
 
   experimentTags(job: JobRecord): MlflowTag[] {

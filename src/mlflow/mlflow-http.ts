@@ -8,6 +8,8 @@ export type { MlflowAuth };
 export interface HttpReply {
   status: number;
   text: string;
+  /** The same bytes, for binary downloads. */
+  body: Buffer;
 }
 
 /** Reads the bearer token: the file wins over the static value; a missing file means none. */
@@ -57,7 +59,10 @@ export class MlflowHttp {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks);
+            resolve({ status: res.statusCode ?? 0, body, text: body.toString('utf8') });
+          });
           res.on('error', reject);
         },
       );

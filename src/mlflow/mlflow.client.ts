@@ -192,13 +192,34 @@ export class MlflowClient {
     return r.runs ?? [];
   }
 
+  async getRun(runId: string): Promise<MlflowRun> {
+    return (await this.call<{ run: MlflowRun }>('GET', '/api/2.0/mlflow/runs/get', undefined, { run_id: runId })).run;
+  }
+
+  /** The files at the top of a run's artifact root, with their sizes. */
+  async listArtifacts(runId: string): Promise<{ path: string; is_dir?: boolean; file_size?: number }[]> {
+    return (await this.call<{ files?: { path: string; is_dir?: boolean; file_size?: number }[] }>('GET', '/api/2.0/mlflow/artifacts/list', undefined, { run_id: runId })).files ?? [];
+  }
+
+  /** A file of the run's artifact root, through the mlflow-artifacts proxy; undefined if absent. */
+  async downloadArtifact(run: MlflowRunInfo, relPath: string): Promise<Buffer | undefined> {
+    const res = await this.send('GET', new URL(this.baseUrl + artifactProxyPath(run, relPath)), {}, undefined, this.timeoutMs * 3);
+    if (res.status === 404) return undefined;
+    if (res.status < 200 || res.status >= 300) throw new MlflowError(`artifact download ${relPath} → ${res.status}: ${res.text.slice(0, 200)}`, res.status, undefined);
+    return res.body;
+  }
+
   /** Uploads a file through the mlflow-artifacts proxy into the run's artifact root. */
   async uploadArtifact(run: MlflowRunInfo, relPath: string, content: Buffer | string): Promise<void> {
-    const uri = run.artifact_uri ?? '';
-    const m = /^mlflow-artifacts:(?:\/\/[^/]+)?\/(.*)$/.exec(uri);
-    if (!m) throw new MlflowError(`run ${run.run_id} has artifact_uri '${uri}', not served by the MLflow server (use --serve-artifacts)`, 400, 'BAD_ARTIFACT_URI');
-    const path = `/api/2.0/mlflow-artifacts/artifacts/${m[1].replace(/\/+$/, '')}/${relPath}`;
-    const res = await this.send('PUT', new URL(this.baseUrl + path), { 'content-type': 'application/octet-stream' }, typeof content === 'string' ? content : new Uint8Array(content), this.timeoutMs * 3);
+    const res = await this.send('PUT', new URL(this.baseUrl + artifactProxyPath(run, relPath)), { 'content-type': 'application/octet-stream' }, typeof content === 'string' ? content : new Uint8Array(content), this.timeoutMs * 3);
     if (res.status < 200 || res.status >= 300) throw new MlflowError(`artifact upload ${relPath} → ${res.status}: ${res.text.slice(0, 200)}`, res.status, undefined);
   }
+}
+
+/** Where the mlflow-artifacts proxy serves a file of a run (artifact roots must be mlflow-artifacts: URIs). */
+function artifactProxyPath(run: MlflowRunInfo, relPath: string): string {
+  const uri = run.artifact_uri ?? '';
+  const m = /^mlflow-artifacts:(?:\/\/[^/]+)?\/(.*)$/.exec(uri);
+  if (!m) throw new MlflowError(`run ${run.run_id} has artifact_uri '${uri}', not served by the MLflow server (use --serve-artifacts)`, 400, 'BAD_ARTIFACT_URI');
+  return `/api/2.0/mlflow-artifacts/artifacts/${m[1].replace(/\/+$/, '')}/${relPath.split('/').map(encodeURIComponent).join('/')}`;
 }

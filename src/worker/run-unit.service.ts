@@ -208,8 +208,9 @@ export class RunUnitService {
       event = JSON.parse(redact(JSON.stringify(event))) as UnitEvent;
       redactFiles(files, redact);
     }
-    // Before the event can finish the job (and start its MLflow recording, maybe on another worker).
-    if (job.config.experiment && terminal) await this.stash.keep(job.resource.id, index, files);
+    // Before the event can finish the job (and start its MLflow recording, maybe on another
+    // worker): the files then stay downloadable through any API replica.
+    if (terminal) await this.stash.keep(job.resource.id, index, files);
     try {
       // A result must survive a Redis restart: wait for it rather than lose the run.
       await whileRedisDown(() => this.events.apply(job.resource.id, { ...event, id: b.id, provider_id: b.provider_id, benchmark_index: index }, 'worker'), 120_000, 500);

@@ -290,7 +290,9 @@ describe('trust: no tenant shell in a shared deployment', () => {
       const r = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'native', model: { url: fake.url, name: 'fake-model' }, benchmarks: [{ id: 'demo_gen', provider_id: p.body.resource.id }] });
       const job = await svc.waitForState(r.body.resource.id, ['completed', 'failed'], 180000);
       expect(job.status.state).toBe('completed');
-      expect(fs.statSync(job.results.benchmarks[0].artifacts['lm_eval.results']).uid).toBe(65534);
+      const link: string = job.results.benchmarks[0].artifacts['lm_eval.results'];
+      const onDisk = svc.fileOnWorkerDisk(job.resource.id, decodeURIComponent(link.slice(link.lastIndexOf('/') + 1)));
+      expect(fs.statSync(onDisk!).uid).toBe(65534);
       const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${job.resource.id}/logs?tail_lines=-1`)).text;
       expect(logs).toMatch(/\(as nobody\) \S+\/lm-eval run/);
     } finally {

@@ -126,9 +126,9 @@ describe('garak executor (real garak, fake model)', () => {
     expect(r.test).toEqual({ primary_score: 0.5, primary_score_metric: 'attack_success_rate', threshold: 0.3, pass: false });
 
     for (const name of ['garak.report', 'garak.hitlog', 'garak.html']) {
-      expect([name, path.isAbsolute(r.artifacts[name]) && fs.existsSync(r.artifacts[name])]).toEqual([name, true]);
+      expect([name, (await svc.request('GET', r.artifacts[name])).status]).toEqual([name, 200]);
     }
-    expect(fs.readFileSync(r.artifacts['garak.report'], 'utf8')).toContain('"entry_type": "completion"');
+    expect(await svc.artifact(r.artifacts['garak.report'])).toContain('"entry_type": "completion"');
 
     // The key reached the model, and nothing else: not the log, the job, or any file of the run.
     expect(jobRequests.length).toBe(1);

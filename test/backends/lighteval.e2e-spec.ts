@@ -80,7 +80,7 @@ describe('Lighteval executor (real Lighteval, fake model)', () => {
     expect(reference.em).toBe(0.75);
     expect(capitals.metrics).toMatchObject({ em: reference.em, em_stderr: reference.em_stderr, exact_match: reference.em });
     expect(capitals.test).toMatchObject({ primary_score_metric: 'exact_match', primary_score: 0.75, pass: true });
-    expect(fs.existsSync(capitals.artifacts['lighteval.results'])).toBe(true);
+    expect((await svc.request('GET', capitals.artifacts['lighteval.results'])).status).toBe(200);
     expect(Object.keys(capitals.artifacts).some((k) => k.startsWith('lighteval.details.capitals'))).toBe(true);
     const hellaswag = job.status.benchmarks[1];
     expect(hellaswag.status).toBe('failed');
@@ -91,7 +91,7 @@ describe('Lighteval executor (real Lighteval, fake model)', () => {
     expect(chats.some((r) => r.authorization === `Bearer ${KEY}`)).toBe(true);
     const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${job.resource.id}/logs?tail_lines=-1`)).text;
     expect(logs).not.toContain(KEY);
-    expect(fs.readFileSync(capitals.artifacts['lighteval.results'], 'utf8')).not.toContain(KEY);
+    expect(await svc.artifact(capitals.artifacts['lighteval.results'])).not.toContain(KEY);
 
     const dead = await svc.waitForState(down.body.resource.id, ['completed', 'failed'], 240000);
     expect(dead.status.state).toBe('failed');

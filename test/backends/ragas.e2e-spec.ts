@@ -54,14 +54,14 @@ describe('RAGAS executor (real RAGAS, the test model as judge)', () => {
     expect(r.metrics.faithfulness).toBe(1);
     expect(r.test).toMatchObject({ primary_score_metric: 'faithfulness', threshold: 0.5, pass: true });
     expect(r.additional_info.rows).toBe(5);
-    const scores = fs.readFileSync(r.artifacts['ragas.scores'], 'utf8').trim().split('\n');
+    const scores = (await svc.artifact(r.artifacts['ragas.scores'])).trim().split('\n');
     expect(scores).toHaveLength(5);
     expect(JSON.parse(scores[0]).scores.faithfulness).toBe(1);
     // The judge and the embeddings were called with the key; logs and files never show it.
     expect(fake.requests.some((q) => q.path === '/v1/embeddings' && q.authorization === `Bearer ${KEY}`)).toBe(true);
     const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${job.resource.id}/logs?tail_lines=-1`)).text;
     expect(logs).not.toContain(KEY);
-    expect(fs.readFileSync(r.artifacts['ragas.results'], 'utf8')).not.toContain(KEY);
+    expect(await svc.artifact(r.artifacts['ragas.results'])).not.toContain(KEY);
   });
 
   it('says what is wrong: a missing dataset, a dead endpoint, an unknown parameter', async () => {

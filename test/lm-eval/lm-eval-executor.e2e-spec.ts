@@ -101,7 +101,7 @@ describe('lm-evaluation-harness executor (real lm-eval, fake model)', () => {
       expect(r.id).toBe(task);
       for (const [metric, value] of Object.entries(direct[task])) expect([task, metric, r.metrics[metric]]).toEqual([task, metric, value]);
       expect(r.test.primary_score_metric).toBe(task.includes('mc') ? 'acc' : 'exact_match');
-      expect(fs.existsSync(r.artifacts['lm_eval.samples'])).toBe(true);
+      expect((await svc.request('GET', r.artifacts['lm_eval.samples'])).status).toBe(200);
       expect(r.additional_info.lm_eval_tasks_in_process).toBe(4);
     }
     expect(typeof job.results.test.score).toBe('number');
@@ -137,7 +137,7 @@ describe('lm-evaluation-harness executor (real lm-eval, fake model)', () => {
     );
     expect(job.status.state).toBe('completed');
     expect(seen.has('running_evaluation')).toBe(true);
-    const samples = fs.readFileSync(job.results.benchmarks[0].artifacts['lm_eval.samples'], 'utf8').trim().split('\n');
+    const samples = (await svc.artifact(job.results.benchmarks[0].artifacts['lm_eval.samples'])).trim().split('\n');
     expect(samples).toHaveLength(4);
   });
 
@@ -165,6 +165,31 @@ describe('lm-evaluation-harness executor (real lm-eval, fake model)', () => {
     expect(during.some((b) => typeof b.eta_seconds === 'number')).toBe(true);
     const percents = events.map((e) => e.data.percent as number);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
+  });
+
+  it('in a combined run, a task that cannot load fails with its own reason and the others still run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-broken-'));
+    for (const f of ['demo_mc.yaml', 'demo_mc.jsonl']) fs.copyFileSync(path.join(TASKS_DIR, f), path.join(dir, f));
+    const broken = fs.readFileSync(path.join(TASKS_DIR, 'demo_gen.yaml'), 'utf8').replace('task: demo_gen', 'task: demo_lost').replace('test: demo_gen.jsonl', 'test: demo_lost_missing.jsonl');
+    fs.writeFileSync(path.join(dir, 'demo_lost.yaml'), broken);
+    fs.chmodSync(dir, 0o755);
+    const p = await svc.request('POST', '/api/v1/evaluations/providers', {
+      name: 'Partly broken tasks',
+      benchmarks: ['demo_lost', 'demo_mc'].map((id) => ({ id, name: id, category: 'reasoning', primary_score: { metric: 'acc' } })),
+      runtime: { local: { executor: 'lm_evaluation_harness', include_path: dir } },
+    });
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'combined',
+      model: { url: fake.url, name: 'fake-model' },
+      benchmarks: ['demo_lost', 'demo_mc'].map((id) => ({ id, provider_id: p.body.resource.id })),
+    });
+    const job = await svc.waitForState(res.body.resource.id, ['completed', 'failed', 'partially_failed'], 180000);
+    expect(job.status.state).toBe('partially_failed');
+    const [lost, mc] = [0, 1].map((i) => job.status.benchmarks.find((b: any) => b.benchmark_index === i));
+    expect(mc.status).toBe('completed');
+    expect(lost.status).toBe('failed');
+    expect(lost.error_message.message).toContain('demo_lost_missing');
+    expect(job.results.benchmarks.find((r: any) => r.benchmark_index === 1).metrics.acc).toEqual(expect.any(Number));
   });
 
   it('cancel during a run stops lm-eval within 5 s and leaves no process behind', async () => {

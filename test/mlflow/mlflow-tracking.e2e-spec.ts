@@ -65,7 +65,7 @@ describe('MLflow tracking against a real mlflow server', () => {
     const id = res.body.resource.id;
     const exp = await mlflow.experimentByName(name);
     expect(res.body.resource.mlflow_experiment_id).toBe(exp.experiment_id);
-    expect(res.body.results.mlflow_experiment_url).toBe(`${mlflow.url}/#/experiments/${exp.experiment_id}`);
+    expect(res.body.results.mlflow_experiment_url).toBe(`${mlflow.url}/#/experiments/${exp.experiment_id}/runs`);
     expect(tagsOf(exp)).toMatchObject({ context: 'eval-hub', evaluation_job_id: id, evaluation_job_name: 'tracked job', evaluation_job_description: 'tracked by MLflow', team: 'evals' });
 
     await svc.waitForState(id, ['completed'], 120000);

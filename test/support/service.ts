@@ -136,8 +136,32 @@ export class EvalHubService {
     const res = await fetch(`${this.baseUrl}${urlPath}`, init);
     const text = await res.text();
     let parsed: any = text;
-    if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    if (/^application\/(problem\+)?json\b/.test(res.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
     return { status: res.status, headers: res.headers, body: parsed, text };
+  }
+
+  /** A benchmark file through its download link (a result's `artifacts` value): its text. */
+  async artifact(link: string, headers: Record<string, string> = {}): Promise<string> {
+    if (typeof link !== 'string' || !link.startsWith('/api/v1/evaluations/jobs/')) throw new Error(`not an artifact link: ${link}`);
+    const res = await this.request('GET', link, undefined, headers);
+    if (res.status !== 200) throw new Error(`GET ${link} -> ${res.status} ${res.text.slice(0, 200)}`);
+    return res.text;
+  }
+
+  /** Where the worker wrote a job's file of this name (the same machine in tests). */
+  fileOnWorkerDisk(jobId: string, name: string): string | undefined {
+    const walk = (dir: string): string | undefined => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          const found = walk(p);
+          if (found) return found;
+        } else if (e.name === name) return p;
+      }
+      return undefined;
+    };
+    const root = path.join(this.dataDir, 'jobs', jobId);
+    return fs.existsSync(root) ? walk(root) : undefined;
   }
 
   /** Registers a tenant provider whose local command is the test adapter. */

@@ -51,6 +51,8 @@ export interface AppConfig {
   hostname: string;
   /** API authentication (README "Security"): none only for one user on loopback. */
   auth: AuthConfig;
+  /** Bull Board at /admin/queues (EVALHUB_QUEUE_DASHBOARD=true); admins only when authentication is on. */
+  queueDashboard: boolean;
   /** Origins allowed to call the API from a browser; empty = none (no CORS headers). */
   corsOrigins: string[];
   /** Where model.auth.secret_ref may point: env vars with this prefix, files in this folder. */
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     queueStalledIntervalMs: int(env, 'QUEUE_STALLED_INTERVAL_MS', 30000, 500),
     queueMaxStalledCount: int(env, 'QUEUE_MAX_STALLED_COUNT', 10, 1, 1000),
     hostname: env.HOSTNAME || os.hostname(),
+    queueDashboard: oneOf(env, 'EVALHUB_QUEUE_DASHBOARD', ['true', 'false'] as const, 'false') === 'true',
     auth: {
       mode: oneOf(env, 'AUTH_MODE', ['none', 'token-file', 'kubernetes'] as const, env.AUTH_TOKEN_FILE ? 'token-file' : 'none'),
       tokenFile: readablePath(env, 'AUTH_TOKEN_FILE'),

@@ -24,8 +24,9 @@ export class BenchmarkStatusDto {
   progress?: number;
   /** Units done of `total_count` (see `count_unit`). */
   completed_count?: number;
+  /** Units the benchmark has in all. */
   total_count?: number;
-  @ApiProperty({ enum: ['samples', 'requests', 'probes', 'rows'], required: false })
+  @ApiProperty({ enum: ['samples', 'requests', 'probes', 'rows'], required: false, description: 'What the counts count.' })
   count_unit?: string;
   /** Seconds left at the rate seen so far. */
   eta_seconds?: number;
@@ -67,7 +68,13 @@ export class BenchmarkResultDto {
   artifacts?: Record<string, unknown>;
   mlflow_run_id?: string;
   logs_path?: string;
+  /** Where to list this benchmark's files (an EvalHub addition). */
+  artifacts_url?: string;
+  /** The benchmark's run in the MLflow UI, once recorded (an EvalHub addition). */
+  mlflow_run_url?: string;
   test?: BenchmarkTestDto;
+  /** Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
+  warning_message?: MessageInfoDto;
 }
 
 export class JobTestDto {
@@ -86,11 +93,20 @@ export class JobResultsDto {
   mlflow_experiment_url?: string;
 }
 
+export class TrackingStatusDto {
+  @ApiProperty({ enum: ['pending', 'synced', 'failed'], description: '`pending` until MLflow has the job, then `synced`.' })
+  state: string;
+  /** Why the last write to MLflow failed, while it is retried. */
+  last_error?: string;
+}
+
 /** An evaluation job: its identity, status, results and the submitted configuration. */
 export class JobResourceDto extends JobSubmissionDto {
   resource: JobResourceMetaDto;
   status: JobStatusDto;
   results: JobResultsDto;
+  /** Present when the job has an experiment. */
+  tracking?: TrackingStatusDto;
 }
 
 export class JobListDto {
@@ -103,3 +119,25 @@ export class JobListDto {
 }
 
 export { BenchmarkStatusEventDto };
+
+export class ArtifactItemDto {
+  /** File name, unique within the benchmark. */
+  name: string;
+  /** The result keys that name this file (`lm_eval.samples`, `logs`, …). */
+  keys: string[];
+  /** Size of the file. */
+  size_bytes?: number;
+  /** Content type it is sent with. */
+  media_type: string;
+  @ApiProperty({ enum: ['stash', 'worker_disk', 'mlflow'], description: "Where it is served from: the worker's copy in Redis, the worker's disk (same machine), or the benchmark's MLflow run." })
+  source: string;
+  /** Where to download it. */
+  url: string;
+}
+
+export class ArtifactListDto {
+  /** The benchmark the files belong to. */
+  benchmark_index: number;
+  @ApiProperty({ type: [ArtifactItemDto], description: 'The files, in the order the result names them.' })
+  items: ArtifactItemDto[];
+}

@@ -17,18 +17,35 @@ export class LmEvalExecutor implements Executor {
   readonly kind = 'lm_evaluation_harness' as const;
 
   async run(ctx: RunContext): Promise<RunOutcome> {
-    const { job, indexes } = ctx;
-    const local = ctx.provider?.runtime?.local;
-    const outputDir = path.join(ctx.cfg.dataDir, 'jobs', job.resource.id, ctx.unitKey, 'lm-eval');
-    fs.mkdirSync(outputDir, { recursive: true });
     const bin = await toolPath(ctx, 'core', 'lm-eval');
     if (!bin) return NOT_STARTED;
+    for (const i of ctx.indexes) await ctx.report(i, { status: 'running', phase: 'initializing' });
+    const baseDir = path.join(ctx.cfg.dataDir, 'jobs', ctx.job.resource.id, ctx.unitKey, 'lm-eval');
+    const combined = await this.runTasks(ctx, bin, ctx.indexes, baseDir);
+    if (combined.evaluated || combined.outcome.exitCode === 0 || ctx.signal.aborted || ctx.indexes.length === 1) return combined.outcome;
+    // One task could not be loaded (a missing dataset, a bad task file) and took the whole process
+    // with it before any request was made: run each task alone, so each benchmark gets its own
+    // result or its own reason, not its neighbour's.
+    ctx.logs.line(`[evalhub] the combined run failed before evaluating; running each of its ${ctx.indexes.length} tasks on its own`);
+    let last = combined.outcome;
+    for (const i of ctx.indexes) {
+      if (ctx.signal.aborted) break;
+      last = (await this.runTasks(ctx, bin, [i], path.join(baseDir, `task-${i}`))).outcome;
+    }
+    return last;
+  }
+
+  /** One lm-eval process for these benchmarks; reports their results or failure. */
+  private async runTasks(ctx: RunContext, bin: string, indexes: number[], outputDir: string): Promise<{ outcome: RunOutcome; evaluated: boolean }> {
+    const { job } = ctx;
+    const local = ctx.provider?.runtime?.local;
+    fs.mkdirSync(outputDir, { recursive: true });
     const inv = buildLmEvalInvocation(job, indexes, local, outputDir, ctx.modelApiKey);
     const tasks = indexes.map((i) => job.benchmarks[i].id);
-    for (const i of indexes) await ctx.report(i, { status: 'running', phase: 'initializing' });
     ctx.logs.line(`[evalhub] lm-eval ${inv.modelType} against ${inv.endpoint}, tasks ${tasks.join(',')}`);
 
-    const progress = progressReporter(ctx, 'requests');
+    const progress = progressReporter(ctx, 'requests', indexes);
+    let evaluated = false;
     const started = Date.now();
     const outcome = await runTool(ctx, {
       bin,
@@ -38,15 +55,17 @@ export class LmEvalExecutor implements Executor {
       runDir: outputDir,
       onLine: (line) => {
         const p = progressFromLine(line);
+        if (p?.phase === 'running_evaluation') evaluated = true;
         if (p) progress(p);
       },
     });
-    if (ctx.signal.aborted) return outcome;
+    if (ctx.signal.aborted) return { outcome, evaluated };
     const seconds = (Date.now() - started) / 1000;
 
     if (outcome.exitCode !== 0) {
-      await failAll(ctx, exitMessage('lm-eval', outcome, ctx, 'lm_eval_failed'));
-      return outcome;
+      // A combined run that never evaluated is split by the caller; a single one fails here.
+      if (evaluated || indexes.length === 1) await failAll(ctx, exitMessage('lm-eval', outcome, ctx, 'lm_eval_failed'), indexes);
+      return { outcome, evaluated };
     }
 
     for (const i of indexes) await ctx.report(i, { status: 'running', phase: 'post_processing' });
@@ -71,7 +90,7 @@ export class LmEvalExecutor implements Executor {
         logs_path: ctx.logs.filePath,
       });
     }
-    return outcome;
+    return { outcome, evaluated };
   }
 }
 
