@@ -43,6 +43,7 @@ done
 
 steps=$((3 + ${#backends[@]}))
 step=0
+built=()
 say() { echo "setup: [$step/$steps] $*" >&2; }
 size() { du -sh "$1" 2>/dev/null | cut -f1; }
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
@@ -117,5 +118,16 @@ for b in "${backends[@]}"; do
   step=$((step + 1))
   lock="$root/python/backends/$b/lock.txt"
   make_env "$b" "$cache/backend-$b-$(sha256sum < "$lock" | cut -c1-16)" "$lock"
+  built+=("$b $cache/backend-$b-$(sha256sum < "$lock" | cut -c1-16)")
 done
+
+# What is where, and what to do next.
+{
+  echo "setup: done in $SECONDS s. Installed:"
+  echo "setup:   core (lm-eval, MLflow, SDK)  $(size "$venv")  $venv"
+  echo "setup:   fuzz (API fuzzer)            $(size "$fuzz")  $fuzz"
+  for e in "${built[@]}"; do printf 'setup:   %-28s %s  %s\n' "${e%% *}" "$(size "${e#* }")" "${e#* }"; done
+  [ ${#backends[@]} -eq 0 ] && echo "setup:   (other backends: bash scripts/setup-python.sh --backends guidellm,garak,lighteval,ragas or all)"
+  echo "setup: next: npm start   (API, worker, Redis and MLflow; then open http://127.0.0.1:8080/)"
+} >&2
 echo "$venv"

@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { loadConfig } from './core/config/app-config';
 
 /**
  * One command for one machine: makes sure Redis is there (starting a local redis-server with its
@@ -45,10 +46,83 @@ async function ensureRedis(): Promise<ChildProcess | undefined> {
   return redis;
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * MLflow for a first run: when MLFLOW_TRACKING_URI is unset (and neither --no-mlflow nor
+ * EVALHUB_EMBEDDED_MLFLOW=false), a local `mlflow server` from the project environment, SQLite
+ * and artifacts under $DATA_DIR/mlflow, on a free port (EVALHUB_MLFLOW_PORT to pick one). The
+ * service does not wait for it: jobs submitted before it answers catch up (tracking: pending).
+ */
+async function ensureMlflow(): Promise<ChildProcess | undefined> {
+  if (process.env.MLFLOW_TRACKING_URI || process.argv.includes('--no-mlflow') || process.env.EVALHUB_EMBEDDED_MLFLOW === 'false') return undefined;
+  let venv: string;
+  let dataDir: string;
+  try {
+    const cfg = loadConfig();
+    venv = cfg.pythonVenv;
+    dataDir = cfg.dataDir;
+  } catch {
+    return undefined; // the API reports the configuration error itself
+  }
+  const bin = path.join(venv, 'bin', 'mlflow');
+  if (!fs.existsSync(bin)) {
+    process.stdout.write(`MLflow: not installed (${bin} is missing; npm run setup installs it); running without tracking\n`);
+    return undefined;
+  }
+  const dir = path.join(dataDir, 'mlflow');
+  fs.mkdirSync(dir, { recursive: true });
+  const port = Number(process.env.EVALHUB_MLFLOW_PORT) || (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const log = fs.openSync(path.join(dir, 'server.log'), 'a');
+  const args = ['server', '--backend-store-uri', `sqlite:///${path.join(dir, 'mlflow.db')}`, '--artifacts-destination', path.join(dir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+  // Its own process group: uvicorn and its helpers stop with it.
+  const mlflow = spawn(bin, args, { stdio: ['ignore', log, log], detached: true, cwd: dir, env: { ...process.env, PATH: `${path.join(venv, 'bin')}:${process.env.PATH ?? ''}` } });
+  process.env.MLFLOW_TRACKING_URI = url;
+  process.stdout.write(`MLflow: starting at ${url} (data in ${dir}, log in ${path.join(dir, 'server.log')}; --no-mlflow to run without)\n`);
+  void (async () => {
+    const started = Date.now();
+    while (mlflow.exitCode === null && Date.now() - started < 180_000) {
+      try {
+        if ((await fetch(`${url}/health`)).ok) {
+          process.stdout.write(`MLflow: ready at ${url} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+          return;
+        }
+      } catch {
+        /* not listening yet */
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    if (mlflow.exitCode !== null) process.stderr.write(`MLflow: exited with code ${mlflow.exitCode}; see ${path.join(dir, 'server.log')}\n`);
+  })();
+  return mlflow;
+}
+
+function stopGroup(child: ChildProcess | undefined): void {
+  if (!child?.pid || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+}
+
 async function main(): Promise<void> {
   const apps: ChildProcess[] = [];
-  // eslint-disable-next-line prefer-const -- declared before the signal handlers that read it, set after
+  // Declared before the signal handlers that read them, set after.
+  // eslint-disable-next-line prefer-const
   let redis: ChildProcess | undefined;
+  // eslint-disable-next-line prefer-const
+  let mlflow: ChildProcess | undefined;
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) return;
@@ -56,6 +130,7 @@ async function main(): Promise<void> {
     // API and worker first (the worker drains its runs), Redis last.
     apps.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
     void Promise.all(apps.map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null))))).then(() => {
+      stopGroup(mlflow);
       redis?.kill('SIGTERM');
       process.exit(code);
     });
@@ -63,6 +138,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   redis = await ensureRedis();
+  mlflow = await ensureMlflow();
   for (const entry of ['main.js', 'worker.js']) {
     const child = spawn(process.execPath, [path.join(__dirname, entry)], { stdio: 'inherit', env: process.env });
     child.on('exit', (code) => stop(code ?? 1));

@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { describeDocument } from './openapi-descriptions';
 import { withEnforcedConstraints } from './openapi-constraints';
+import { withRequestExamples } from './openapi-examples';
 
 /** Swagger UI at /docs, the document at /openapi.json and /openapi.yaml. */
 export function setupOpenApi(app: NestFastifyApplication): void {
@@ -12,7 +13,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     )
     .setVersion('v1')
     .build();
-  const document = withEnforcedConstraints(describeDocument(SwaggerModule.createDocument(app, config)));
+  const document = withRequestExamples(withEnforcedConstraints(describeDocument(SwaggerModule.createDocument(app, config))));
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

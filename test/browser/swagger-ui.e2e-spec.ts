@@ -13,7 +13,8 @@ describe('Swagger UI in a browser', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM_PATH)`);
-    await svc.start({ worker: false });
+    // With a worker: the submit example must pass the check that its provider can run here.
+    await svc.start();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -43,5 +44,19 @@ describe('Swagger UI in a browser', () => {
     const shot = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-ui-')), 'docs.png');
     await page.screenshot({ path: shot, fullPage: false });
     expect(fs.statSync(shot).size).toBeGreaterThan(10000);
+  });
+
+  it('"Try it out" on job submission with the example it fills in is accepted (202)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    await page.goto(`${svc.baseUrl}/docs`);
+    const op = '#operations-evaluations-EvaluationsController_submit';
+    await page.waitForSelector(`${op} .opblock-summary`, { timeout: 30000 });
+    await page.click(`${op} .opblock-summary`);
+    await page.click(`${op} .try-out__btn`);
+    const body = await page.inputValue(`${op} textarea.body-param__text`);
+    expect(JSON.parse(body)).toMatchObject({ benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness' }] });
+    await page.click(`${op} .execute`);
+    await page.waitForSelector(`${op} .live-responses-table tr.response .response-col_status`, { timeout: 30000 });
+    expect((await page.textContent(`${op} .live-responses-table tr.response .response-col_status`))?.trim()).toBe('202');
   });
 });

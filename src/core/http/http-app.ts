@@ -36,7 +36,7 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
       return v && v.length <= 200 ? v : randomUUID();
     },
     // Ids of any length reach the handlers (and get a 404 there); only absurd URLs stop here.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     // Errors raised by the router before Nest sees the request, in the contract's error format.
     frameworkErrors: (error: Error, req: FastifyRequest, reply: FastifyReply) => {
       const tooLong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';

@@ -3,6 +3,8 @@ import { logContext } from './log-context';
 
 const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
 type Level = keyof typeof LEVELS;
+/** Nest's own boot contexts: one line per module, controller and route mapped. */
+const FRAMEWORK_BOOT = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
 
 /**
  * Nest logger that writes one JSON object per line in production (for log shippers) and a
@@ -16,7 +18,9 @@ export class AppLogger implements LoggerService {
   ) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    // The framework's boot chatter (every module, controller and route) is for debugging only.
+    const context = rest[rest.length - 1];
+    this.write(typeof context === 'string' && FRAMEWORK_BOOT.has(context) ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);
