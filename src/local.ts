@@ -137,6 +137,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+  // A closed terminal stops everything too, MLflow's own process group included.
+  process.on('SIGHUP', () => stop(0));
   redis = await ensureRedis();
   mlflow = await ensureMlflow();
   for (const entry of ['main.js', 'worker.js']) {

@@ -40,6 +40,7 @@ const SCHEMAS: Record<string, string> = {
   MetricSchemaDto: 'The declared type of a metric.',
   BenchmarkTestDto: "A benchmark's pass/fail against its threshold.",
   BenchmarkResultDto: 'The outcome of one finished benchmark.',
+  MetricStatisticsDto: 'How sure a metric value is: its standard error and 95% interval (an EvalHub addition).',
   ArtifactItemDto: 'One file of a benchmark, with where to download it (an EvalHub addition).',
   ArtifactListDto: 'The files of one benchmark that can be downloaded now (an EvalHub addition).',
   TrackingStatusDto: 'Whether the job has been written to MLflow yet (an EvalHub addition).',

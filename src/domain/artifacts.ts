@@ -17,15 +17,23 @@ function isServerPath(v: unknown): v is string {
   return typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && v.length < 4096;
 }
 
+/**
+ * A file the worker wrote for this job: under its job folder (`…/jobs/<id>/…`). Other absolute
+ * paths (an adapter pod's own disk, a shared volume) are shown as reported.
+ */
+function isJobPath(jobId: string, v: unknown): v is string {
+  return isServerPath(v) && v.includes(`/jobs/${jobId}/`) && !v.split('/').includes('..');
+}
+
 function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** The files of a result: every artifact value that is a server path, and the run log. */
-export function artifactFiles(result: Pick<BenchmarkResult, 'artifacts' | 'logs_path'> | undefined): ArtifactFile[] {
+/** The files of a result: every artifact value that is a file of the job's folder, and the run log. */
+export function artifactFiles(jobId: string, result: Pick<BenchmarkResult, 'artifacts' | 'logs_path'> | undefined): ArtifactFile[] {
   const byName = new Map<string, ArtifactFile>();
   const add = (key: string, p: unknown) => {
-    if (!isServerPath(p)) return;
+    if (!isJobPath(jobId, p)) return;
     const name = baseName(p);
     if (!name || name === '.' || name === '..') return;
     const known = byName.get(name);
@@ -52,10 +60,10 @@ export function artifactUrl(jobId: string, index: number, name: string): string 
  */
 export function withArtifactLinks(jobId: string, result: BenchmarkResult): BenchmarkResult & { artifacts_url: string } {
   const out: BenchmarkResult & { artifacts_url: string } = { ...result, artifacts_url: artifactsUrl(jobId, result.benchmark_index) };
-  if (isServerPath(result.logs_path)) out.logs_path = `/api/v1/evaluations/jobs/${encodeURIComponent(jobId)}/benchmarks/${result.benchmark_index}/logs`;
+  if (isJobPath(jobId, result.logs_path)) out.logs_path = `/api/v1/evaluations/jobs/${encodeURIComponent(jobId)}/benchmarks/${result.benchmark_index}/logs`;
   const artifacts = result.artifacts;
   if (artifacts && typeof artifacts === 'object' && !Array.isArray(artifacts)) {
-    out.artifacts = Object.fromEntries(Object.entries(artifacts).map(([k, v]) => [k, isServerPath(v) ? artifactUrl(jobId, result.benchmark_index, baseName(v)) : v]));
+    out.artifacts = Object.fromEntries(Object.entries(artifacts).map(([k, v]) => [k, isJobPath(jobId, v) ? artifactUrl(jobId, result.benchmark_index, baseName(v)) : v]));
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { DomainError } from './errors';
 import { benchmarkTest, effectivePrimaryScore, effectiveThreshold, jobTestFor } from './scoring';
+import { metricStatistics } from './uncertainty';
 import {
   BenchmarkResult,
   BenchmarkState,
@@ -135,6 +136,8 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
 
   let resultsBenchmarks = job.results.benchmarks ?? [];
   if (ev.status === 'completed' || ev.status === 'failed') {
+    // The executor's (over per-sample scores), else what the metrics' own stderrs give.
+    const statistics = ev.statistics ?? (ev.status === 'completed' ? metricStatistics(ev.metrics, undefined, sampleCount(ev.additional_info)) : undefined);
     const result: BenchmarkResult = stripUndefined({
       id: ev.id,
       provider_id: ev.provider_id,
@@ -145,7 +148,8 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
       artifacts: ev.artifacts,
       mlflow_run_id: ev.mlflow_run_id,
       logs_path: ev.logs_path,
-      test: ev.status === 'completed' ? benchmarkTest(resolved, ev.metrics) : undefined,
+      test: ev.status === 'completed' ? benchmarkTest(resolved, ev.metrics, statistics) : undefined,
+      statistics: statistics && Object.keys(statistics).length ? statistics : undefined,
       warning_message: ev.status === 'completed' ? missingPrimaryMetric(resolved, ev.metrics) : undefined,
     });
     resultsBenchmarks = [...resultsBenchmarks.filter((r) => r.benchmark_index !== ev.benchmark_index), result].sort(
@@ -198,6 +202,12 @@ export function jobPercent(job: Pick<JobRecord, 'benchmarks' | 'status'>): numbe
   let done = 0;
   for (const b of job.status.benchmarks) done += isTerminalBenchmarkState(b.status) ? 1 : Math.min(1, Math.max(0, b.progress ?? 0));
   return Math.min(100, Math.floor((100 * done) / total));
+}
+
+/** How many samples a result says it evaluated (`num_examples_evaluated`), if it says. */
+function sampleCount(info: unknown): number | undefined {
+  const n = info && typeof info === 'object' ? (info as Record<string, unknown>).num_examples_evaluated : undefined;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 /** Whether a repeated terminal event carries the result already stored for that benchmark. */

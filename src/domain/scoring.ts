@@ -1,4 +1,5 @@
-import { BenchmarkResult, BenchmarkTest, JobRecord, JobTest, PrimaryScore, ResolvedBenchmark } from './types';
+import { BenchmarkResult, BenchmarkTest, JobRecord, JobTest, MetricStatistics, PrimaryScore, ResolvedBenchmark } from './types';
+import { testVerdict, weightedInterval } from './uncertainty';
 
 const DEFAULT_JOB_THRESHOLD = 0.5;
 
@@ -15,14 +16,22 @@ export function effectiveThreshold(b: ResolvedBenchmark): number | undefined {
  * Pass/fail of one benchmark from its metrics. No test when the metric is missing or not a
  * number, or when no threshold is known.
  */
-export function benchmarkTest(b: ResolvedBenchmark, metrics: Record<string, unknown> | undefined): BenchmarkTest | undefined {
+export function benchmarkTest(b: ResolvedBenchmark, metrics: Record<string, unknown> | undefined, statistics?: Record<string, MetricStatistics>): BenchmarkTest | undefined {
   const primary = effectivePrimaryScore(b);
   const threshold = effectiveThreshold(b);
   if (!primary || threshold === undefined || !metrics) return undefined;
   const value = metrics[primary.metric];
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
   const pass = primary.lower_is_better ? value <= threshold : value >= threshold;
-  return { primary_score: value, primary_score_metric: primary.metric, threshold, pass };
+  const stats = statistics?.[primary.metric];
+  return {
+    primary_score: value,
+    primary_score_metric: primary.metric,
+    threshold,
+    pass,
+    verdict: testVerdict(value, stats, threshold, primary.lower_is_better),
+    ...(stats ? { ci95: stats.ci95 } : {}),
+  };
 }
 
 /**
@@ -38,6 +47,7 @@ export function jobTest(
 ): JobTest | undefined {
   let weighted = 0;
   let weights = 0;
+  const terms: { weight: number; value: number; stderr?: number }[] = [];
   for (const r of results) {
     if (!r.test) continue;
     const b = benchmarks[r.benchmark_index];
@@ -46,11 +56,20 @@ export function jobTest(
     const s = effectivePrimaryScore(b)?.lower_is_better ? 1 - r.test.primary_score : r.test.primary_score;
     weighted += w * s;
     weights += w;
+    // 1 - score has the same standard error as the score.
+    terms.push({ weight: w, value: s, stderr: r.statistics?.[r.test.primary_score_metric]?.stderr });
   }
   if (weights === 0) return undefined;
   const score = weighted / weights;
   const threshold = jobThreshold ?? collectionThreshold ?? DEFAULT_JOB_THRESHOLD;
-  return { score, threshold, pass: score >= threshold };
+  const interval = weightedInterval(terms);
+  return {
+    score,
+    threshold,
+    pass: score >= threshold,
+    verdict: testVerdict(score, interval ? { stderr: interval.stderr, ci95: interval.ci95, method: 'backend_stderr' } : undefined, threshold),
+    ...(interval ? { stderr: interval.stderr, ci95: interval.ci95 } : {}),
+  };
 }
 
 /** The weighted test of a stored job; the collection threshold is copied into the record at submit. */

@@ -121,6 +121,19 @@ export interface BenchmarkTest {
   primary_score_metric: string;
   threshold: number;
   pass: boolean;
+  /** pass / fail when the primary score's 95% interval is wholly on one side, else inconclusive. */
+  verdict?: Verdict;
+  ci95?: [number, number];
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** A metric's uncertainty (see domain/uncertainty). */
+export interface MetricStatistics {
+  n?: number;
+  stderr: number;
+  ci95: [number, number];
+  method: 'backend_stderr' | 'bootstrap';
 }
 
 export interface MetricSchema {
@@ -139,6 +152,8 @@ export interface BenchmarkResult {
   mlflow_run_id?: string;
   logs_path?: string;
   test?: BenchmarkTest;
+  /** Standard error and 95% interval per metric, where the backend or the samples allow. */
+  statistics?: Record<string, MetricStatistics>;
   /** Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
   warning_message?: MessageInfo;
 }
@@ -147,6 +162,10 @@ export interface JobTest {
   score: number;
   threshold: number;
   pass: boolean;
+  /** From the weighted score's interval, when every benchmark in it has one. */
+  verdict?: Verdict;
+  stderr?: number;
+  ci95?: [number, number];
 }
 
 export interface JobStatus {
@@ -218,6 +237,8 @@ export interface BenchmarkStatusEvent {
   artifacts?: Json;
   mlflow_run_id?: string;
   logs_path?: string;
+  /** From EvalHub's own executors, computed over the run's per-sample scores. */
+  statistics?: Record<string, MetricStatistics>;
 }
 
 export interface ProviderBenchmark {

@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import type { Redis } from 'ioredis';
 import * as path from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
+import { APP_CONFIG, AppConfig } from '../core/config/app-config';
+import { jobFile } from '../core/files/job-files';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 
@@ -10,6 +12,9 @@ import { RedisKeys } from '../core/redis/redis-keys';
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const MAX_STORED_BYTES = 16 * 1024 * 1024;
 const KEEP_SECONDS = 14 * 24 * 3600;
+/** All files of one job together: past it, the rest stays on the worker's disk only (Redis is shared with the queues). */
+const MAX_JOB_STORED_BYTES = 128 * 1024 * 1024;
+const TOTAL_FIELD = 'bytes:total';
 
 /**
  * A copy in Redis, compressed, of the files a benchmark produced (results, samples, reports, run
@@ -24,6 +29,7 @@ export class ArtifactStash {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
   private field(index: number, file: string): string {
@@ -36,12 +42,20 @@ export class ArtifactStash {
     let kept = 0;
     for (const file of new Set(files)) {
       try {
-        const st = fs.statSync(file);
-        if (!st.isFile() || st.size > MAX_FILE_BYTES) continue;
-        const packed = gzipSync(fs.readFileSync(file));
+        // Only the job's own files, whatever a result names (symlinks resolved).
+        const real = jobFile(this.cfg.dataDir, jobId, file);
+        if (!real) continue;
+        const st = fs.statSync(real);
+        if (st.size > MAX_FILE_BYTES) continue;
+        const packed = gzipSync(fs.readFileSync(real));
         if (packed.length > MAX_STORED_BYTES) continue;
+        const total = Number((await this.redis.hget(key, TOTAL_FIELD)) ?? 0);
+        if (total + packed.length > MAX_JOB_STORED_BYTES) {
+          this.logger.warn(`job ${jobId}: ${path.basename(file)} not kept in Redis (the job's files there would pass ${MAX_JOB_STORED_BYTES} bytes); it stays on this worker's disk`);
+          continue;
+        }
         const field = this.field(index, file);
-        await this.redis.hset(key, field, packed, `size:${field}`, String(st.size));
+        await this.redis.multi().hset(key, field, packed, `size:${field}`, String(st.size)).hincrby(key, TOTAL_FIELD, packed.length).exec();
         kept++;
       } catch (e) {
         this.logger.warn(`could not keep ${file}: ${(e as Error).message}`);

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as fs from 'fs';
-import * as path from 'path';
+import type { Readable } from 'stream';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { ApiError } from '../core/errors/api-error';
+import { jobFile } from '../core/files/job-files';
 import { ArtifactFile, artifactFiles, artifactUrl, mediaType } from '../domain/artifacts';
 import { JobRecord } from '../domain/types';
 import { ArtifactStash } from './artifact-stash';
@@ -23,7 +24,9 @@ export interface ArtifactItem {
 export interface ArtifactDownload {
   name: string;
   media_type: string;
-  body: Buffer;
+  size: number;
+  /** Files on disk are streamed (they are the ones too big for the stash); the others are in memory. */
+  body: Buffer | Readable;
 }
 
 /**
@@ -69,20 +72,24 @@ export class ArtifactsService {
     const { files, runId } = this.filesOf(job, index);
     const jobId = job.resource.id;
     const file = files.find((f) => f.name === name);
-    const found = (body: Buffer): ArtifactDownload => ({ name, media_type: mediaType(name), body });
+    const found = (body: Buffer): ArtifactDownload => ({ name, media_type: mediaType(name), size: body.length, body });
     if (file) {
       const stashed = await this.stash.read(jobId, index, file.name);
       if (stashed) return found(stashed);
       const local = this.onDisk(jobId, file);
-      if (local) return found(fs.readFileSync(local));
+      if (local) return { name, media_type: mediaType(name), size: fs.statSync(local).size, body: fs.createReadStream(local) };
     }
     if (runId && (file || (await this.recorded(jobId, runId)).has(name))) {
+      let body: Buffer | undefined;
       try {
-        const body = await this.tracker.readRunArtifact(runId, name);
-        if (body) return found(body);
+        body = await this.tracker.readRunArtifact(runId, name);
       } catch (e) {
-        throw new ApiError('service_unavailable', `The artifact '${name}' is stored in MLflow, which could not be reached: ${(e as Error).message}`);
+        const status = (e as { status?: number }).status ?? 0;
+        // Gone from MLflow (run deleted): not found. Unreachable or failing: try again later.
+        if (status === 404) throw ApiError.notFound('artifact', name);
+        throw new ApiError('service_unavailable', `The artifact '${name}' is kept in MLflow, which did not hand it over: ${(e as Error).message}`);
       }
+      if (body) return found(body);
     }
     throw ApiError.notFound('artifact', name);
   }
@@ -90,8 +97,10 @@ export class ArtifactsService {
   private filesOf(job: JobRecord, index: number): { files: ArtifactFile[]; runId?: string } {
     if (!Number.isInteger(index) || index < 0 || index >= job.benchmarks.length) throw ApiError.notFound('benchmark', String(index));
     const result = job.results.benchmarks?.find((r) => r.benchmark_index === index);
-    const runId = job.tracking?.benchmark_runs?.[String(index)] ?? result?.mlflow_run_id;
-    return { files: artifactFiles(result), runId };
+    // Only a run EvalHub recorded (or adopted) for this benchmark: a result's mlflow_run_id is
+    // whatever an event said, and could name another tenant's run.
+    const runId = job.tracking?.benchmark_runs?.[String(index)];
+    return { files: artifactFiles(job.resource.id, result), runId };
   }
 
   /** Name → size of the files of a recorded MLflow run; none when MLflow cannot be asked. */
@@ -107,13 +116,6 @@ export class ArtifactsService {
 
   /** The file on this machine's disk, if it is there and inside the job's own folder. */
   private onDisk(jobId: string, file: ArtifactFile): string | undefined {
-    try {
-      const root = fs.realpathSync(path.join(this.cfg.dataDir, 'jobs', jobId));
-      const real = fs.realpathSync(file.path);
-      if (!real.startsWith(root + path.sep) || !fs.statSync(real).isFile()) return undefined;
-      return real;
-    } catch {
-      return undefined;
-    }
+    return jobFile(this.cfg.dataDir, jobId, file.path);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ArtifactsService } from './artifacts.service';
+import { ComparisonService } from './comparison.service';
 import { EvaluationsController } from './evaluations.controller';
 import { EvaluationsModule } from './evaluations.module';
 import { JobStreamService } from './job-stream.service';
@@ -8,6 +9,6 @@ import { JobStreamService } from './job-stream.service';
 @Module({
   imports: [EvaluationsModule],
   controllers: [EvaluationsController],
-  providers: [JobStreamService, ArtifactsService],
+  providers: [JobStreamService, ArtifactsService, ComparisonService],
 })
 export class EvaluationsHttpModule {}

@@ -7,6 +7,7 @@ import { Caller } from '../core/http/caller.decorator';
 import { RequestContext } from '../core/http/request-context';
 import { ArtifactListDto, JobListDto, JobResourceDto } from './dto/job-resource.dto';
 import { ArtifactsService } from './artifacts.service';
+import { ComparisonService } from './comparison.service';
 import { EXPERIMENT_TRACKER, ExperimentTracker } from './experiment-tracker';
 import { JobRecord } from '../domain/types';
 import { ApiError } from '../core/errors/api-error';
@@ -38,6 +39,7 @@ export class EvaluationsController {
     private readonly access: EventAccess,
     private readonly stream: JobStreamService,
     private readonly artifactFiles: ArtifactsService,
+    private readonly comparisons: ComparisonService,
     @Inject(EXPERIMENT_TRACKER) private readonly tracker: ExperimentTracker,
   ) {}
 
@@ -111,6 +113,20 @@ export class EvaluationsController {
     }, 8000);
   }
 
+  @Get('compare')
+  @ApiOperation({
+    summary: 'Compare jobs with a baseline',
+    description:
+      'For every benchmark the baseline and a candidate both ran with the same parameters: each metric\'s values, the difference (candidate − baseline) with its 95% interval and a p-value — paired on the shared samples where both runs logged per-sample scores (exact McNemar for 0/1 scores, a sign-flip permutation test otherwise), else an unpaired z-test from the standard errors, with a note. The primary metric decides whether the candidate `improved`, `regressed` or showed `no_significant_change` at α = 0.05 after a Holm correction over the candidate\'s benchmarks. Benchmarks only one job ran are listed apart. An EvalHub addition.',
+  })
+  @ApiQuery({ name: 'baseline', required: true, description: 'Id of the job to compare against' })
+  @ApiQuery({ name: 'candidate', required: true, isArray: true, description: 'Id of a job to compare (repeat for up to 10)' })
+  @ApiResponse({ status: 200, description: 'The comparison of each candidate with the baseline' })
+  @ApiErrors(400, 404)
+  async compare(@Query() query: Record<string, string | string[]>, @Caller() caller: RequestContext) {
+    return this.comparisons.compare(query, caller);
+  }
+
   @Get('stream')
   @ApiOperation({
     summary: 'Live stream of job changes (Server-Sent Events)',
@@ -163,7 +179,8 @@ export class EvaluationsController {
         res.write(`retry: ${Math.min(HEARTBEAT_MS, 3000)}\n\n`);
         for await (const chunk of source()) {
           if (gone.signal.aborted) break;
-          res.write(chunk);
+          // A client that reads slowly holds the stream back instead of filling the API's memory.
+          if (!res.write(chunk)) await drained(res);
         }
       } catch {
         /* Redis went away mid-stream: the client reconnects with its Last-Event-ID */
@@ -237,7 +254,7 @@ export class EvaluationsController {
       .header('content-disposition', `attachment; filename="${file.name.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`)
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('content-length', String(file.body.length))
+      .header('content-length', String(file.size))
       .send(file.body);
   }
 
@@ -264,6 +281,19 @@ export class EvaluationsController {
  * Takes the response over from Fastify for a streamed body: a 200 with the headers set so far
  * (request id, CORS …) and these.
  */
+/** Resolves when a paused response can take more, or is gone. */
+function drained(res: FastifyReply['raw']): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 function benchmarkIndex(raw: string): number {
   if (!/^\d{1,6}$/.test(raw)) throw ApiError.notFound('benchmark', raw);
   return Number(raw);

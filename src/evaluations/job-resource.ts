@@ -42,7 +42,8 @@ function withQueuePlaces(job: JobRecord, places: Map<number, number> | undefined
 
 function shownResult(job: JobRecord, r: BenchmarkResult, links: ResourceLinks): BenchmarkResult {
   const shown: BenchmarkResult & { mlflow_run_url?: string } = withArtifactLinks(job.resource.id, backfillMetricsSchema(r));
-  const runId = job.tracking?.benchmark_runs?.[String(r.benchmark_index)] ?? r.mlflow_run_id;
+  // Only runs EvalHub recorded: an event's mlflow_run_id is not checked against the experiment.
+  const runId = job.tracking?.benchmark_runs?.[String(r.benchmark_index)];
   const experiment = job.resource.mlflow_experiment_id;
   if (links.runUrl && runId && experiment) shown.mlflow_run_url = links.runUrl(experiment, runId);
   return shown;

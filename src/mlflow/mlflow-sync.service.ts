@@ -3,6 +3,8 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../core/config/app-config';
+import { jobFile } from '../core/files/job-files';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { isTerminalJobState } from '../domain/job-state';
@@ -39,6 +41,7 @@ export class MlflowSync {
     private readonly stash: ArtifactStash,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {}
 
   /** One finished benchmark of a job still running. */
@@ -153,7 +156,8 @@ export class MlflowSync {
     );
     for (const file of artifactFiles(result?.artifacts, result?.logs_path)) {
       // This worker's disk if it ran the benchmark, else the copy kept in Redis.
-      const content = fs.existsSync(file) ? fs.readFileSync(file) : await this.stash.read(jobId, index, file);
+      const local = jobFile(this.cfg.dataDir, jobId, file);
+      const content = local ? fs.readFileSync(local) : await this.stash.read(jobId, index, file);
       if (content) await client.uploadArtifact(run, path.basename(file), content);
       else this.logger.warn(`job ${jobId} benchmark ${index}: ${path.basename(file)} is on another worker's disk only; not uploaded`);
     }

@@ -70,12 +70,13 @@ async function refuse(req: FastifyRequest, reply: FastifyReply, cfg: AppConfig, 
     return error(reply, req, 503, 'service_unavailable', `Credentials cannot be checked right now: ${(e as Error).message}`);
   }
   if (!identity) return error(reply, req, 401, 'unauthorized', 'The bearer token is not valid.');
-  if (identity.role !== 'admin') return error(reply, req, 403, 'forbidden', `'${identity.user}' is not an admin; the queue view is for admins only.`);
+  // The board shows and changes every tenant's work: an admin of some tenants only is not enough.
+  if (identity.role !== 'admin' || identity.tenants !== '*') return error(reply, req, 403, 'forbidden', `'${identity.user}' is not an admin of every tenant; the queue view is for those only.`);
   if (fromQuery) {
     // Keep it for the page's own requests, and take it out of the address bar and history.
     url.searchParams.delete('token');
     return reply
-      .header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=${QUEUE_DASHBOARD_PATH}; HttpOnly; SameSite=Strict`)
+      .header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=${QUEUE_DASHBOARD_PATH}; Max-Age=3600; HttpOnly; SameSite=Strict${req.protocol === 'https' ? '; Secure' : ''}`)
       .redirect(`${url.pathname}${url.search}`, 303);
   }
   return undefined;

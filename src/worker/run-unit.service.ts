@@ -215,8 +215,12 @@ export class RunUnitService {
       // A result must survive a Redis restart: wait for it rather than lose the run.
       await whileRedisDown(() => this.events.apply(job.resource.id, { ...event, id: b.id, provider_id: b.provider_id, benchmark_index: index }, 'worker'), 120_000, 500);
     } catch (e) {
-      // A job cancelled or deleted meanwhile rejects further events; that is expected.
-      if (isGoneOrFinished(e)) return;
+      // A job cancelled or deleted meanwhile rejects further events; that is expected. A deleted
+      // one must not keep the files just stashed for it (the delete removed the rest).
+      if (isGoneOrFinished(e)) {
+        if (terminal && !(await this.jobs.get(job.resource.id).catch(() => job))) await this.stash.drop(job.resource.id).catch(() => undefined);
+        return;
+      }
       throw e;
     }
   }

@@ -1,6 +1,7 @@
 import { EvalHubService } from '../support/service';
 
 const VIEWER = { token: 'viewer-token-123', user: 'vera', tenants: ['team-a'], role: 'viewer' as const };
+const TEAM_ADMIN = { token: 'team-admin-token-456', user: 'tom', tenants: ['team-a'], role: 'admin' as const };
 
 describe('queue view (Bull Board) at /admin/queues', () => {
   describe('off by default', () => {
@@ -38,7 +39,7 @@ describe('queue view (Bull Board) at /admin/queues', () => {
   });
 
   describe('with authentication', () => {
-    const svc = new EvalHubService({ EVALHUB_QUEUE_DASHBOARD: 'true' }, { tokens: [VIEWER] });
+    const svc = new EvalHubService({ EVALHUB_QUEUE_DASHBOARD: 'true' }, { tokens: [VIEWER, TEAM_ADMIN] });
     beforeAll(() => svc.start({ worker: false }));
     afterAll(() => svc.stop());
 
@@ -47,6 +48,9 @@ describe('queue view (Bull Board) at /admin/queues', () => {
       expect([none.status, ((await none.json()) as any).message_code]).toEqual([401, 'unauthorized']);
       const viewer = await fetch(`${svc.baseUrl}/admin/queues`, { headers: { Authorization: `Bearer ${VIEWER.token}` } });
       expect([viewer.status, ((await viewer.json()) as any).message_code]).toEqual([403, 'forbidden']);
+      // An admin of one tenant would see (and could retry or remove) every tenant's work there.
+      const teamAdmin = await fetch(`${svc.baseUrl}/admin/queues`, { headers: { Authorization: `Bearer ${TEAM_ADMIN.token}` } });
+      expect(teamAdmin.status).toBe(403);
       const admin = await fetch(`${svc.baseUrl}/admin/queues`, { headers: { Authorization: `Bearer ${svc.adminToken}` } });
       expect(admin.status).toBe(200);
     });
@@ -57,6 +61,7 @@ describe('queue view (Bull Board) at /admin/queues', () => {
       expect(first.headers.get('location')).toBe('/admin/queues');
       const cookie = first.headers.get('set-cookie')!;
       expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/Max-Age=3600/);
       const next = await fetch(`${svc.baseUrl}/admin/queues/api/queues`, { headers: { cookie: cookie.split(';')[0] } });
       expect(next.status).toBe(200);
     });

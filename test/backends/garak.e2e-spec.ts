@@ -123,7 +123,7 @@ describe('garak executor (real garak, fake model)', () => {
     for (const k of Object.keys(r.metrics)) expect(k).toMatch(/^[A-Za-z0-9_\-. /]+$/);
 
     // The catalog's test: lower is better, threshold 0.3, so 0.5 fails.
-    expect(r.test).toEqual({ primary_score: 0.5, primary_score_metric: 'attack_success_rate', threshold: 0.3, pass: false });
+    expect(r.test).toMatchObject({ primary_score: 0.5, primary_score_metric: 'attack_success_rate', threshold: 0.3, pass: false });
 
     for (const name of ['garak.report', 'garak.hitlog', 'garak.html']) {
       expect([name, (await svc.request('GET', r.artifacts[name])).status]).toEqual([name, 200]);

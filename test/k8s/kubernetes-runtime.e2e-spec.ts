@@ -454,7 +454,8 @@ describe('MAX_CONCURRENT_EVALUATIONS with Kubernetes Jobs', () => {
     const id = res.body.resource.id;
     const jobs = () => kube.jobs().filter((j: any) => j.metadata.labels.job_id === id);
     await waitFor('first Job', async () => jobs().length === 1, 20000);
-    await new Promise((r) => setTimeout(r, 2000));
+    // The other benchmark is held back in the queue (not merely slower to start).
+    await waitFor('second benchmark queued', async () => (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`)).body.status.benchmarks.some((b: any) => b.queue_position === 1), 20000);
     expect(jobs()).toHaveLength(1);
     const first = jobs()[0].metadata.labels.benchmark_index;
     const ev = async (i: number, status: string) =>

@@ -103,6 +103,32 @@ describe('artifact downloads', () => {
     expect(extra.status).toBe(400);
   });
 
+  it("an adapter's files are served from the worker's disk; what lies outside the job's folder is not", async () => {
+    const adapter = await svc.createTestProvider(TEAM_A);
+    const res = await svc.request(
+      'POST',
+      '/api/v1/evaluations/jobs',
+      {
+        name: 'adapter files',
+        model: { url: fake.url, name: 'fake-model' },
+        benchmarks: [{ id: 'alpha', provider_id: adapter, parameters: { files: { 'report.txt': 'all good' }, links: { 'leak.txt': '/etc/hostname' }, artifacts: { passwd: '/etc/passwd' } } }],
+      },
+      TEAM_A,
+    );
+    const job = await svc.waitForState(res.body.resource.id, ['completed', 'failed'], 60000, TEAM_A);
+    const r = job.results.benchmarks[0];
+    // Outside the job's folder: shown as reported, never as a link.
+    expect(r.artifacts.passwd).toBe('/etc/passwd');
+    const items = (await svc.request('GET', r.artifacts_url, undefined, TEAM_A)).body.items;
+    expect(items.map((i: any) => [i.name, i.source])).toEqual(expect.arrayContaining([['report.txt', 'worker_disk']]));
+    expect(items.map((i: any) => i.name)).not.toContain('leak.txt');
+    expect(items.map((i: any) => i.name)).not.toContain('passwd');
+    expect(await svc.artifact(r.artifacts['report.txt'], TEAM_A)).toBe('all good');
+    // The symlink is in the job's folder, but what it points to is not: no download.
+    const leak = await svc.request('GET', r.artifacts['leak.txt'], undefined, TEAM_A);
+    expect([leak.status, leak.body.message_code]).toEqual([404, 'resource_not_found']);
+  });
+
   it('once recorded in MLflow the files come from the benchmark\'s run; results link to the run page', async () => {
     const job = await run({ experiment: { name: `files-${randomUUID().slice(0, 8)}` } });
     const synced = await waitFor(

@@ -157,8 +157,13 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
     const id = res.body.resource.id;
     await svc.waitForState(id, ['running'], 30000);
     await redis.stop();
-    // The adapter reports "completed" about 2.5 s from now, into the outage.
-    await new Promise((r) => setTimeout(r, 4500));
+    // The adapter reports "completed" about 2.5 s from now, into the outage: its log file on the
+    // worker's disk (written at once, unlike the Redis stream) shows the request going out.
+    await waitFor('the completion posted during the outage', async () => {
+      const log = svc.fileOnWorkerDisk(id, 'jobrun.log');
+      return log !== undefined && fs.readFileSync(log, 'utf8').includes('posting completed');
+    }, 20000, 100);
+    expect((await fetch(`http://127.0.0.1:${svc.workerPort}/health/ready`)).status).toBe(503);
     await redis.start();
     const job = await svc.waitForState(id, ['completed', 'failed'], 60000);
     expect(job.status.state).toBe('completed');

@@ -14,6 +14,8 @@ export interface FakeModel {
 
 export const TASKS_DIR = path.join(ROOT, 'test', 'fixtures', 'lm-eval-tasks');
 export const LIGHTEVAL_TASKS_DIR = path.join(ROOT, 'test', 'fixtures', 'lighteval-tasks');
+/** Wrong answers to twelve of demo_arith's questions: a variant of the test model that does worse. */
+export const WORSE_ARITH_ANSWERS = JSON.parse(fs.readFileSync(path.join(TASKS_DIR, 'answers-worse.json'), 'utf8')) as object[];
 export const RAGAS_DATASET = path.join(ROOT, 'test', 'fixtures', 'ragas', 'dataset.jsonl');
 
 /** Answer rules of every fixture: lm-eval's and Lighteval's capitals, garak's DAN probe. */
@@ -29,10 +31,13 @@ export interface FakeModelOptions {
   ttftMs?: number;
   /** … and between later chunks (inter-token latency). */
   itlMs?: number;
+  /** Answer rules tried before the fixtures' own (first match wins): a model that answers differently. */
+  answersFirst?: object[];
 }
 
 export async function startFakeModel(opts: FakeModelOptions = {}): Promise<FakeModel> {
-  const fake = createFakeModel({ answers: answerRules(), ...opts });
+  const { answersFirst, ...rest } = opts;
+  const fake = createFakeModel({ answers: [...(answersFirst ?? []), ...answerRules()], ...rest });
   const port = await fake.listen(0);
   return { url: `http://127.0.0.1:${port}/v1`, requests: fake.requests, close: () => fake.close() };
 }

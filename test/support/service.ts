@@ -34,8 +34,12 @@ export class EvalHubService {
   readonly adminToken?: string;
   private readonly extraEnv: Record<string, string>;
 
-  constructor(extraEnv: Record<string, string> = {}, opts: { auth?: boolean; tokens?: TokenEntry[] } = {}) {
+  /** Where dist/ and config/ are (another folder laid out like the image, for its checks). */
+  private readonly root: string;
+
+  constructor(extraEnv: Record<string, string> = {}, opts: { auth?: boolean; tokens?: TokenEntry[]; root?: string } = {}) {
     this.extraEnv = { ...extraEnv };
+    this.root = opts.root ?? ROOT;
     if (opts.auth || opts.tokens) {
       this.adminToken = `admin-${randomUUID()}`;
       const file = path.join(this.dataDir, 'tokens.json');
@@ -101,7 +105,7 @@ export class EvalHubService {
   }
 
   private spawn(entry: string, extra: Record<string, string> = {}): ChildProcess {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', entry)], { env: { ...this.env(), ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(this.root, 'dist', entry)], { env: { ...this.env(), ...extra }, cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (d: Buffer) => {
       this.output.push(...d.toString().split('\n').filter(Boolean));
       if (this.output.length > 5000) this.output.splice(0, this.output.length - 5000);

@@ -137,7 +137,7 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
       const params = req.params as Record<string, string> | undefined;
       const jobId = params?.id && req.url.includes('/jobs/') ? params.id : undefined;
       withLogFields({ request_id: String(req.id), ...(jobId ? { job_id: jobId } : {}) }, () =>
-        logger.debug(`${req.method} ${req.url} -> ${reply.statusCode} in ${reply.elapsedTime.toFixed(1)} ms`, 'HTTP'),
+        logger.debug(`${req.method} ${withoutSecrets(req.url)} -> ${reply.statusCode} in ${reply.elapsedTime.toFixed(1)} ms`, 'HTTP'),
       );
     });
   }
@@ -151,4 +151,9 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
 /** An error answered from a Fastify hook (before Nest's filter can see it), in the contract's format. */
 function sendError(reply: FastifyReply, req: FastifyRequest, status: number, code: string, message: string): FastifyReply {
   return reply.status(status).header('content-type', 'application/json; charset=utf-8').send({ message_code: code, message, trace: String(req.id) });
+}
+
+/** A URL for the access log: a token given in the query (the queue view's ?token=) is masked. */
+export function withoutSecrets(url: string): string {
+  return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1***');
 }

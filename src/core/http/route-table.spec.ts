@@ -14,4 +14,10 @@ describe('route table', () => {
     expect(knownMethodsFor('/api/v1/things/abc/more')).toEqual([]);
     expect(knownMethodsFor('/docs/x')).toEqual([]);
   });
+
+  it('a fixed segment wins over a parameter, as in the router', () => {
+    registerRoute('/api/v1/things/compare', 'GET');
+    expect(knownMethodsFor('/api/v1/things/compare').sort()).toEqual(['GET', 'HEAD']);
+    expect(knownMethodsFor('/api/v1/things/other').sort()).toEqual(['DELETE', 'GET', 'HEAD']);
+  });
 });

@@ -2,7 +2,7 @@
  * The methods each registered path answers, collected from Fastify's onRoute hook as Nest adds its
  * routes, so a known path with another method gets 405 (not 404) without a hand-kept list.
  */
-const ROUTES = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+const ROUTES = new Map<string, { pattern: RegExp; methods: Set<string>; params: number }>();
 
 export function registerRoute(url: string, method: string | string[]): void {
   if (url.includes('*')) return;
@@ -13,7 +13,7 @@ export function registerRoute(url: string, method: string | string[]): void {
       .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('/');
     // Exact paths only: `/providers/` is an empty id (404, as upstream), not the list route.
-    entry = { pattern: new RegExp(`^${source}$`), methods: new Set() };
+    entry = { pattern: new RegExp(`^${source}$`), methods: new Set(), params: url.split('/').filter((seg) => seg.startsWith(':')).length };
     ROUTES.set(url, entry);
   }
   for (const m of Array.isArray(method) ? method : [method]) entry.methods.add(m.toUpperCase());
@@ -21,7 +21,10 @@ export function registerRoute(url: string, method: string | string[]): void {
 
 export function knownMethodsFor(path: string): string[] {
   const methods = new Set<string>();
-  for (const r of ROUTES.values()) if (r.pattern.test(path)) r.methods.forEach((m) => methods.add(m));
+  // As the router does: a fixed segment wins over a parameter (`/jobs/compare` is not `/jobs/:id`).
+  const matches = [...ROUTES.values()].filter((r) => r.pattern.test(path));
+  const fewest = Math.min(...matches.map((r) => r.params));
+  for (const r of matches) if (r.params === fewest) r.methods.forEach((m) => methods.add(m));
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods];
 }

@@ -210,6 +210,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluations/jobs/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare jobs with a baseline
+         * @description For every benchmark the baseline and a candidate both ran with the same parameters: each metric's values, the difference (candidate − baseline) with its 95% interval and a p-value — paired on the shared samples where both runs logged per-sample scores (exact McNemar for 0/1 scores, a sign-flip permutation test otherwise), else an unpaired z-test from the standard errors, with a note. The primary metric decides whether the candidate `improved`, `regressed` or showed `no_significant_change` at α = 0.05 after a Holm correction over the candidate's benchmarks. Benchmarks only one job ran are listed apart. An EvalHub addition.
+         */
+        get: operations["EvaluationsController_compare"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/evaluations/jobs/stream": {
         parameters: {
             query?: never;
@@ -442,6 +462,10 @@ export interface components {
             mlflow_run_url?: string | null;
             /** @description Provider that runs the benchmark. */
             provider_id: string;
+            /** @description Per metric: standard error, 95% interval and sample count (an EvalHub addition). */
+            statistics?: {
+                [key: string]: components["schemas"]["MetricStatisticsDto"];
+            } | null;
             test?: components["schemas"]["BenchmarkTestDto"];
             /** @description Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
             warning_message?: components["schemas"]["MessageInfoDto"] | null;
@@ -537,6 +561,8 @@ export interface components {
         };
         /** @description A benchmark's pass/fail against its threshold. */
         BenchmarkTestDto: {
+            /** @description 95% interval [low, high] (an EvalHub addition). */
+            ci95?: number[] | null;
             /** @description Whether the threshold was met. */
             pass: boolean;
             /** @description Value of the primary metric. */
@@ -545,6 +571,11 @@ export interface components {
             primary_score_metric: string;
             /** @description Pass threshold. */
             threshold: number;
+            /**
+             * @description `pass` when the whole 95% interval clears the threshold, `fail` when it lies wholly on the wrong side, `inconclusive` otherwise (an EvalHub addition).
+             * @enum {string|null}
+             */
+            verdict?: "pass" | "fail" | "inconclusive" | null;
         };
         /** @description A benchmark of a collection, with its weight in the collection score. */
         CollectionBenchmarkDto: {
@@ -796,12 +827,21 @@ export interface components {
         };
         /** @description The weighted pass/fail of a completed job. */
         JobTestDto: {
+            /** @description 95% interval [low, high] (an EvalHub addition). */
+            ci95?: number[] | null;
             /** @description Whether the threshold was met. */
             pass: boolean;
             /** @description Weighted mean of the primary scores (lower-is-better scores count as 1 - score). */
             score: number;
+            /** @description Standard error of the weighted score, when every benchmark in it has one. */
+            stderr?: number | null;
             /** @description Pass threshold. */
             threshold: number;
+            /**
+             * @description `pass` when the whole 95% interval clears the threshold, `fail` when it lies wholly on the wrong side, `inconclusive` otherwise (an EvalHub addition).
+             * @enum {string|null}
+             */
+            verdict?: "pass" | "fail" | "inconclusive" | null;
         };
         /** @description How the provider runs on one machine (local runtime). */
         LocalRuntimeDto: {
@@ -836,6 +876,20 @@ export interface components {
              * @enum {string}
              */
             type: "numeric" | "categorical" | "array_ordered" | "array_unordered" | "time_series";
+        };
+        /** @description How sure a metric value is: its standard error and 95% interval (an EvalHub addition). */
+        MetricStatisticsDto: {
+            /** @description 95% interval [low, high] (an EvalHub addition). */
+            ci95: number[];
+            /**
+             * @description From the backend's own standard error, or a bootstrap (fixed seed) over the run's per-sample scores.
+             * @enum {string}
+             */
+            method: "backend_stderr" | "bootstrap";
+            /** @description Samples behind the value, when known. */
+            n?: number | null;
+            /** @description Standard error of the value. */
+            stderr: number;
         };
         /** @description Where the model API key comes from. */
         ModelAuthDto: {
@@ -2214,6 +2268,79 @@ export interface operations {
                 content: {
                     "text/event-stream": string;
                 };
+            };
+            /** @description Invalid request (see message_code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Store or credential check unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    EvaluationsController_compare: {
+        parameters: {
+            query: {
+                /** @description Id of the job to compare against */
+                baseline: unknown;
+                /** @description Id of a job to compare (repeat for up to 10) */
+                candidate: unknown[];
+            };
+            header?: {
+                /** @description Tenant (a Kubernetes namespace name); chooses among the tenants the caller may use */
+                "X-Tenant"?: string;
+                /** @description Calling user, taken as given only without authentication (behind an authenticating proxy) */
+                "X-User"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comparison of each candidate with the baseline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid request (see message_code) */
             400: {

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { HrefDto } from '../../providers/dto/provider.dto';
 import { JobSubmissionDto } from './job-submission.dto';
 import { BenchmarkStatusEventDto, MessageInfoDto, MetricSchemaDto } from './status-event.dto';
@@ -50,13 +50,32 @@ export class JobStatusDto {
   percent?: number;
 }
 
+const VERDICT: ApiPropertyOptions = { enum: ['pass', 'fail', 'inconclusive'], required: false, description: '`pass` when the whole 95% interval clears the threshold, `fail` when it lies wholly on the wrong side, `inconclusive` otherwise (an EvalHub addition).' };
+const CI95: ApiPropertyOptions = { type: [Number], minItems: 2, maxItems: 2, required: false, description: '95% interval [low, high] (an EvalHub addition).' };
+
 export class BenchmarkTestDto {
   primary_score: number;
   primary_score_metric: string;
   threshold: number;
   pass: boolean;
+  @ApiProperty(VERDICT)
+  verdict?: string;
+  @ApiProperty(CI95)
+  ci95?: number[];
 }
 
+export class MetricStatisticsDto {
+  /** Samples behind the value, when known. */
+  n?: number;
+  /** Standard error of the value. */
+  stderr: number;
+  @ApiProperty({ ...CI95, required: true } as ApiPropertyOptions)
+  ci95: number[];
+  @ApiProperty({ enum: ['backend_stderr', 'bootstrap'], description: "From the backend's own standard error, or a bootstrap (fixed seed) over the run's per-sample scores." })
+  method: string;
+}
+
+@ApiExtraModels(MetricStatisticsDto)
 export class BenchmarkResultDto {
   id: string;
   provider_id: string;
@@ -73,6 +92,8 @@ export class BenchmarkResultDto {
   /** The benchmark's run in the MLflow UI, once recorded (an EvalHub addition). */
   mlflow_run_url?: string;
   test?: BenchmarkTestDto;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { $ref: '#/components/schemas/MetricStatisticsDto' }, description: 'Per metric: standard error, 95% interval and sample count (an EvalHub addition).' })
+  statistics?: Record<string, MetricStatisticsDto>;
   /** Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
   warning_message?: MessageInfoDto;
 }
@@ -82,6 +103,12 @@ export class JobTestDto {
   score: number;
   threshold: number;
   pass: boolean;
+  @ApiProperty(VERDICT)
+  verdict?: string;
+  /** Standard error of the weighted score, when every benchmark in it has one. */
+  stderr?: number;
+  @ApiProperty(CI95)
+  ci95?: number[];
 }
 
 export class JobResultsDto {

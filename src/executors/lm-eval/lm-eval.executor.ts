@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
-import { exitMessage, failAll, newestFile, NOT_STARTED, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
+import { exitMessage, failAll, lastError, newestFile, NOT_STARTED, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { buildLmEvalInvocation } from './lm-eval-command';
 import { progressFromLine } from './lm-eval-progress';
 import { parseResults } from './lm-eval-results';
+import { lmEvalSampleScores, metricStatistics, SAMPLE_SCORES_ARTIFACT, writeSampleScores } from '../sample-scores';
 
 /**
  * Runs lm-evaluation-harness itself (from the core venv) against the job's OpenAI-compatible
@@ -20,17 +21,30 @@ export class LmEvalExecutor implements Executor {
     const bin = await toolPath(ctx, 'core', 'lm-eval');
     if (!bin) return NOT_STARTED;
     for (const i of ctx.indexes) await ctx.report(i, { status: 'running', phase: 'initializing' });
-    const baseDir = path.join(ctx.cfg.dataDir, 'jobs', ctx.job.resource.id, ctx.unitKey, 'lm-eval');
+    // A folder per attempt: a retry never picks up an earlier attempt's results file.
+    const baseDir = path.join(ctx.cfg.dataDir, 'jobs', ctx.job.resource.id, ctx.unitKey, 'lm-eval', `attempt-${ctx.attempt}`);
     const combined = await this.runTasks(ctx, bin, ctx.indexes, baseDir);
-    if (combined.evaluated || combined.outcome.exitCode === 0 || ctx.signal.aborted || ctx.indexes.length === 1) return combined.outcome;
+    // Killed (a signal, the OOM killer) or past loading: nothing a run per task would tell apart.
+    if (combined.evaluated || combined.outcome.exitCode === 0 || combined.outcome.exitCode === null || ctx.signal.aborted || ctx.indexes.length === 1) return combined.outcome;
     // One task could not be loaded (a missing dataset, a bad task file) and took the whole process
     // with it before any request was made: run each task alone, so each benchmark gets its own
-    // result or its own reason, not its neighbour's.
+    // result or its own reason, not its neighbour's. When the first two alone fail just as the
+    // whole did, the cause is not one task (no tokenizer, no Hugging Face cache): the rest fail
+    // with it at once instead of paying lm-eval's start-up once per task.
+    const why = lastError(ctx.logs.lastLines(40));
     ctx.logs.line(`[evalhub] the combined run failed before evaluating; running each of its ${ctx.indexes.length} tasks on its own`);
     let last = combined.outcome;
-    for (const i of ctx.indexes) {
+    let sameFailures = 0;
+    for (const [n, i] of ctx.indexes.entries()) {
       if (ctx.signal.aborted) break;
-      last = (await this.runTasks(ctx, bin, [i], path.join(baseDir, `task-${i}`))).outcome;
+      if (sameFailures >= 2) {
+        ctx.logs.line('[evalhub] two tasks alone failed as the whole run did: the cause is not one task');
+        await failAll(ctx, exitMessage('lm-eval', combined.outcome, ctx, 'lm_eval_failed'), ctx.indexes.slice(n));
+        break;
+      }
+      const single = await this.runTasks(ctx, bin, [i], path.join(baseDir, `task-${i}`));
+      last = single.outcome;
+      sameFailures = !single.evaluated && single.outcome.exitCode !== 0 && lastError(ctx.logs.lastLines(40)) === why ? sameFailures + 1 : 0;
     }
     return last;
   }
@@ -82,10 +96,14 @@ export class LmEvalExecutor implements Executor {
         continue;
       }
       const samples = newestFile(outputDir, new RegExp(`^samples_${escapeRe(task)}_.*\\.jsonl$`));
+      // Per-sample scores in EvalHub's own form (for intervals and paired comparisons of runs).
+      const perSample = samples ? lmEvalSampleScores(fs.readFileSync(samples, 'utf8')) : [];
+      const scoresFile = perSample.length ? writeSampleScores(outputDir, task, perSample) : undefined;
       await ctx.report(i, {
         status: 'completed',
         metrics: r.metrics,
-        artifacts: { 'lm_eval.results': resultsFile, ...(samples ? { 'lm_eval.samples': samples } : {}) },
+        statistics: metricStatistics(r.metrics, perSample, r.samples),
+        artifacts: { 'lm_eval.results': resultsFile, ...(samples ? { 'lm_eval.samples': samples } : {}), ...(scoresFile ? { [SAMPLE_SCORES_ARTIFACT]: scoresFile } : {}) },
         additional_info: { num_examples_evaluated: r.samples, duration_seconds: seconds, lm_eval_tasks_in_process: tasks.length },
         logs_path: ctx.logs.filePath,
       });
