@@ -59,7 +59,7 @@ export default tseslint.config(
             })),
             { target: './src/dashboard', ...allBut('dashboard'), message: 'dashboard/ serves a static bundle: it imports nothing else from src/.' },
             { target: './src/kubernetes', ...allBut('kubernetes', 'core', 'domain'), message: 'kubernetes/ is a runtime adapter: it imports only core/ and domain/.' },
-            { target: ['./src/evaluations', './src/providers', './src/collections', './src/common', './src/queue'], from: ['./src/kubernetes', './src/executors', './src/worker', './src/mlflow', './src/metrics'], message: 'the job and catalog code is runtime-agnostic: reach a runtime through core/runtime/job-runtime, listeners through the job bus.' },
+            { target: ['./src/evaluations', './src/providers', './src/collections', './src/common', './src/queue', './src/gates'], from: ['./src/kubernetes', './src/executors', './src/worker', './src/mlflow', './src/metrics'], message: 'the job and catalog code is runtime-agnostic: reach a runtime through core/runtime/job-runtime, listeners through the job bus.' },
           ],
         },
       ],

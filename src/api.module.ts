@@ -9,11 +9,12 @@ import { KubernetesModule } from './kubernetes/kubernetes.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MlflowTrackingModule } from './mlflow/mlflow-tracking.module';
 import { MlflowModule } from './mlflow/mlflow.module';
+import { GatesModule } from './gates/gates.module';
 import { ProvidersHttpModule } from './providers/providers-http.module';
 import { QueueModule } from './queue/queue.module';
 
 /** The API process: HTTP routes and queue producers, no processors. */
 @Module({
-  imports: [CoreModule, QueueModule, KubernetesModule, AuthModule, MlflowModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, MlflowTrackingModule, HealthModule, MetricsModule.forRoot('api'), DashboardModule],
+  imports: [CoreModule, QueueModule, KubernetesModule, AuthModule, MlflowModule, ProvidersHttpModule, CollectionsHttpModule, EvaluationsHttpModule, MlflowTrackingModule, HealthModule, MetricsModule.forRoot('api'), DashboardModule, GatesModule],
 })
 export class ApiModule {}

@@ -39,12 +39,17 @@ export class ComparisonService {
     }
     const baseline = await this.evaluations.get(baselineId, caller);
     const candidates = await Promise.all(candidateIds.map((id) => this.evaluations.get(id, caller)));
+    return { baseline: { id: baseline.resource.id, name: baseline.config.name }, comparisons: await this.compareRecords(baseline, candidates) };
+  }
+
+  /** Jobs already read (and checked for the caller) compared with a baseline. */
+  async compareRecords(baseline: JobRecord, candidates: JobRecord[]): Promise<CandidateComparison[]> {
     const scores = new Map<string, SampleScores[] | undefined>();
     for (const job of [baseline, ...candidates]) {
       for (const r of job.results.benchmarks ?? []) scores.set(`${job.resource.id}/${r.benchmark_index}`, await this.sampleScores(job, r.benchmark_index));
     }
     const source = (job: JobRecord, index: number) => scores.get(`${job.resource.id}/${index}`);
-    return { baseline: { id: baseline.resource.id, name: baseline.config.name }, comparisons: candidates.map((c) => compareJobs(baseline, c, source)) };
+    return candidates.map((c) => compareJobs(baseline, c, source));
   }
 
   /** The benchmark's per-sample scores file, if its run wrote one and it can be read now. */

@@ -10,5 +10,6 @@ import { JobStreamService } from './job-stream.service';
   imports: [EvaluationsModule],
   controllers: [EvaluationsController],
   providers: [JobStreamService, ArtifactsService, ComparisonService],
+  exports: [ComparisonService],
 })
 export class EvaluationsHttpModule {}

@@ -58,4 +58,4 @@ export class RedisKeys {
   }
 }
 
-export type DocKind = 'job' | 'provider' | 'collection';
+export type DocKind = 'job' | 'provider' | 'collection' | 'gate';

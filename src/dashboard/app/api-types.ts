@@ -51,6 +51,49 @@ export interface paths {
         patch: operations["CollectionsController_patch"];
         trace?: never;
     };
+    "/api/v1/evaluations/gates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's release gates
+         * @description An EvalHub addition.
+         */
+        get: operations["GatesController_list"];
+        put?: never;
+        /**
+         * Create a release gate
+         * @description A named set of rules a job is held against: a minimum (or maximum) score of a benchmark or of the weighted score, or a largest allowed regression against a baseline job. An EvalHub addition.
+         */
+        post: operations["GatesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/gates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one release gate */
+        get: operations["GatesController_get"];
+        /** Replace a release gate */
+        put: operations["GatesController_replace"];
+        post?: never;
+        /** Delete a release gate */
+        delete: operations["GatesController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/evaluations/jobs": {
         parameters: {
             query?: never;
@@ -164,6 +207,26 @@ export interface paths {
          * @description Sent by adapters (EvalHub SDK DefaultCallbacks) to the JobSpec's callback_url, which carries the run's callback token as a path prefix (`/cb/{token}/api/v1/…`); in Kubernetes the sidecar adds it as the `X-EvalHub-Callback-Token` header. An authenticated caller allowed to write the job may post too. Terminal benchmark events carry metrics; a finished benchmark is never overwritten (409).
          */
         post: operations["EvaluationsController_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/jobs/{id}/gate/{gate_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Hold a job against a release gate
+         * @description GO when every rule is met with its whole 95% interval, NO-GO when any rule is missed, INCONCLUSIVE when a rule cannot tell (the interval straddles its limit, or there is no baseline); each rule with its reason. `evalhub gate` exits 0 / 1 / 2 on these. An EvalHub addition.
+         */
+        get: operations["GatesController_evaluate"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -687,6 +750,84 @@ export interface components {
             /** @description Value. */
             value: string;
         };
+        /** @description A benchmark a gate rule is about. */
+        GateBenchmarkDto: {
+            /** @description Identifier. */
+            id: string;
+            /** @description Provider that runs the benchmark. */
+            provider_id: string;
+        };
+        /** @description A release gate definition (create / replace). */
+        GateConfigDto: {
+            /** @description Free-text description (1-1024 characters). */
+            description?: string | null;
+            /** @description Human-readable name. */
+            name: string;
+            /** @description Every rule must say GO for the gate to say GO. */
+            rules: components["schemas"]["GateRuleDto"][];
+        };
+        /** @description A job held against a release gate: GO, NO-GO or INCONCLUSIVE, rule by rule. */
+        GateEvaluationDto: {
+            /**
+             * @description NO-GO when any rule is; INCONCLUSIVE when any rule cannot tell; GO otherwise.
+             * @enum {string}
+             */
+            decision: "GO" | "NO-GO" | "INCONCLUSIVE";
+            gate: components["schemas"]["GateRefDto"];
+            job: components["schemas"]["GateJobRefDto"];
+            /** @description Each rule with its decision and reason. */
+            rules: components["schemas"]["RuleOutcomeDto"][];
+        };
+        /** @description The job evaluated. */
+        GateJobRefDto: {
+            /** @description Identifier. */
+            id: string;
+            /** @description The model name the job evaluated. */
+            model: string;
+            /** @description Human-readable name. */
+            name: string;
+        };
+        /** @description A page of release gates. */
+        GateListDto: {
+            first: components["schemas"]["HrefDto"];
+            /** @description The items of this page. */
+            items: components["schemas"]["GateResourceDto"][];
+            /** @description Page size used (0 = no limit). */
+            limit: number;
+            next?: components["schemas"]["HrefDto"];
+            /** @description Number of items matching the filters, over all pages. */
+            total_count: number;
+        };
+        /** @description The gate evaluated. */
+        GateRefDto: {
+            /** @description Identifier. */
+            id: string;
+            /** @description Human-readable name. */
+            name: string;
+        };
+        /** @description A release gate as stored (per tenant). */
+        GateResourceDto: {
+            /** @description Free-text description (1-1024 characters). */
+            description?: string | null;
+            /** @description Human-readable name. */
+            name: string;
+            resource: components["schemas"]["ResourceDto"];
+            /** @description Every rule must say GO for the gate to say GO. */
+            rules: components["schemas"]["GateRuleDto"][];
+        };
+        /** @description One rule of a release gate: set exactly one of min_score, max_score, max_regression. */
+        GateRuleDto: {
+            /** @description Baseline of max_regression; default: the latest passing job of the same model name. */
+            baseline_job_id?: string | null;
+            /** @description The benchmark the rule is about (its primary score); without it, the job's weighted score. */
+            benchmark?: components["schemas"]["GateBenchmarkDto"] | null;
+            /** @description The largest drop of the score allowed against the baseline job (score units). */
+            max_regression?: number | null;
+            /** @description For lower-is-better scores: the interval must stay at or below this. */
+            max_score?: number | null;
+            /** @description The score's whole 95% interval must reach this (GO), or lies wholly below it (NO-GO). */
+            min_score?: number | null;
+        };
         /** @description Service health. */
         HealthDto: Record<string, never>;
         /** @description A link. */
@@ -1036,6 +1177,17 @@ export interface components {
             tenant?: string | null;
             /** @description When it last changed (RFC 3339). */
             updated_at?: string | null;
+        };
+        /** @description One gate rule's decision on a job, with its reason. */
+        RuleOutcomeDto: {
+            /**
+             * @description What this rule says.
+             * @enum {string}
+             */
+            decision: "GO" | "NO-GO" | "INCONCLUSIVE";
+            /** @description Why, with the numbers. */
+            reason: string;
+            rule: components["schemas"]["GateRuleDto"];
         };
         /** @description A score band and what it means. */
         ScoreRangeDto: {
@@ -1514,6 +1666,369 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Store or credential check unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    GatesController_list: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, 0 = all) */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+            };
+            header?: {
+                /** @description Tenant (a Kubernetes namespace name); chooses among the tenants the caller may use */
+                "X-Tenant"?: string;
+                /** @description Calling user, taken as given only without authentication (behind an authenticating proxy) */
+                "X-User"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateListDto"];
+                };
+            };
+            /** @description Invalid request (see message_code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Store or credential check unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    GatesController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant (a Kubernetes namespace name); chooses among the tenants the caller may use */
+                "X-Tenant"?: string;
+                /** @description Calling user, taken as given only without authentication (behind an authenticating proxy) */
+                "X-User"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GateConfigDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateResourceDto"];
+                };
+            };
+            /** @description Invalid request (see message_code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Store or credential check unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    GatesController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant (a Kubernetes namespace name); chooses among the tenants the caller may use */
+                "X-Tenant"?: string;
+                /** @description Calling user, taken as given only without authentication (behind an authenticating proxy) */
+                "X-User"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateResourceDto"];
+                };
+            };
+            /** @description Invalid request (see message_code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Store or credential check unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    GatesController_replace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant (a Kubernetes namespace name); chooses among the tenants the caller may use */
+                "X-Tenant"?: string;
+                /** @description Calling user, taken as given only without authentication (behind an authenticating proxy) */
+                "X-User"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GateConfigDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateResourceDto"];
+                };
+            };
+            /** @description Invalid request (see message_code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Store or credential check unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    GatesController_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant (a Kubernetes namespace name); chooses among the tenants the caller may use */
+                "X-Tenant"?: string;
+                /** @description Calling user, taken as given only without authentication (behind an authenticating proxy) */
+                "X-User"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (see message_code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Resource not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2142,6 +2657,79 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Store or credential check unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    GatesController_evaluate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant (a Kubernetes namespace name); chooses among the tenants the caller may use */
+                "X-Tenant"?: string;
+                /** @description Calling user, taken as given only without authentication (behind an authenticating proxy) */
+                "X-User"?: string;
+            };
+            path: {
+                /** @description Id of the gate */
+                gate_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateEvaluationDto"];
+                };
+            };
+            /** @description Invalid request (see message_code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Resource not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
