@@ -142,7 +142,8 @@ async function main(): Promise<void> {
   redis = await ensureRedis();
   mlflow = await ensureMlflow();
   for (const entry of ['main.js', 'worker.js']) {
-    const child = spawn(process.execPath, [path.join(__dirname, entry)], { stdio: 'inherit', env: process.env });
+    // The IPC channel tells the child when this launcher is gone (see main.ts, worker.ts).
+    const child = spawn(process.execPath, [path.join(__dirname, entry)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: process.env });
     child.on('exit', (code) => stop(code ?? 1));
     apps.push(child);
   }

@@ -15,6 +15,10 @@ async function bootstrap(): Promise<void> {
   new Logger('Bootstrap').log(`EvalHub API on http://${cfg.apiHost}:${cfg.apiPort}/ (dashboard; API docs at /docs; tenancy ${cfg.tenancyMode}${cfg.mlflowTrackingUri ? `, MLflow ${cfg.mlflowTrackingUri}` : ', no MLflow'})`);
 }
 
+// Started by `npm start` (local.ts) over an IPC channel: when the launcher dies, even by SIGKILL,
+// the channel closes and this process shuts down as on SIGTERM instead of living on alone.
+if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+
 bootstrap().catch((e: unknown) => {
   const msg = e instanceof ConfigError ? `Configuration error: ${e.message}` : (e as Error)?.stack ?? String(e);
   process.stderr.write(msg + '\n');

@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -55,5 +55,23 @@ describe('all-in-one start', () => {
     await waitFor('Redis stopped', async () => !(await isListening(redisPort)), 10000);
     await waitFor('MLflow stopped', async () => !(await isListening(mlflowPort)), 15000);
     expect(await isListening(apiPort)).toBe(false);
+  });
+
+  it('when the launcher itself is killed (SIGKILL), the API and the worker go too', async () => {
+    const [redisPort, apiPort, workerPort] = [await freePort(), await freePort(), await freePort()];
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-local-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, API_PORT: String(apiPort), WORKER_PORT: String(workerPort), DATA_DIR: dataDir, EVALHUB_LOCAL_REDIS_PORT: String(redisPort) };
+    delete env.REDIS_URL;
+    const proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'local.js'), '--no-mlflow'], { env, stdio: 'ignore' });
+    try {
+      await waitFor('API', async () => (await fetch(`http://127.0.0.1:${apiPort}/api/v1/health`)).ok, 30000);
+      await waitFor('worker', async () => (await fetch(`http://127.0.0.1:${workerPort}/health/ready`)).ok, 30000);
+      proc.kill('SIGKILL');
+      await waitFor('API gone', async () => !(await isListening(apiPort)), 15000);
+      await waitFor('worker gone', async () => !(await isListening(workerPort)), 15000);
+    } finally {
+      // The Redis it started has no channel to notice; stop it here.
+      spawnSync('redis-cli', ['-p', String(redisPort), 'shutdown', 'nosave']);
+    }
   });
 });
