@@ -1,5 +1,5 @@
 import { Z95 } from './statistics';
-import { lmEvalSampleScores, metricStatistics, weightedInterval } from './uncertainty';
+import { lmEvalSampleScores, metricStatistics, ragasSampleScores, weightedInterval } from './uncertainty';
 
 describe('metricStatistics', () => {
   it("takes the backend's stderr where it reports one, with the sample count", () => {
@@ -39,6 +39,21 @@ describe('lmEvalSampleScores', () => {
     expect(lmEvalSampleScores(lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"cut')).toEqual([
       { id: 'h0', scores: { acc: 1, acc_norm: 0, exact_match_strict: 1 } },
       { id: 'h1', scores: { acc: 0, acc_norm: 1 } },
+    ]);
+  });
+});
+
+describe('ragasSampleScores', () => {
+  it('one entry per row keyed by its question; unscored (null) values left out', () => {
+    const jsonl = [
+      { row: 0, user_input: 'Where is Paris?', scores: { faithfulness: 1, answer_relevancy: null } },
+      { row: 1, user_input: 'Where is Rome?', scores: { faithfulness: 0.5, answer_relevancy: 0.8 } },
+    ]
+      .map((l) => JSON.stringify(l))
+      .join('\n');
+    expect(ragasSampleScores(jsonl)).toEqual([
+      { id: 'Where is Paris?', scores: { faithfulness: 1 } },
+      { id: 'Where is Rome?', scores: { faithfulness: 0.5, answer_relevancy: 0.8 } },
     ]);
   });
 });

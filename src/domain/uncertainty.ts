@@ -104,3 +104,25 @@ export function lmEvalSampleScores(jsonl: string): SampleScores[] {
   }
   return [...byDoc.values()];
 }
+
+/**
+ * Per-row scores from the RAGAS driver's scores.jsonl (`{row, user_input, scores}`), keyed by the
+ * question (the same data gives the same keys); rows a metric could not score (null) are left out
+ * of that metric.
+ */
+export function ragasSampleScores(jsonl: string): SampleScores[] {
+  const out: SampleScores[] = [];
+  for (const line of jsonl.split('\n')) {
+    if (!line.trim()) continue;
+    let row: { row?: unknown; user_input?: unknown; scores?: Record<string, unknown> };
+    try {
+      row = JSON.parse(line) as typeof row;
+    } catch {
+      continue;
+    }
+    const scores: Record<string, number> = {};
+    for (const [m, v] of Object.entries(row.scores ?? {})) if (typeof v === 'number' && Number.isFinite(v)) scores[m] = v;
+    out.push({ id: typeof row.user_input === 'string' ? row.user_input : `row ${String(row.row)}`, scores });
+  }
+  return out;
+}

@@ -80,6 +80,9 @@ describe('Lighteval executor (real Lighteval, fake model)', () => {
     expect(reference.em).toBe(0.75);
     expect(capitals.metrics).toMatchObject({ em: reference.em, em_stderr: reference.em_stderr, exact_match: reference.em });
     expect(capitals.test).toMatchObject({ primary_score_metric: 'exact_match', primary_score: 0.75, pass: true });
+    // Lighteval's own stderr gives the interval (4 samples: wide, so the verdict cannot tell).
+    expect(capitals.statistics.exact_match).toMatchObject({ stderr: reference.em_stderr, method: 'backend_stderr' });
+    expect(capitals.test.verdict).toBe('inconclusive');
     expect((await svc.request('GET', capitals.artifacts['lighteval.results'])).status).toBe(200);
     expect(Object.keys(capitals.artifacts).some((k) => k.startsWith('lighteval.details.capitals'))).toBe(true);
     const hellaswag = job.status.benchmarks[1];

@@ -57,6 +57,10 @@ describe('RAGAS executor (real RAGAS, the test model as judge)', () => {
     const scores = (await svc.artifact(r.artifacts['ragas.scores'])).trim().split('\n');
     expect(scores).toHaveLength(5);
     expect(JSON.parse(scores[0]).scores.faithfulness).toBe(1);
+    // Intervals from the per-row scores (RAGAS reports no stderr); every row scored 1: a point.
+    expect(r.statistics.faithfulness).toEqual({ n: 5, stderr: 0, ci95: [1, 1], method: 'bootstrap' });
+    expect(r.test.verdict).toBe('pass');
+    expect((await svc.artifact(r.artifacts['evalhub.sample_scores'])).trim().split('\n')).toHaveLength(5);
     // The judge and the embeddings were called with the key; logs and files never show it.
     expect(fake.requests.some((q) => q.path === '/v1/embeddings' && q.authorization === `Bearer ${KEY}`)).toBe(true);
     const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${job.resource.id}/logs?tail_lines=-1`)).text;

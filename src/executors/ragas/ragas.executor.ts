@@ -5,6 +5,7 @@ import { MessageInfo } from '../../domain/types';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { eachBenchmark, exitMessage, failAll, freshRunDir, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { RAGAS_KEY_ENV, ragasDriverConfig, ragasError, RagasResults, ragasMetrics, ragasProgress } from './ragas-config';
+import { metricStatistics, ragasSampleScores, SAMPLE_SCORES_ARTIFACT, writeSampleScores } from '../sample-scores';
 
 /** RAGAS is a library: the project's driver (python/drivers) runs it headless. */
 const DRIVER = path.resolve(__dirname, '..', '..', '..', 'python', 'drivers', 'ragas_eval.py');
@@ -69,11 +70,16 @@ export class RagasExecutor implements Executor {
     const resultsFile = path.join(outDir, 'results.json');
     const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as RagasResults;
     const metrics = ragasMetrics(results);
+    // Per-row scores: the intervals of the means, and what a paired comparison of runs needs.
+    const scoresFile = path.join(outDir, 'scores.jsonl');
+    const perRow = fs.existsSync(scoresFile) ? ragasSampleScores(fs.readFileSync(scoresFile, 'utf8')) : [];
+    const sampleScores = perRow.length ? writeSampleScores(outDir, ctx.job.benchmarks[index].id, perRow) : undefined;
     const failed = Object.entries(results.errors ?? {}).map(([m, e]) => `${m}: ${e.count} row(s) failed (${e.first})`);
     await ctx.report(index, {
       status: 'completed',
       metrics,
-      artifacts: { 'ragas.results': resultsFile, 'ragas.scores': path.join(outDir, 'scores.jsonl') },
+      statistics: metricStatistics(metrics, perRow),
+      artifacts: { 'ragas.results': resultsFile, 'ragas.scores': scoresFile, ...(sampleScores ? { [SAMPLE_SCORES_ARTIFACT]: sampleScores } : {}) },
       additional_info: {
         rows: results.rows,
         scored_rows: results.scored,
