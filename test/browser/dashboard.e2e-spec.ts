@@ -154,7 +154,8 @@ describe('web dashboard in a browser', () => {
     await page.goto(`${svc.baseUrl}/`);
     expect(await page.title()).toBe('EvalHub');
     await page.waitForSelector('[data-testid=jobs-page]');
-    firstJob = await submitThroughForm(page, { name: 'dashboard run 1', modelUrl: fake.url, provider });
+    // num_examples 10 is all of demo_mc: the same parameters as the second run, so the two compare.
+    firstJob = await submitThroughForm(page, { name: 'dashboard run 1', modelUrl: fake.url, provider, numExamples: 10 });
     await page.click('[data-testid=submitted-job-link]');
     await page.waitForSelector(`[data-testid=job-page][data-job-id="${firstJob}"]`);
 
@@ -199,6 +200,20 @@ describe('web dashboard in a browser', () => {
     // acc_stderr is shown beside acc, not as a row of its own.
     expect(await acc.textContent()).toContain('±');
     expect(await page.$('[data-testid=metric-row][data-metric=acc_stderr]')).toBeNull();
+    // ... and becomes the 95% interval (lm-eval reports acc_stderr, so statistics.acc exists), with n.
+    const stats = api.results.benchmarks[0].statistics.acc;
+    const ci = (await acc.$('[data-testid=metric-ci]'))!;
+    expect(Number(await ci.getAttribute('data-low'))).toBeCloseTo(stats.ci95[0], 9);
+    expect(Number(await ci.getAttribute('data-high'))).toBeCloseTo(stats.ci95[1], 9);
+    expect(await ci.textContent()).toMatch(/^\[-?[\d.]+, [\d.]+\]/);
+    if (stats.n !== undefined) expect(await ci.textContent()).toContain(`n=${stats.n}`);
+    // The test's verdict from that interval, beside the plain pass/fail: on the benchmark and on the weighted score.
+    const verdict = api.results.benchmarks[0].test.verdict;
+    expect(['pass', 'fail', 'inconclusive']).toContain(verdict);
+    expect(await page.getAttribute('[data-testid=result][data-index="0"] h4 [data-testid=verdict]', 'data-verdict')).toBe(verdict);
+    expect(await acc.$(`[data-testid=verdict][data-verdict=${verdict}]`)).not.toBeNull();
+    expect(await page.getAttribute('[data-testid=job-score] [data-testid=verdict]', 'data-verdict')).toBe(api.results.test.verdict);
+    expect(await page.textContent('[data-testid=job-score-ci]')).toMatch(/95% \[-?[\d.]+, [\d.]+\]/);
     await page.waitForSelector('[data-testid=scores-chart][data-drawn=true]');
     expect(await paintedPixels(page, '[data-testid=scores-chart]')).toBeGreaterThan(2000);
     expect(await page.textContent('[data-testid=log-tail]')).toContain('lm-eval');
@@ -224,25 +239,49 @@ describe('web dashboard in a browser', () => {
     expect(fs.statSync(file).size).toBeGreaterThan(0);
   });
 
-  it('submits a second job and compares the two side by side with deltas', async () => {
-    const second = await submitThroughForm(page, { name: 'dashboard run 2', modelUrl: fake.url, provider, numExamples: 6 });
+  it('submits a second job and compares the two with the API: difference, test, outcome and Holm summary', async () => {
+    const second = await submitThroughForm(page, { name: 'dashboard run 2', modelUrl: fake.url, provider, numExamples: 10 });
     const done = await svc.waitForState(second, TERMINAL, 150000);
     expect(done.status.state).toBe('completed');
     await page.click('[data-testid=nav-compare]');
     await page.click(`[data-testid=compare-candidate][data-job-id="${firstJob}"] input`);
     await page.click(`[data-testid=compare-candidate][data-job-id="${second}"] input`);
-    await page.waitForSelector('[data-testid=compare-table]');
+    await page.waitForSelector(`[data-testid=comparison][data-candidate-id="${second}"] [data-testid=compare-table]`);
     const row = await page.waitForSelector(`[data-testid=compare-row][data-benchmark="${provider}/demo_mc"][data-metric=acc]`);
     const cells = await row.$$('[data-testid=compare-cell]');
     expect(cells).toHaveLength(2);
     const first = (await svc.request('GET', `/api/v1/evaluations/jobs/${firstJob}`)).body.results.benchmarks[0].metrics.acc;
-    const delta = Number(await (await cells[1].$('[data-testid=compare-delta]'))!.getAttribute('data-delta'));
+    const delta = Number(await (await row.$('[data-testid=compare-delta]'))!.getAttribute('data-delta'));
     expect(delta).toBeCloseTo(done.results.benchmarks[0].metrics.acc - first, 6);
+    // Test, outcome and summary are the API's (same model, same data: no significant change).
+    const cmp = (await svc.request('GET', `/api/v1/evaluations/jobs/compare?baseline=${firstJob}&candidate=${second}`)).body.comparisons[0];
+    const bench = cmp.benchmarks.find((b: any) => b.id === 'demo_mc');
+    const primary = bench.metrics.find((m: any) => m.primary);
+    expect(await (await row.$('[data-testid=compare-test]'))!.getAttribute('data-test')).toBe(primary.test);
+    if (primary.p_value !== undefined) expect(await (await row.$('[data-testid=compare-p]'))!.textContent()).toContain('Holm');
+    const outcome = (await row.$('[data-testid=compare-outcome]'))!;
+    expect(await outcome.getAttribute('data-outcome')).toBe(bench.outcome);
+    expect(await outcome.textContent()).toBe('no significant change');
+    const summary = (await page.textContent(`[data-testid=comparison][data-candidate-id="${second}"] [data-testid=compare-summary]`))!;
+    expect(summary).toBe('1 unchanged, Holm-corrected at α = 0.05');
+    expect(cmp.summary).toMatchObject({ no_significant_change: 1, correction: 'holm', alpha: 0.05 });
     await page.waitForSelector('[data-testid=compare-chart][data-drawn=true]');
     const shot = path.join(SHOTS, 'dashboard-compare.png');
     await page.screenshot({ path: shot, fullPage: true });
     process.stdout.write(`dashboard screenshot: ${shot}\n`);
     await assertRichScreenshot(browser, shot);
+
+    // When the comparison call fails: its error, and the metrics side by side (computed in the page) instead.
+    await page.route('**/api/v1/evaluations/jobs/compare?*', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ message_code: 'service_unavailable', message: 'comparison down for the test' }) }),
+    );
+    await page.reload();
+    expect(await (await page.waitForSelector('[data-testid=error]')).textContent()).toContain('comparison down for the test');
+    const fallback = await page.waitForSelector(`[data-testid=compare-fallback-table] [data-testid=compare-row][data-benchmark="${provider}/demo_mc"][data-metric=acc]`);
+    const fallbackCells = await fallback.$$('[data-testid=compare-cell]');
+    expect(fallbackCells).toHaveLength(2);
+    expect(Number(await (await fallbackCells[1].$('[data-testid=compare-delta]'))!.getAttribute('data-delta'))).toBeCloseTo(delta, 9);
+    await page.unroute('**/api/v1/evaluations/jobs/compare?*');
     expect(errors).toEqual([]);
   });
   it('plots GuideLLM latency percentiles and throughput per strategy, and garak attack success per probe', async () => {

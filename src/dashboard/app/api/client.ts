@@ -1,7 +1,7 @@
 // Every call the dashboard makes to the EvalHub API: JSON over fetch with the user's token and
 // tenant, errors as ApiError carrying the contract's {message_code, message, trace}.
 import { authHeaders } from './settings';
-import type { ArtifactList, Collection, CollectionList, ErrorBody, Job, JobList, JobSubmission, Provider, ProviderList } from './types';
+import type { ArtifactList, Collection, CollectionList, ErrorBody, Job, JobComparison, JobList, JobSubmission, Provider, ProviderList } from './types';
 
 /** Same origin as the page: the API serves the dashboard. */
 export const API = '/api/v1/evaluations';
@@ -82,6 +82,9 @@ const enc = encodeURIComponent;
 export const api = {
   listJobs: (query: RequestOptions['query'] = {}, signal?: AbortSignal) => request<JobList>('GET', `${API}/jobs`, { query, signal }),
   getJob: (id: string, signal?: AbortSignal) => request<Job>('GET', `${API}/jobs/${enc(id)}`, { signal }),
+  /** Candidates as repeated `candidate=` parameters (withQuery keeps one value per key). */
+  compareJobs: (baseline: string, candidates: string[], signal?: AbortSignal) =>
+    request<JobComparison>('GET', `${API}/jobs/compare?${new URLSearchParams([['baseline', baseline], ...candidates.map((c): [string, string] => ['candidate', c])]).toString()}`, { signal }),
   submitJob: (body: JobSubmission) => request<Job>('POST', `${API}/jobs`, { body }),
   cancelJob: (id: string) => request<void>('DELETE', `${API}/jobs/${enc(id)}`, { as: 'none' }),
   deleteJob: (id: string) => request<void>('DELETE', `${API}/jobs/${enc(id)}`, { query: { hard_delete: true }, as: 'none' }),

@@ -1,6 +1,7 @@
 // The shapes the dashboard reads, taken from the generated OpenAPI types (api-types.ts) so they
 // cannot drift from the API. Only what the document does not describe is declared here: the
-// event stream payloads, and two fields the API sends without documenting them (marked).
+// event stream payloads, the comparison (GET /jobs/compare documents no response body), and two
+// fields the API sends without documenting them (marked).
 import type { components } from '../api-types';
 
 type Schemas = components['schemas'];
@@ -31,8 +32,58 @@ export type ProviderList = Schemas['ProviderListDto'];
 export type Collection = Schemas['CollectionResourceDto'];
 export type CollectionList = Schemas['CollectionListDto'];
 
+export type MetricStatistics = Schemas['MetricStatisticsDto'];
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
 export type Artifact = Schemas['ArtifactItemDto'];
 export type ArtifactList = Schemas['ArtifactListDto'];
+
+/** GET /jobs/compare: each candidate against the baseline (src/domain/comparison.ts). */
+export type Outcome = 'improved' | 'regressed' | 'no_significant_change' | 'not_tested';
+
+export interface MetricComparison {
+  metric: string;
+  primary: boolean;
+  baseline: number;
+  candidate: number;
+  /** candidate − baseline */
+  difference: number;
+  ci95?: [number, number];
+  p_value?: number;
+  test: 'mcnemar_exact' | 'sign_flip_permutation' | 'unpaired_z' | 'none';
+  n_paired?: number;
+  note?: string;
+}
+
+export interface BenchmarkComparison {
+  provider_id: string;
+  id: string;
+  baseline_index: number;
+  candidate_index: number;
+  metrics: MetricComparison[];
+  outcome: Outcome;
+  /** The primary metric's p-value after the Holm correction over the candidate's benchmarks. */
+  adjusted_p_value?: number;
+}
+
+export interface OnlyIn {
+  provider_id: string;
+  id: string;
+  benchmark_index: number;
+}
+
+export interface CandidateComparison {
+  candidate: { id: string; name: string };
+  benchmarks: BenchmarkComparison[];
+  only_in_baseline: OnlyIn[];
+  only_in_candidate: OnlyIn[];
+  summary: Record<Outcome, number> & { correction: 'holm'; alpha: number };
+}
+
+export interface JobComparison {
+  baseline: { id: string; name: string };
+  comparisons: CandidateComparison[];
+}
 
 /** `data` of the job stream's `status` / `result` events. */
 export interface JobSnapshot {

@@ -1,6 +1,30 @@
-// Side-by-side metrics of finished jobs (client-side: the API has no comparison endpoint).
-import type { Job } from '../api/types';
+// Comparing finished jobs: wording of the API's comparison (GET /jobs/compare: tests, outcomes,
+// Holm summary), and the plain side-by-side metrics the page falls back to when that call fails.
+import type { CandidateComparison, Job, MetricComparison } from '../api/types';
 import { metricRows } from './metrics';
+
+export const TEST_LABEL: Record<MetricComparison['test'], string> = {
+  mcnemar_exact: 'McNemar exact',
+  sign_flip_permutation: 'sign-flip permutation',
+  unpaired_z: 'unpaired z',
+  none: 'no test',
+};
+
+/** "1 regressed, 1 unchanged, Holm-corrected at α = 0.05" */
+export function summaryText(summary: CandidateComparison['summary']): string {
+  const parts = (
+    [
+      ['improved', summary.improved],
+      ['regressed', summary.regressed],
+      ['unchanged', summary.no_significant_change],
+      ['not tested', summary.not_tested],
+    ] as const
+  )
+    .filter(([, n]) => n > 0)
+    .map(([label, n]) => `${n} ${label}`);
+  const correction = summary.correction === 'holm' ? 'Holm' : summary.correction;
+  return `${parts.length ? parts.join(', ') : 'no benchmark in common'}, ${correction}-corrected at α = ${summary.alpha}`;
+}
 
 export interface CompareCell {
   value?: number;

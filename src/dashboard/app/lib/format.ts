@@ -62,3 +62,15 @@ export function fmtAgo(iso: string | null | undefined, now = Date.now()): string
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   return `${Math.round(s / 86400)} d ago`;
 }
+
+/** A 95% interval as "[low, high]", three significant digits each (enough to read an interval). */
+export function fmtInterval(ci: readonly [number, number], digits = 3): string {
+  return `[${fmtNumber(ci[0], digits)}, ${fmtNumber(ci[1], digits)}]`;
+}
+
+/** A p-value: two significant digits, "< 0.001" below that. */
+export function fmtP(p: number): string {
+  if (!Number.isFinite(p)) return String(p);
+  if (p < 0.001) return '< 0.001';
+  return String(Number(p.toPrecision(2)));
+}

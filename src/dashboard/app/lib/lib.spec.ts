@@ -1,8 +1,9 @@
 import { SseParser, type SseEvent } from '../api/sse';
 import type { BenchmarkResult, Job } from '../api/types';
-import { compareJobs } from './compare';
+import { compareJobs, summaryText } from './compare';
+import { fmtInterval, fmtP } from './format';
 import { buildRequest, emptyForm, parameterSpecs, parseParamValue, rerunRequest } from './job-request';
-import { garakProbes, guidellmStrategies, metricRows, stderrBase } from './metrics';
+import { garakProbes, guidellmStrategies, metricRows, primaryScores, stderrBase } from './metrics';
 import { benchmarkShare, jobPercent } from './progress';
 import { curlSnippet, pythonSnippet } from './snippets';
 
@@ -27,6 +28,27 @@ describe('metric rows', () => {
       ['orphan_stderr', undefined, false],
     ]);
     expect(rows[0]).toMatchObject({ threshold: 0.4, pass: true });
+  });
+
+  it("carries each metric's 95% interval and n from the statistics, and the test's verdict on the primary row", () => {
+    const r = result(
+      { acc: 0.6, acc_stderr: 0.1, f1: 0.5, plain: 2 },
+      {
+        statistics: {
+          acc: { n: 10, stderr: 0.1, ci95: [0.404, 0.796], method: 'backend_stderr' },
+          f1: { n: 8, stderr: 0.05, ci95: [0.4, 0.6], method: 'bootstrap' },
+        },
+        test: { primary_score: 0.6, primary_score_metric: 'acc', threshold: 0.5, pass: true, verdict: 'inconclusive', ci95: [0.404, 0.796] },
+      },
+    );
+    const rows = metricRows(r);
+    expect(rows.map((m) => [m.name, m.ci95, m.n, m.stderr, m.verdict])).toEqual([
+      ['acc', [0.404, 0.796], 10, 0.1, 'inconclusive'],
+      ['f1', [0.4, 0.6], 8, 0.05, undefined],
+      ['plain', undefined, undefined, undefined, undefined],
+    ]);
+    expect(primaryScores({ results: { benchmarks: [r] } })).toEqual([{ label: 'b #0', metric: 'acc', score: 0.6, threshold: 0.5, pass: true, verdict: 'inconclusive', ci95: [0.404, 0.796] }]);
+    expect(fmtInterval([0.404, 0.796])).toBe('[0.404, 0.796]');
   });
 
   it('reads GuideLLM latency percentiles and throughput per strategy, in run order', () => {
@@ -69,6 +91,15 @@ describe('compare', () => {
       ['p/b', 'extra', [[undefined, undefined], [1, undefined]]],
     ]);
     expect(rows[0].cells[0].stderr).toBe(0.1);
+  });
+});
+
+describe('comparison wording', () => {
+  it('summarises the outcomes with the correction, and prints p-values briefly', () => {
+    const summary = { improved: 0, regressed: 1, no_significant_change: 1, not_tested: 0, correction: 'holm' as const, alpha: 0.05 };
+    expect(summaryText(summary)).toBe('1 regressed, 1 unchanged, Holm-corrected at α = 0.05');
+    expect(summaryText({ ...summary, regressed: 0, no_significant_change: 0 })).toBe('no benchmark in common, Holm-corrected at α = 0.05');
+    expect([fmtP(1), fmtP(0.0346), fmtP(0.5), fmtP(0.0004)]).toEqual(['1', '0.035', '0.5', '< 0.001']);
   });
 });
 

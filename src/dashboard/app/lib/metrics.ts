@@ -1,16 +1,34 @@
-// Reading benchmark results: metric rows with their standard errors, primary scores against
-// thresholds, GuideLLM's per-strategy latencies and throughput, garak's per-probe attack success.
+// Reading benchmark results: metric rows with their standard errors and 95% intervals, primary
+// scores against thresholds, GuideLLM's per-strategy latencies and throughput, garak's per-probe attack success.
 // Metric names follow the executors (src/executors/lm-eval, guidellm, garak).
-import type { BenchmarkResult, Job } from '../api/types';
+import type { BenchmarkResult, Job, MetricStatistics, Verdict } from '../api/types';
 
 export interface MetricRow {
   name: string;
   value: unknown;
   stderr?: number;
+  /** 95% interval, from the result's statistics (backend stderr or bootstrap). */
+  ci95?: [number, number];
+  /** Samples behind the value, when known. */
+  n?: number;
+  method?: MetricStatistics['method'];
   /** This row is the benchmark's primary score. */
   primary: boolean;
   threshold?: number;
   pass?: boolean;
+  verdict?: Verdict;
+}
+
+/** An interval as the API sends it (number[] | null in the document), or undefined. */
+export function asInterval(v: readonly number[] | null | undefined): [number, number] | undefined {
+  return v && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? [v[0], v[1]] : undefined;
+}
+
+function statisticsOf(result: BenchmarkResult, name: string): Pick<MetricRow, 'ci95' | 'n' | 'method'> & { stderr?: number } {
+  const s = result.statistics?.[name];
+  const ci95 = asInterval(s?.ci95);
+  if (!s || !ci95) return {};
+  return { ci95, stderr: s.stderr, method: s.method, ...(typeof s.n === 'number' ? { n: s.n } : {}) };
 }
 
 /**
@@ -46,14 +64,17 @@ export function metricRows(result: BenchmarkResult): MetricRow[] {
   }
   const test = result.test;
   const primaryKey = test ? lookup(metrics, test.primary_score_metric) ?? test.primary_score_metric : undefined;
+  const testFields = test ? { threshold: test.threshold, pass: test.pass, ...(test.verdict ? { verdict: test.verdict } : {}) } : {};
   const rows: MetricRow[] = [];
   for (const [k, v] of Object.entries(metrics)) {
     if (paired.has(k)) continue;
     const primary = k === primaryKey;
-    rows.push({ name: k, value: v, stderr: stderrOf.get(k), primary, ...(primary && test ? { threshold: test.threshold, pass: test.pass } : {}) });
+    // The backend's own stderr key wins; a bootstrap's stderr fills in where there is none.
+    const stats = statisticsOf(result, k);
+    rows.push({ name: k, value: v, ...stats, stderr: stderrOf.get(k) ?? stats.stderr, primary, ...(primary ? testFields : {}) });
   }
   if (test && primaryKey && !(primaryKey in metrics)) {
-    rows.push({ name: primaryKey, value: test.primary_score, primary: true, threshold: test.threshold, pass: test.pass });
+    rows.push({ name: primaryKey, value: test.primary_score, ...statisticsOf(result, primaryKey), primary: true, ...testFields });
   }
   // Primary first, then by name, so the table reads the same every time.
   return rows.sort((a, b) => Number(b.primary) - Number(a.primary) || a.name.localeCompare(b.name));
@@ -65,12 +86,27 @@ export interface PrimaryScore {
   score: number;
   threshold: number;
   pass: boolean;
+  verdict?: Verdict;
+  /** The primary score's 95% interval (the test's, else the metric's statistics). */
+  ci95?: [number, number];
 }
 
 export function primaryScores(job: Pick<Job, 'results'>): PrimaryScore[] {
   return (job.results?.benchmarks ?? [])
     .filter((r) => r.test)
-    .map((r) => ({ label: `${r.id} #${r.benchmark_index}`, metric: r.test!.primary_score_metric, score: r.test!.primary_score, threshold: r.test!.threshold, pass: r.test!.pass }));
+    .map((r) => {
+      const t = r.test!;
+      const ci95 = asInterval(t.ci95) ?? asInterval(r.statistics?.[t.primary_score_metric]?.ci95);
+      return {
+        label: `${r.id} #${r.benchmark_index}`,
+        metric: t.primary_score_metric,
+        score: t.primary_score,
+        threshold: t.threshold,
+        pass: t.pass,
+        ...(t.verdict ? { verdict: t.verdict } : {}),
+        ...(ci95 ? { ci95 } : {}),
+      };
+    });
 }
 
 export interface Percentiles {

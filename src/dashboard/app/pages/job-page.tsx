@@ -12,10 +12,10 @@ import { ErrorBanner } from '../components/error-banner';
 import { LogTail } from '../components/log-tail';
 import { ProgressBar } from '../components/progress-bar';
 import { ResultsTable } from '../components/results-table';
-import { PassBadge, StateBadge } from '../components/state-badge';
-import { fmtNumber, fmtTime } from '../lib/format';
+import { PassBadge, StateBadge, VerdictBadge } from '../components/state-badge';
+import { fmtInterval, fmtNumber, fmtTime } from '../lib/format';
 import { rerunRequest } from '../lib/job-request';
-import { garakProbes, guidellmStrategies, primaryScores } from '../lib/metrics';
+import { asInterval, garakProbes, guidellmStrategies, primaryScores } from '../lib/metrics';
 import { jobPercent } from '../lib/progress';
 import { useLoad } from '../lib/use-load';
 import { href, navigate } from '../router';
@@ -122,6 +122,7 @@ export function JobPage({ id }: { id: string }) {
   const percent = jobPercent(j.status);
   const results = j.results?.benchmarks ?? [];
   const scores = primaryScores(j);
+  const weightedCi = asInterval(j.results?.test?.ci95);
 
   const act = async (what: 'cancel' | 'delete' | 'rerun') => {
     setActionError(undefined);
@@ -210,7 +211,14 @@ export function JobPage({ id }: { id: string }) {
           <h3>Results</h3>
           {j.results.test ? (
             <p class="score" data-testid="job-score">
-              Weighted score <strong>{fmtNumber(j.results.test.score)}</strong> against threshold {fmtNumber(j.results.test.threshold)} <PassBadge pass={j.results.test.pass} />
+              Weighted score <strong>{fmtNumber(j.results.test.score)}</strong>
+              {weightedCi ? (
+                <span class="muted" data-testid="job-score-ci" title={`95% interval${j.results.test.stderr != null ? `, stderr ${fmtNumber(j.results.test.stderr, 3)}` : ''}`}>
+                  {' '}
+                  95% {fmtInterval(weightedCi)}
+                </span>
+              ) : null}{' '}
+              against threshold {fmtNumber(j.results.test.threshold)} <PassBadge pass={j.results.test.pass} /> <VerdictBadge verdict={j.results.test.verdict} />
             </p>
           ) : null}
           <div class="chart-grid">
