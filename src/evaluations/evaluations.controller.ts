@@ -5,7 +5,7 @@ import { Readable } from 'stream';
 import { ApiErrors } from '../common/api-docs';
 import { Caller } from '../core/http/caller.decorator';
 import { RequestContext } from '../core/http/request-context';
-import { ArtifactListDto, JobListDto, JobResourceDto } from './dto/job-resource.dto';
+import { ArtifactListDto, JobComparisonDto, JobListDto, JobResourceDto } from './dto/job-resource.dto';
 import { ArtifactsService } from './artifacts.service';
 import { ComparisonService } from './comparison.service';
 import { EXPERIMENT_TRACKER, ExperimentTracker } from './experiment-tracker';
@@ -121,7 +121,7 @@ export class EvaluationsController {
   })
   @ApiQuery({ name: 'baseline', required: true, description: 'Id of the job to compare against' })
   @ApiQuery({ name: 'candidate', required: true, isArray: true, description: 'Id of a job to compare (repeat for up to 10)' })
-  @ApiResponse({ status: 200, description: 'The comparison of each candidate with the baseline' })
+  @ApiResponse({ status: 200, type: JobComparisonDto })
   @ApiErrors(400, 404)
   async compare(@Query() query: Record<string, string | string[]>, @Caller() caller: RequestContext) {
     return this.comparisons.compare(query, caller);

@@ -49,7 +49,7 @@ function curlData(url: string, method: string, data: string): { status: number; 
 
 const MODEL = { url: 'http://model.local:8000/v1', name: 'm' };
 // Small enough that a whole job's logs are cut, large enough for one benchmark's.
-const LOG_CAP = 400;
+const LOG_CAP = 640;
 
 describe('upstream parity: what a client can tell', () => {
   const svc = new EvalHubService({ MAX_LOG_RESPONSE_BYTES: String(LOG_CAP) });

@@ -239,6 +239,21 @@ describe('web dashboard in a browser', () => {
     expect(fs.statSync(file).size).toBeGreaterThan(0);
   });
 
+  it("holds the finished job against a release gate, as the API's gate route does", async () => {
+    const job = (await svc.request('GET', `/api/v1/evaluations/jobs/${firstJob}`)).body;
+    const b = job.results.benchmarks[0];
+    const gate = await svc.request('POST', '/api/v1/evaluations/gates', { name: 'dashboard gate', rules: [{ benchmark: { provider_id: b.provider_id, id: b.id }, min_score: 0.1 }, { min_score: 0.9 }] });
+    expect(gate.status).toBe(201);
+    await page.reload();
+    await page.waitForSelector('[data-testid=gate-panel] option', { state: 'attached' });
+    await page.selectOption('[data-testid=gate-select]', gate.body.resource.id);
+    await page.click('[data-testid=gate-evaluate]');
+    const shown = await page.waitForSelector('[data-testid=gate-result]');
+    const expected = (await svc.request('GET', `/api/v1/evaluations/jobs/${firstJob}/gate/${gate.body.resource.id}`)).body;
+    expect(await shown.getAttribute('data-decision')).toBe(expected.decision);
+    for (const rule of expected.rules) expect(await shown.textContent()).toContain(rule.reason);
+  });
+
   it('submits a second job and compares the two with the API: difference, test, outcome and Holm summary', async () => {
     const second = await submitThroughForm(page, { name: 'dashboard run 2', modelUrl: fake.url, provider, numExamples: 10 });
     const done = await svc.waitForState(second, TERMINAL, 150000);

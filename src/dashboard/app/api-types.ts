@@ -470,6 +470,26 @@ export interface components {
             /** @description Score bands with their meaning. */
             score_ranges?: components["schemas"]["ScoreRangeDto"][] | null;
         };
+        /** @description One benchmark both jobs ran, compared metric by metric. */
+        BenchmarkComparisonDto: {
+            /** @description The primary metric's p-value after the Holm correction. */
+            adjusted_p_value?: number | null;
+            /** @description Its benchmark_index in the baseline job. */
+            baseline_index: number;
+            /** @description Its benchmark_index in the candidate job. */
+            candidate_index: number;
+            /** @description Identifier. */
+            id: string;
+            /** @description Every metric both runs reported, the primary one first. */
+            metrics: components["schemas"]["MetricComparisonDto"][];
+            /**
+             * @description From the primary metric, at α = 0.05 after the Holm correction.
+             * @enum {string}
+             */
+            outcome: "improved" | "regressed" | "no_significant_change" | "not_tested";
+            /** @description Provider that runs the benchmark. */
+            provider_id: string;
+        };
         /** @description A benchmark to run, with optional scoring overrides and parameters. */
         BenchmarkConfigDto: {
             /** @description Hardware profile or inline cpu/memory/gpu for Kubernetes runs. */
@@ -494,6 +514,15 @@ export interface components {
             } | null;
             /** @description Weight in the job's weighted score (0 or unset counts as 1). */
             weight?: number | null;
+        };
+        /** @description A benchmark of a job, by position. */
+        BenchmarkRefDto: {
+            /** @description Position of the benchmark in the job (0-based). */
+            benchmark_index: number;
+            /** @description Identifier. */
+            id: string;
+            /** @description Provider that runs the benchmark. */
+            provider_id: string;
         };
         /** @description The outcome of one finished benchmark. */
         BenchmarkResultDto: {
@@ -640,6 +669,17 @@ export interface components {
              */
             verdict?: "pass" | "fail" | "inconclusive" | null;
         };
+        /** @description A candidate job compared with the baseline. */
+        CandidateComparisonDto: {
+            /** @description Benchmarks both jobs ran with the same parameters. */
+            benchmarks: components["schemas"]["BenchmarkComparisonDto"][];
+            candidate: components["schemas"]["JobRefDto"];
+            /** @description Benchmarks only the baseline ran (or finished). */
+            only_in_baseline: components["schemas"]["BenchmarkRefDto"][];
+            /** @description Benchmarks only the candidate ran (or finished). */
+            only_in_candidate: components["schemas"]["BenchmarkRefDto"][];
+            summary: components["schemas"]["ComparisonSummaryDto"];
+        };
         /** @description A benchmark of a collection, with its weight in the collection score. */
         CollectionBenchmarkDto: {
             /** @description Hardware profile or inline cpu/memory/gpu for Kubernetes runs. */
@@ -731,6 +771,21 @@ export interface components {
             resource: components["schemas"]["ResourceDto"];
             /** @description Tags (1-128 characters each, no ',' or '|'); filter lists with ?tags=. */
             tags?: string[] | null;
+        };
+        /** @description How many benchmarks improved, regressed or did not change significantly. */
+        ComparisonSummaryDto: {
+            /** @description The significance level. */
+            alpha: number;
+            /** @description The multiple-comparison correction used. */
+            correction: string;
+            /** @description Benchmarks whose primary score got significantly better. */
+            improved: number;
+            /** @description Benchmarks with no significant change. */
+            no_significant_change: number;
+            /** @description Benchmarks that could not be tested (no samples, no standard errors). */
+            not_tested: number;
+            /** @description Benchmarks whose primary score got significantly worse. */
+            regressed: number;
         };
         /** @description Body of every error answer. */
         ErrorDto: Record<string, never>;
@@ -835,6 +890,12 @@ export interface components {
             /** @description URL of the page. */
             href: string;
         };
+        /** @description Jobs compared with a baseline, benchmark by benchmark (an EvalHub addition). */
+        JobComparisonDto: {
+            baseline: components["schemas"]["JobRefDto"];
+            /** @description One comparison per candidate, in the order given. */
+            comparisons: components["schemas"]["CandidateComparisonDto"][];
+        };
         /** @description A page of evaluation jobs. */
         JobListDto: {
             first: components["schemas"]["HrefDto"];
@@ -845,6 +906,13 @@ export interface components {
             next?: components["schemas"]["HrefDto"];
             /** @description Number of items matching the filters, over all pages. */
             total_count: number;
+        };
+        /** @description A job, by id and name. */
+        JobRefDto: {
+            /** @description Identifier. */
+            id: string;
+            /** @description Human-readable name. */
+            name: string;
         };
         /** @description An evaluation job. */
         JobResourceDto: {
@@ -1006,6 +1074,32 @@ export interface components {
              * @enum {string|null}
              */
             message_origin?: "server" | "runtime" | "adapter" | "sdk" | null;
+        };
+        /** @description One metric of a benchmark in two runs: the difference and how sure it is. */
+        MetricComparisonDto: {
+            /** @description Its value in the baseline job. */
+            baseline: number;
+            /** @description Its value in the candidate job. */
+            candidate: number;
+            /** @description 95% interval [low, high] (an EvalHub addition). */
+            ci95?: number[] | null;
+            /** @description candidate − baseline */
+            difference: number;
+            /** @description The metric's name. */
+            metric: string;
+            /** @description Samples matched between the two runs (paired tests). */
+            n_paired?: number | null;
+            /** @description A caveat, such as an unpaired fallback. */
+            note?: string | null;
+            /** @description Two-sided p-value of "no change". */
+            p_value?: number | null;
+            /** @description Whether this is the benchmark's primary metric (it decides the outcome). */
+            primary: boolean;
+            /**
+             * @description The test used: paired on shared samples where both runs logged per-sample scores.
+             * @enum {string}
+             */
+            test: "mcnemar_exact" | "sign_flip_permutation" | "unpaired_z" | "none";
         };
         /** @description The declared type of a metric. */
         MetricSchemaDto: {
@@ -2923,12 +3017,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The comparison of each candidate with the baseline */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobComparisonDto"];
+                };
             };
             /** @description Invalid request (see message_code) */
             400: {

@@ -168,3 +168,84 @@ export class ArtifactListDto {
   @ApiProperty({ type: [ArtifactItemDto], description: 'The files, in the order the result names them.' })
   items: ArtifactItemDto[];
 }
+
+export class MetricComparisonDto {
+  /** The metric's name. */
+  metric: string;
+  /** Whether this is the benchmark's primary metric (it decides the outcome). */
+  primary: boolean;
+  /** Its value in the baseline job. */
+  baseline: number;
+  /** Its value in the candidate job. */
+  candidate: number;
+  /** candidate − baseline */
+  difference: number;
+  @ApiProperty(CI95)
+  ci95?: number[];
+  /** Two-sided p-value of "no change". */
+  p_value?: number;
+  @ApiProperty({ enum: ['mcnemar_exact', 'sign_flip_permutation', 'unpaired_z', 'none'], description: 'The test used: paired on shared samples where both runs logged per-sample scores.' })
+  test: string;
+  /** Samples matched between the two runs (paired tests). */
+  n_paired?: number;
+  /** A caveat, such as an unpaired fallback. */
+  note?: string;
+}
+
+export class BenchmarkRefDto {
+  provider_id: string;
+  id: string;
+  benchmark_index: number;
+}
+
+export class BenchmarkComparisonDto {
+  provider_id: string;
+  id: string;
+  /** Its benchmark_index in the baseline job. */
+  baseline_index: number;
+  /** Its benchmark_index in the candidate job. */
+  candidate_index: number;
+  @ApiProperty({ type: [MetricComparisonDto], description: 'Every metric both runs reported, the primary one first.' })
+  metrics: MetricComparisonDto[];
+  @ApiProperty({ enum: ['improved', 'regressed', 'no_significant_change', 'not_tested'], description: 'From the primary metric, at α = 0.05 after the Holm correction.' })
+  outcome: string;
+  /** The primary metric's p-value after the Holm correction. */
+  adjusted_p_value?: number;
+}
+
+export class ComparisonSummaryDto {
+  /** Benchmarks whose primary score got significantly better. */
+  improved: number;
+  /** Benchmarks whose primary score got significantly worse. */
+  regressed: number;
+  /** Benchmarks with no significant change. */
+  no_significant_change: number;
+  /** Benchmarks that could not be tested (no samples, no standard errors). */
+  not_tested: number;
+  /** The multiple-comparison correction used. */
+  correction: string;
+  /** The significance level. */
+  alpha: number;
+}
+
+export class JobRefDto {
+  id: string;
+  name: string;
+}
+
+export class CandidateComparisonDto {
+  candidate: JobRefDto;
+  @ApiProperty({ type: [BenchmarkComparisonDto], description: 'Benchmarks both jobs ran with the same parameters.' })
+  benchmarks: BenchmarkComparisonDto[];
+  @ApiProperty({ type: [BenchmarkRefDto], description: 'Benchmarks only the baseline ran (or finished).' })
+  only_in_baseline: BenchmarkRefDto[];
+  @ApiProperty({ type: [BenchmarkRefDto], description: 'Benchmarks only the candidate ran (or finished).' })
+  only_in_candidate: BenchmarkRefDto[];
+  summary: ComparisonSummaryDto;
+}
+
+export class JobComparisonDto {
+  baseline: JobRefDto;
+  @ApiProperty({ type: [CandidateComparisonDto], description: 'One comparison per candidate, in the order given.' })
+  comparisons: CandidateComparisonDto[];
+}

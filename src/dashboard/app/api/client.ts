@@ -1,7 +1,7 @@
 // Every call the dashboard makes to the EvalHub API: JSON over fetch with the user's token and
 // tenant, errors as ApiError carrying the contract's {message_code, message, trace}.
 import { authHeaders } from './settings';
-import type { ArtifactList, Collection, CollectionList, ErrorBody, Job, JobComparison, JobList, JobSubmission, Provider, ProviderList } from './types';
+import type { ArtifactList, Collection, CollectionList, ErrorBody, GateEvaluation, GateList, Job, JobComparison, JobList, JobSubmission, Provider, ProviderList } from './types';
 
 /** Same origin as the page: the API serves the dashboard. */
 export const API = '/api/v1/evaluations';
@@ -93,6 +93,8 @@ export const api = {
   artifactsUrl: (id: string, index: number) => `${API}/jobs/${enc(id)}/benchmarks/${index}/artifacts`,
   listProviders: (signal?: AbortSignal) => request<ProviderList>('GET', `${API}/providers`, { query: { limit: 0 }, signal }),
   getProvider: (id: string) => request<Provider>('GET', `${API}/providers/${enc(id)}`),
+  listGates: (signal?: AbortSignal) => request<GateList>('GET', `${API}/gates`, { query: { limit: 0 }, signal }),
+  evaluateGate: (jobId: string, gateId: string) => request<GateEvaluation>('GET', `${API}/jobs/${enc(jobId)}/gate/${enc(gateId)}`),
   listCollections: (signal?: AbortSignal) => request<CollectionList>('GET', `${API}/collections`, { query: { limit: 0 }, signal }),
   getCollection: (id: string) => request<Collection>('GET', `${API}/collections/${enc(id)}`),
 };

@@ -128,3 +128,7 @@ export const RISK_CATEGORIES = ['low', 'medium', 'high', 'critical'] as const;
 export function isTerminal(state: string | undefined): boolean {
   return state !== undefined && TERMINAL_STATES.includes(state);
 }
+
+export type Gate = Schemas['GateResourceDto'];
+export type GateList = Schemas['GateListDto'];
+export type GateEvaluation = Schemas['GateEvaluationDto'];

@@ -12,6 +12,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { LogTail } from '../components/log-tail';
 import { ProgressBar } from '../components/progress-bar';
 import { ResultsTable } from '../components/results-table';
+import { GatePanel } from '../components/gate-panel';
 import { PassBadge, StateBadge, VerdictBadge } from '../components/state-badge';
 import { fmtInterval, fmtNumber, fmtTime } from '../lib/format';
 import { rerunRequest } from '../lib/job-request';
@@ -231,6 +232,7 @@ export function JobPage({ id }: { id: string }) {
             </div>
           ))}
           <ResultsTable results={results} />
+          <GatePanel jobId={j.resource.id} />
           <h3>Files and runs</h3>
           <div class="links" data-testid="links">
             {j.results.mlflow_experiment_url ? (
