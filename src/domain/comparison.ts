@@ -1,4 +1,4 @@
-import { comparePaired, holmAdjust, Interval, unpairedZTest } from './statistics';
+import { comparePaired, holmAdjust, Interval, normalInterval, unpairedZTest } from './statistics';
 import { effectivePrimaryScore } from './scoring';
 import { JobRecord, ResolvedBenchmark } from './types';
 import { SampleScores } from './uncertainty';
@@ -109,10 +109,9 @@ function compareMetric(
     };
   }
   if (base.stderr !== undefined && cand.stderr !== undefined) {
-    const se = Math.sqrt(base.stderr ** 2 + cand.stderr ** 2);
     return {
       ...common,
-      ci95: [common.difference - 1.959963984540054 * se, common.difference + 1.959963984540054 * se],
+      ci95: toPair(normalInterval(common.difference, Math.sqrt(base.stderr ** 2 + cand.stderr ** 2))),
       p_value: unpairedZTest(base.value, base.stderr, cand.value, cand.stderr),
       test: 'unpaired_z',
       note: 'no per-sample scores to pair on: an unpaired test from the standard errors, which is less sensitive',

@@ -1,4 +1,5 @@
 import { BenchmarkResult, BenchmarkTest, JobRecord, JobTest, MetricStatistics, PrimaryScore, ResolvedBenchmark } from './types';
+import { verdict } from './statistics';
 import { testVerdict, weightedInterval } from './uncertainty';
 
 const DEFAULT_JOB_THRESHOLD = 0.5;
@@ -67,7 +68,7 @@ export function jobTest(
     score,
     threshold,
     pass: score >= threshold,
-    verdict: testVerdict(score, interval ? { stderr: interval.stderr, ci95: interval.ci95, method: 'backend_stderr' } : undefined, threshold),
+    verdict: verdict(score, interval ? { low: interval.ci95[0], high: interval.ci95[1] } : undefined, threshold),
     ...(interval ? { stderr: interval.stderr, ci95: interval.ci95 } : {}),
   };
 }
