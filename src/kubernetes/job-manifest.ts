@@ -125,7 +125,9 @@ export function buildBenchmarkResources(
   };
 
   const testData = testDataVolumes(b.test_data_ref, cfg);
+  const hfCache = hfCacheVolume(cfg);
   const fixedEnv = [
+    ...hfCache.env,
     { name: 'EVALHUB_MODE', value: 'k8s' },
     { name: 'EVALHUB_JOB_SPEC_PATH', value: '/meta/job.json' },
     // The pod's workspace is its tenant namespace (MLflow checks RBAC there), never EvalHub's own.
@@ -147,6 +149,7 @@ export function buildBenchmarkResources(
       { name: 'shared', mountPath: '/shared' },
       { name: 'pod-namespace', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
       ...testData.adapterMounts,
+      ...hfCache.mounts,
       ...(ociSecret ? [{ name: 'oci-auth', mountPath: OCI_AUTH_DIR, readOnly: true }] : []),
     ],
   };
@@ -188,6 +191,7 @@ export function buildBenchmarkResources(
     { name: 'evalhub-token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } },
     ...(modelSecret ? [{ name: 'model-secret', secret: { secretName: modelSecret } }] : []),
     ...testData.volumes,
+    ...hfCache.volumes,
     ...(ociSecret ? [{ name: 'oci-auth', secret: { secretName: ociSecret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } }] : []),
     // MLflow behind an OpenShift/kube-rbac-proxy accepts the pod's service-account token; the
     // sidecar (never the adapter) presents it, and trusts the CA bundle the operator publishes.
@@ -223,6 +227,28 @@ export function buildBenchmarkResources(
     },
   };
   return { name, configMap, job: jobManifest };
+}
+
+/** Where the pre-filled Hugging Face cache is mounted in the adapter container. */
+export const HF_CACHE_DIR = '/cache/huggingface';
+
+/**
+ * The operator's pre-filled Hugging Face cache (K8S_HF_CACHE_PVC) as the adapter's HF_HOME, with
+ * the Hub off so a missing dataset fails at once with its name instead of hanging on the network.
+ * Writable: the datasets library takes lock files in the cache even when it only reads.
+ */
+function hfCacheVolume(cfg: AppConfig): { volumes: V1Volume[]; mounts: V1VolumeMount[]; env: { name: string; value: string }[] } {
+  const claim = cfg.k8s.hfCacheClaim;
+  if (!claim) return { volumes: [], mounts: [], env: [] };
+  return {
+    volumes: [{ name: 'hf-cache', persistentVolumeClaim: { claimName: claim } }],
+    mounts: [{ name: 'hf-cache', mountPath: HF_CACHE_DIR }],
+    env: [
+      { name: 'HF_HOME', value: HF_CACHE_DIR },
+      { name: 'HF_HUB_OFFLINE', value: '1' },
+      { name: 'HF_DATASETS_OFFLINE', value: '1' },
+    ],
+  };
 }
 
 /**

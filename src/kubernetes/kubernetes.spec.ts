@@ -58,6 +58,21 @@ describe('job manifests', () => {
     expect(mounts('adapter')).not.toContain('/var/run/secrets/mlflow');
     expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'mlflow-ca', configMap: { name: 'evalhub-mlflow-ca-bundle', optional: true } }]));
   });
+
+  it('mounts the operator\'s pre-filled Hugging Face cache as the adapter\'s HF_HOME, with the Hub off', () => {
+    const withCache = loadConfig({ K8S_NAMESPACE: 'evalhub', K8S_HF_CACHE_PVC: 'hf-datasets' });
+    const pod = buildBenchmarkResources(job, 0, provider, withCache, 'team-a', 1).job.spec!.template.spec!;
+    const adapter = pod.containers[0];
+    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'hf-cache', persistentVolumeClaim: { claimName: 'hf-datasets' } }]));
+    expect(adapter.volumeMounts).toEqual(expect.arrayContaining([{ name: 'hf-cache', mountPath: '/cache/huggingface' }]));
+    expect(adapter.env).toEqual(expect.arrayContaining([{ name: 'HF_HOME', value: '/cache/huggingface' }, { name: 'HF_HUB_OFFLINE', value: '1' }, { name: 'HF_DATASETS_OFFLINE', value: '1' }]));
+    // Only the adapter loads datasets; without the setting nothing is mounted.
+    expect(pod.initContainers!.some((c) => c.volumeMounts!.some((m) => m.name === 'hf-cache'))).toBe(false);
+    const plain = buildBenchmarkResources(job, 0, provider, cfg, 'team-a', 1).job.spec!.template.spec!;
+    expect(plain.volumes!.some((v) => v.name === 'hf-cache')).toBe(false);
+    expect(plain.containers[0].env!.some((e) => e.name === 'HF_HOME')).toBe(false);
+    expect(() => loadConfig({ K8S_HF_CACHE_PVC: 'Not_A_Name' })).toThrow(/K8S_HF_CACHE_PVC must be a Kubernetes object name/);
+  });
 });
 
 describe('diagnose', () => {

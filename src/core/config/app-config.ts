@@ -71,6 +71,11 @@ export interface AppConfig {
     testDataInitImage: string;
     /** Where HardwareProfiles live (the ODH/RHOAI platform namespace). */
     hardwareProfilesNamespace?: string;
+    /**
+     * A PersistentVolumeClaim, in each namespace jobs run in, holding a pre-filled Hugging Face
+     * cache (npm run datasets): mounted writable as the adapter's HF_HOME, the Hub switched off.
+     */
+    hfCacheClaim?: string;
   };
 }
 
@@ -155,6 +160,14 @@ function decimal(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n < min || n > max) throw new ConfigError(`${name} must be a number between ${min} and ${max}, got '${raw}'`);
   return n;
+}
+
+/** A Kubernetes object name (RFC 1123 subdomain), or undefined when unset. */
+function dnsLabel(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (raw.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(raw)) throw new ConfigError(`${name} must be a Kubernetes object name (lower-case letters, digits, '-' and '.'), got '${raw}'`);
+  return raw;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -278,6 +291,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       instanceName: env.EVALHUB_INSTANCE_NAME || 'evalhub',
       testDataInitImage: env.K8S_TEST_DATA_INIT_IMAGE || 'quay.io/evalhub/evalhub:latest',
       hardwareProfilesNamespace: env.EVALHUB_HARDWARE_PROFILES_NAMESPACE || undefined,
+      hfCacheClaim: dnsLabel(env, 'K8S_HF_CACHE_PVC'),
     },
   };
   if (cfg.auth.mode === 'token-file' && !cfg.auth.tokenFile) throw new ConfigError('AUTH_MODE=token-file needs AUTH_TOKEN_FILE');
