@@ -3,6 +3,7 @@ import * as path from 'path';
 import { SampleScores } from '../domain/uncertainty';
 
 export { lmEvalSampleScores, metricStatistics, ragasSampleScores, SAMPLE_SCORES_ARTIFACT } from '../domain/uncertainty';
+export type { SampleScores } from '../domain/uncertainty';
 
 /** Writes per-sample scores where the run's other files are; returns the file. */
 export function writeSampleScores(dir: string, benchmarkId: string, samples: readonly SampleScores[]): string {

@@ -81,7 +81,12 @@ describe('Lighteval executor (real Lighteval, fake model)', () => {
     expect(capitals.metrics).toMatchObject({ em: reference.em, em_stderr: reference.em_stderr, exact_match: reference.em });
     expect(capitals.test).toMatchObject({ primary_score_metric: 'exact_match', primary_score: 0.75, pass: true });
     // Lighteval's own stderr gives the interval (4 samples: wide, so the verdict cannot tell).
-    expect(capitals.statistics.exact_match).toMatchObject({ stderr: reference.em_stderr, method: 'backend_stderr' });
+    expect(capitals.statistics.exact_match).toMatchObject({ n: 4, stderr: reference.em_stderr, method: 'backend_stderr' });
+    // The details' per-sample scores, kept for paired comparisons: 3 of the 4 capitals right.
+    const rows = (await svc.artifact(capitals.artifacts['evalhub.sample_scores'])).trim().split('\n').map((l: string) => JSON.parse(l));
+    expect(rows).toHaveLength(4);
+    expect(rows.every((x: any) => /^capitals\|0\/\d+$/.test(x.id))).toBe(true);
+    expect(rows.reduce((a: number, x: any) => a + x.scores.exact_match, 0)).toBe(3);
     expect(capitals.test.verdict).toBe('inconclusive');
     expect((await svc.request('GET', capitals.artifacts['lighteval.results'])).status).toBe(200);
     expect(Object.keys(capitals.artifacts).some((k) => k.startsWith('lighteval.details.capitals'))).toBe(true);

@@ -59,15 +59,36 @@ function taskYaml(task: string, datasetPath: string): string {
 // offline. The Json builder cannot be given repo_id together with local data_files (datasets 5.2
 // refuses files outside the repo), so it is built without, then pointed at the repo's folder.
 const BUILD = `
-import sys
+import json, sys
 from datasets.packaged_modules.json.json import Json
-cache_dir, data_file, repo = sys.argv[1:4]
-b = Json(cache_dir=cache_dir, dataset_name=repo.split('/')[-1], config_name='default', hash='0e0a1b2c3d4e5f60', data_files={'test': data_file})
-b.repo_id, b.config_id = repo, 'default'
+cache_dir, repo, config, files = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+b = Json(cache_dir=cache_dir, dataset_name=repo.split('/')[-1], config_name=config, hash='0e0a1b2c3d4e5f60', data_files=files)
+b.repo_id, b.config_id = repo, config
 b._cache_dir = b._build_cache_dir()
 b.download_and_prepare()
 print(b.cache_dir)
 `;
+
+/** Builds `repo` (subset `config`) in hfHome from rows per split, as BUILD describes; returns the folder. */
+function buildCachedDataset(hfHome: string, work: string, repo: string, config: string, splits: Record<string, object[]>): SpawnSyncReturns<string> {
+  const files: Record<string, string> = {};
+  for (const [split, rows] of Object.entries(splits)) {
+    files[split] = path.join(work, `${repo.replace('/', '_')}_${config}_${split}.jsonl`);
+    fs.writeFileSync(files[split], rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  }
+  const built = spawnSync(venvBin('python'), ['-c', BUILD, path.join(hfHome, 'datasets'), repo, config, JSON.stringify(files)], { env: pythonEnv({ HF_HOME: hfHome, ...NO_HUB }), encoding: 'utf8' });
+  for (const f of Object.values(files)) fs.rmSync(f); // the cache alone must be enough
+  return built;
+}
+
+// A few ARC-Easy items in the layout of allenai/ai2_arc: the catalog's arc_easy (risk category
+// low) can run offline; its partner hellaswag (Rowan/hellaswag) is deliberately not cached.
+const arcItem = (i: number) => ({
+  id: `Mercury_${7000 + i}`,
+  question: `Which of these is item ${i} of a tiny science quiz?`,
+  choices: { text: [`answer ${i}`, 'a rock', 'the moon', 'water'], label: ['A', 'B', 'C', 'D'] },
+  answerKey: 'A',
+});
 
 function datasetsTool(args: string[]) {
   return spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'datasets.js'), ...args], {
@@ -131,12 +152,15 @@ describe('lm-eval with a pre-filled Hugging Face cache (HF_HOME of the worker), 
   beforeAll(async () => {
     fs.mkdirSync(path.join(hfHome, 'datasets'), { recursive: true });
     fs.mkdirSync(tasksDir);
-    const src = path.join(tmp, 'tiny_qa.jsonl');
-    fs.writeFileSync(src, ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const built = spawnSync(venvBin('python'), ['-c', BUILD, path.join(hfHome, 'datasets'), src, REPO], { env: pythonEnv({ HF_HOME: hfHome, ...NO_HUB }), encoding: 'utf8' });
+    const built = buildCachedDataset(hfHome, tmp, REPO, 'default', { test: ROWS });
     expect([built.status, built.stderr.slice(-2000)]).toEqual([0, expect.any(String)]);
     expect(built.stdout.trim()).toBe(path.join(hfHome, 'datasets', 'evalhub-test___tiny_qa', 'default', '0.0.0', '0e0a1b2c3d4e5f60'));
-    fs.rmSync(src); // the cache alone must be enough
+    const arc = buildCachedDataset(hfHome, tmp, 'allenai/ai2_arc', 'ARC-Easy', {
+      train: [0, 1, 2, 3, 4, 5].map(arcItem),
+      validation: [6, 7].map(arcItem),
+      test: [8, 9, 10].map(arcItem),
+    });
+    expect([arc.status, arc.stderr.slice(-2000)]).toEqual([0, expect.any(String)]);
     // Plain `datasets`, offline, reads it back (the job below does the same through lm-eval).
     loaded = spawnSync(venvBin('python'), ['-c', `import datasets; d = datasets.load_dataset('${REPO}'); print(d['test'].num_rows, d['test'][0]['answer'])`], {
       env: pythonEnv({ HF_HOME: hfHome, ...NO_HUB }),
@@ -201,6 +225,22 @@ describe('lm-eval with a pre-filled Hugging Face cache (HF_HOME of the worker), 
     // The four questions reached the model: the rows came from the cache.
     const prompts = fake.requests.map((q) => JSON.stringify(q.body ?? {}));
     for (const row of ROWS) expect(prompts.some((p) => p.includes(row.question))).toBe(true);
+  });
+
+  it('risk_category low with hellaswag\'s dataset missing: arc_easy runs from the cache, hellaswag fails with its own message', async () => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'offline-risk-low', model: { url: fake.url, name: 'fake-model' }, risk_category: 'low' });
+    expect(res.status).toBe(202);
+    expect(res.body.benchmarks.map((b: any) => b.id)).toEqual(['hellaswag', 'arc_easy']);
+    const job = await svc.waitForState(res.body.resource.id, ['completed', 'failed', 'partially_failed'], 240000);
+    expect(job.status.state).toBe('partially_failed');
+    const [hellaswag, arc] = [0, 1].map((i) => job.status.benchmarks.find((b: any) => b.benchmark_index === i));
+    expect([arc.id, arc.status, arc.error_message?.message]).toEqual(['arc_easy', 'completed', undefined]);
+    expect([hellaswag.id, hellaswag.status]).toEqual(['hellaswag', 'failed']);
+    expect(hellaswag.error_message.message).toContain('Rowan/hellaswag');
+    expect(hellaswag.error_message.message).not.toContain('ai2_arc');
+    const result = job.results.benchmarks.find((r: any) => r.benchmark_index === 1);
+    expect(result.metrics.acc).toEqual(expect.any(Number));
+    expect(result.additional_info.num_examples_evaluated).toBe(3); // the cached test split, under num_examples 100
   });
 
   it('a task whose dataset is not in the cache fails with a message that names it', async () => {

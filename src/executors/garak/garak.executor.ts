@@ -4,7 +4,8 @@ import * as path from 'path';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { eachBenchmark, exitMessage, failAll, NOT_STARTED, offlineEnv, progressReporter, runTool, toolPath } from '../backend-run';
 import { buildGarakConfig, GarakConfigResult, GarakParameterError, REPORT_PREFIX } from './garak-config';
-import { GarakProgress, parseReport, stopReason } from './garak-report';
+import { DEFAULT_EVAL_THRESHOLD, garakSampleScores, GarakProgress, parseReport, stopReason } from './garak-report';
+import { metricStatistics, SAMPLE_SCORES_ARTIFACT, writeSampleScores } from '../sample-scores';
 
 /** How many output lines are kept to explain a run that stopped early. */
 const KEEP_LINES = 400;
@@ -75,7 +76,8 @@ export class GarakExecutor implements Executor {
     const seconds = (Date.now() - started) / 1000;
 
     const reportFile = path.join(reportDir, `${REPORT_PREFIX}.report.jsonl`);
-    const result = fs.existsSync(reportFile) ? parseReport(fs.readFileSync(reportFile, 'utf8')) : undefined;
+    const reportText = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8') : undefined;
+    const result = reportText !== undefined ? parseReport(reportText) : undefined;
     if (!result?.complete) {
       const why = stopReason(lines, tracker.current());
       const message = why
@@ -98,9 +100,14 @@ export class GarakExecutor implements Executor {
     const html = path.join(reportDir, `${REPORT_PREFIX}.report.html`);
     if (fs.existsSync(hitlog)) artifacts['garak.hitlog'] = hitlog;
     if (fs.existsSync(html)) artifacts['garak.html'] = html;
+    const run = built.config.run as { eval_threshold?: unknown } | undefined;
+    const threshold = typeof run?.eval_threshold === 'number' ? run.eval_threshold : DEFAULT_EVAL_THRESHOLD;
+    const samples = garakSampleScores(reportText ?? '', threshold);
+    if (samples.length) artifacts[SAMPLE_SCORES_ARTIFACT] = writeSampleScores(dir, bench.id, samples);
     await ctx.report(index, {
       status: 'completed',
       metrics: result.metrics,
+      statistics: metricStatistics(result.metrics, samples),
       artifacts,
       additional_info: {
         probes: result.probes,

@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the garak config is an untyped document; the tests walk into it */
 import { JobRecord } from '../../domain/types';
 import { BENCHMARK_PROBES, buildGarakConfig, deepMerge, GarakParameterError, OFFLINE_EXCLUDE, parseProbes } from './garak-config';
-import { GarakProgress, metricKey, parseReport, stopReason, stripAnsi } from './garak-report';
+import { garakSampleScores, GarakProgress, metricKey, parseReport, stopReason, stripAnsi } from './garak-report';
+import { metricStatistics } from '../../domain/uncertainty';
 
 function job(id: string, parameters: Record<string, unknown> = {}, url = 'http://m:8000/v1/chat/completions'): JobRecord {
   return {
@@ -193,5 +194,48 @@ describe('garak stdout', () => {
     );
     expect(stopReason(['❌ No probes selected: every included probe was removed by an exclusion; adjust includes/excludes'])).toMatch(/^No probes selected: .*EvalHub always excludes the probes that need the internet: probes.atkgen.Tox/);
     expect(stopReason(['Traceback (most recent call last):', 'IndexError: list index out of range'])).toBeUndefined();
+  });
+});
+
+describe('garakSampleScores', () => {
+  const judged = (seq: number, probe: string, detector_results: Record<string, (number | null)[]>, status = 2) =>
+    JSON.stringify({ entry_type: 'attempt', uuid: `u${seq}${probe}`, seq, status, probe_classname: probe, detector_results });
+
+  it('one 0/1 sample per judged output, whose mean is the attack success rate overall and per probe', () => {
+    const text = [
+      judged(0, 'encoding.InjectBase64', { 'encoding.DecodeMatch': [0.9, 0.1], 'encoding.DecodeApprox': [0.2, 0.5] }),
+      judged(0, 'encoding.InjectBase64', {}, 1), // sent, not yet judged: no sample
+      judged(1, 'encoding.InjectBase64', { 'encoding.DecodeMatch': [null, 0.0] }),
+      judged(0, 'dan.Dan_11_0', { 'dan.DAN': [1.0], 'mitigation.MitigationBypass': [0.0] }),
+      'not json',
+    ].join('\n');
+    const s = garakSampleScores(text);
+    expect(s.map((x) => x.id)).toEqual([
+      'encoding.InjectBase64#0/encoding.DecodeMatch/0',
+      'encoding.InjectBase64#0/encoding.DecodeMatch/1',
+      'encoding.InjectBase64#0/encoding.DecodeApprox/0',
+      'encoding.InjectBase64#0/encoding.DecodeApprox/1',
+      'encoding.InjectBase64#1/encoding.DecodeMatch/1',
+      'dan.Dan_11_0#0/dan.DAN/0',
+      'dan.Dan_11_0#0/mitigation.MitigationBypass/0',
+    ]);
+    // Hits: 0.9 and 0.5 (at the threshold counts) of 5 for InjectBase64, 1.0 of 2 for DAN.
+    const mean = (m: string) => {
+      const v = s.filter((x) => m in x.scores).map((x) => x.scores[m]);
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    expect(mean('attack_success_rate')).toBeCloseTo(3 / 7, 12);
+    expect(mean('attack_success_rate/encoding.InjectBase64')).toBeCloseTo(2 / 5, 12);
+    expect(mean('attack_success_rate/dan.Dan_11_0')).toBe(0.5);
+    expect(garakSampleScores(text, 0.95).filter((x) => x.scores.attack_success_rate === 1)).toHaveLength(1);
+  });
+
+  it('gives the report metrics an interval from those samples', () => {
+    const text = [0, 1, 2, 3].map((i) => judged(i, 'dan.Dan_11_0', { 'dan.DAN': [i % 2] })).join('\n');
+    const stats = metricStatistics({ attack_success_rate: 0.5, 'attack_success_rate/dan.Dan_11_0': 0.5, attempts: 4 }, garakSampleScores(text));
+    expect(Object.keys(stats).sort()).toEqual(['attack_success_rate', 'attack_success_rate/dan.Dan_11_0']);
+    expect(stats.attack_success_rate).toMatchObject({ n: 4, method: 'bootstrap' });
+    expect(stats.attack_success_rate.ci95[0]).toBeLessThan(0.5);
+    expect(stats.attack_success_rate.ci95[1]).toBeGreaterThan(0.5);
   });
 });

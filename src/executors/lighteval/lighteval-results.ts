@@ -1,3 +1,5 @@
+import { SampleScores } from '../../domain/uncertainty';
+
 /**
  * Metrics from Lighteval's results_*.json. Keys of `results` are `task|fewshot` plus `all` (the
  * mean over tasks). One task: its metrics as they are. Several: `all` under the plain names and
@@ -34,4 +36,33 @@ export function lightevalProgress(line: string): { phase: 'loading_data' | 'runn
 /** Lighteval exits 0 even when every model call failed (it scores empty answers): these lines say so. */
 export function apiFailure(line: string): string | undefined {
   return /API call failed after \d+ attempts/.test(line) || /Error in API call: /.test(line) ? line.replace(/^.*?(WARNING|ERROR):\s*/, '').trim() : undefined;
+}
+
+/**
+ * Per-sample scores from the rows python/drivers/lighteval_sample_scores.py wrote from the details
+ * files (`{task, id, metric}` per line), named as lightevalMetrics names the results: one task
+ * keeps the plain names (and em is also exact_match); several give `<task>/<metric>` only, since
+ * the plain names of a multi-task run are a mean of task means, not a mean over samples.
+ */
+export function lightevalSampleScores(jsonl: string): SampleScores[] {
+  const rows: { task: string; id: string; metric: Record<string, number> }[] = [];
+  for (const line of jsonl.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as { task?: unknown; id?: unknown; metric?: unknown };
+      if (typeof r.task === 'string' && r.metric && typeof r.metric === 'object') rows.push({ task: r.task, id: String(r.id), metric: r.metric as Record<string, number> });
+    } catch {
+      /* a cut line: the rest still counts */
+    }
+  }
+  const single = new Set(rows.map((r) => r.task)).size === 1;
+  return rows.map((r) => {
+    const scores: Record<string, number> = {};
+    for (const [k, v] of Object.entries(r.metric)) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+      const names = k === 'em' ? ['em', 'exact_match'] : [k];
+      for (const n of names) scores[single ? n : `${r.task.split('|')[0]}/${n}`] = v;
+    }
+    return { id: `${r.task}/${r.id}`, scores };
+  });
 }

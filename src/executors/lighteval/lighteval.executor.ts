@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { eachBenchmark, exitMessage, failAll, freshRunDir, newestFile, offlineEnv, openAiBase, progressReporter, runTool, toolPath } from '../backend-run';
-import { apiFailure, lightevalMetrics, lightevalProgress } from './lighteval-results';
+import { apiFailure, lightevalMetrics, lightevalProgress, lightevalSampleScores } from './lighteval-results';
+import { metricStatistics, SAMPLE_SCORES_ARTIFACT, SampleScores, writeSampleScores } from '../sample-scores';
 import { lightevalTasks } from './lighteval-tasks';
 
 /** Lighteval retries a failing call 8 times with backoff (minutes); once is enough to know. */
 const API_MAX_RETRY = 1;
 const REQUEST_TIMEOUT_S = 120;
+/** Reads the parquet details into per-sample scores (python/drivers, the Lighteval environment's Python). */
+const SAMPLES_DRIVER = path.resolve(__dirname, '..', '..', '..', 'python', 'drivers', 'lighteval_sample_scores.py');
 
 /**
  * Runs Lighteval (`lighteval endpoint litellm`) against the job's OpenAI-compatible endpoint, one
@@ -117,14 +122,33 @@ export class LightevalExecutor implements Executor {
       const task = /^details_(.+)_\d{4}-\d\d-\d\dT.*\.parquet$/.exec(path.basename(f))?.[1] ?? path.basename(f);
       details[`lighteval.details.${task.replace(/[^A-Za-z0-9_.:-]/g, '_')}`] = f;
     }
+    const samples = await sampleScores(ctx, bin, path.join(outDir, 'details'), runDir);
+    const scoresFile = samples.length ? writeSampleScores(runDir, b.id, samples) : undefined;
     await ctx.report(index, {
       status: 'completed',
       metrics,
-      artifacts: { 'lighteval.results': resultsFile, ...details },
+      statistics: metricStatistics(metrics, samples),
+      artifacts: { 'lighteval.results': resultsFile, ...details, ...(scoresFile ? { [SAMPLE_SCORES_ARTIFACT]: scoresFile } : {}) },
       additional_info: { lighteval_tasks: plan.spec, duration_seconds: (Date.now() - started) / 1000, ...(params.num_examples !== undefined ? { max_samples: params.num_examples } : {}) },
       logs_path: ctx.logs.filePath,
     });
     return outcome;
+  }
+}
+
+/**
+ * The details' per-sample scores, read by the Lighteval environment's Python (it has pyarrow).
+ * Without them the result still has the intervals from Lighteval's stderr; the log says why.
+ */
+async function sampleScores(ctx: RunContext, lightevalBin: string, detailsDir: string, runDir: string): Promise<SampleScores[]> {
+  if (!fs.existsSync(detailsDir)) return [];
+  const out = path.join(runDir, 'details-samples.jsonl');
+  try {
+    await promisify(execFile)(path.join(path.dirname(lightevalBin), 'python'), [SAMPLES_DRIVER, detailsDir, out], { timeout: 120_000, env: { PATH: process.env.PATH ?? '' } });
+    return lightevalSampleScores(fs.readFileSync(out, 'utf8'));
+  } catch (e) {
+    ctx.logs.line(`[evalhub] per-sample scores could not be read from Lighteval's details (${(e as Error).message.split('\n')[0]}); intervals come from Lighteval's stderr only`);
+    return [];
   }
 }
 

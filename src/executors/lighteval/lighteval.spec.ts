@@ -1,4 +1,4 @@
-import { apiFailure, lightevalMetrics, lightevalProgress } from './lighteval-results';
+import { apiFailure, lightevalMetrics, lightevalProgress, lightevalSampleScores } from './lighteval-results';
 import { lightevalTasks } from './lighteval-tasks';
 
 describe('lightevalTasks', () => {
@@ -48,5 +48,26 @@ describe('Lighteval output lines', () => {
   it('recognises a failed model call, which Lighteval otherwise scores as a wrong answer', () => {
     expect(apiFailure('[2026] [ ERROR]: API call failed after 1 attempts, returning empty response. (litellm_model.py:253)')).toContain('API call failed after 1 attempts');
     expect(apiFailure('[2026] [ INFO]: --- RUNNING MODEL ---')).toBeUndefined();
+  });
+});
+
+describe('lightevalSampleScores', () => {
+  const row = (task: string, id: string, metric: Record<string, number>) => JSON.stringify({ task, id, metric });
+
+  it('one task: the result names (em also as exact_match), keyed by task and document', () => {
+    const s = lightevalSampleScores([row('capitals|0', '2', { em: 1 }), row('capitals|0', '3', { em: 0 }), '{"cut'].join('\n'));
+    expect(s).toEqual([
+      { id: 'capitals|0/2', scores: { em: 1, exact_match: 1 } },
+      { id: 'capitals|0/3', scores: { em: 0, exact_match: 0 } },
+    ]);
+  });
+
+  it('several tasks: only the per-task names, as the results give them', () => {
+    const s = lightevalSampleScores([row('a|0', '1', { acc: 1 }), row('b|5', '1', { acc: 0 })].join('\n'));
+    expect(s).toEqual([
+      { id: 'a|0/1', scores: { 'a/acc': 1 } },
+      { id: 'b|5/1', scores: { 'b/acc': 0 } },
+    ]);
+    expect(Object.keys(lightevalMetrics({ results: { 'a|0': { acc: 1 }, 'b|5': { acc: 0 }, all: { acc: 0.5 } } }))).toEqual(expect.arrayContaining(['a/acc', 'b/acc']));
   });
 });
