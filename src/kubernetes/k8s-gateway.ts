@@ -79,17 +79,13 @@ export class K8sGateway {
     return this.createOrAdopt(`create Job ${body.metadata?.name}`, () => this.client().batch.createNamespacedJob({ namespace: ns, body }));
   }
 
-  async getJob(ns: string, name: string): Promise<K8s.V1Job | undefined> {
-    try {
-      return await this.call(`get Job ${name}`, () => this.client().batch.readNamespacedJob({ namespace: ns, name }));
-    } catch (e) {
-      if (e instanceof K8sError && e.code === 404) return undefined;
-      throw e;
-    }
-  }
-
   async listPods(ns: string, labelSelector: string): Promise<{ items: K8s.V1Pod[]; resourceVersion?: string }> {
     const r = await this.call('list pods', () => this.client().core.listNamespacedPod({ namespace: ns, labelSelector }));
+    return { items: r.items, resourceVersion: r.metadata?.resourceVersion };
+  }
+
+  async listJobs(ns: string, labelSelector: string): Promise<{ items: K8s.V1Job[]; resourceVersion?: string }> {
+    const r = await this.call('list jobs', () => this.client().batch.listNamespacedJob({ namespace: ns, labelSelector }));
     return { items: r.items, resourceVersion: r.metadata?.resourceVersion };
   }
 

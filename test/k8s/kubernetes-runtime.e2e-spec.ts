@@ -97,6 +97,17 @@ describe('Kubernetes Job runtime', () => {
     expect(jobSpec).toMatchObject({ id, provider_id: provider, benchmark_id: 'b0', benchmark_index: 0, num_examples: 5, callback_url: 'http://localhost:8080', model: { url: 'http://localhost:8080/v1', name: 'granite' } });
     expect(JSON.parse(cm.data['sidecar_config.json'])).toMatchObject({ eval_hub: { base_url: svc.baseUrl }, model: { url: MODEL.url } });
 
+    // Both running benchmarks are followed through one shared watch per kind in the namespace,
+    // not one each, and nobody relists them per benchmark.
+    const benchmarkWatches = () => kube.openWatches().filter((w: any) => w.ns === 'evalhub');
+    await waitFor('the namespace informer', async () => benchmarkWatches().length === 2, 10000);
+    expect(benchmarkWatches().sort((a: any, b: any) => a.kind.localeCompare(b.kind))).toEqual([
+      { kind: 'jobs', ns: 'evalhub', selector: 'app=evalhub,component=evaluation-job' },
+      { kind: 'pods', ns: 'evalhub', selector: 'app=evalhub,component=evaluation-job' },
+    ]);
+    const perBenchmarkReads = kube.requests.filter((r: any) => r.method === 'GET' && /\/namespaces\/evalhub\/(pods|jobs)/.test(r.path) && String(r.query.labelSelector ?? '').includes(id));
+    expect(perBenchmarkReads).toEqual([]);
+
     for (const i of [0, 1]) {
       expect((await event(id, i, 'running', { phase: 'running_evaluation' })).status).toBe(204);
       expect((await event(id, i, 'completed', { metrics: { acc: 0.9 } })).status).toBe(204);
@@ -104,6 +115,8 @@ describe('Kubernetes Job runtime', () => {
     const done = await svc.waitForState(id, ['completed', 'failed', 'partially_failed']);
     expect(done.status.state).toBe('completed');
     expect(done.results.test.pass).toBe(true);
+    // With nothing left running in the namespace, its watches close.
+    await waitFor('the informer to stop', async () => benchmarkWatches().length === 0, 10000);
   });
 
   const failures: [string, (job: string) => void, RegExp, string][] = [
@@ -132,6 +145,19 @@ describe('Kubernetes Job runtime', () => {
     expect(done.status.benchmarks[0].error_message.message_code).toBe(code);
     // Unschedulable waits K8S_UNSCHEDULABLE_SECONDS (2 s here) before it counts.
     expect(elapsed).toBeLessThan(10000);
+  });
+
+  it('a failure while the watches are down (the API server ended them) is found by the relist that follows', async () => {
+    const id = await submit(1);
+    const job = await waitFor('pod running', async () => {
+      const j = jobsOf(id)[0];
+      return j && kube.podsOf(j.metadata.name).some((p: any) => p.status.phase === 'Running') ? j : undefined;
+    }, 20000);
+    await waitFor('the namespace informer', async () => kube.openWatches().filter((w: any) => w.ns === 'evalhub').length === 2, 10000);
+    kube.endWatches();
+    kube.terminate(job.metadata.name, 'OOMKilled', 137); // no watch is open to see this
+    const done = await svc.waitForState(id, ['failed', 'completed'], 15000);
+    expect(done.status.benchmarks[0].error_message.message_code).toBe('runtime_oom_killed');
   });
 
   it('fails the benchmark with the reason when Kubernetes refuses the Job (403)', async () => {

@@ -2,20 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { isTerminalBenchmarkState } from '../../domain/job-state';
 import { effectiveHardware, ProfileSettings } from '../../domain/pod-placement';
 import { loadHardwareProfile } from '../../kubernetes/hardware-profiles';
-import { buildBenchmarkResources, selectorFor } from '../../kubernetes/job-manifest';
-import { K8sError, K8sGateway, V1Job, V1Pod } from '../../kubernetes/k8s-gateway';
+import { BenchmarkInformer } from '../../kubernetes/benchmark-informer';
+import { buildBenchmarkResources, labelValue, selectorFor } from '../../kubernetes/job-manifest';
+import { K8sError, K8sGateway } from '../../kubernetes/k8s-gateway';
 import { diagnose } from '../../kubernetes/pod-diagnosis';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 
-const RELIST_MS = 2000;
+/** How often the cached state is judged again for the time-based rules (no API call). */
+const TICK_MS = 1000;
 const COMPLETE_GRACE_MS = 5000;
 // How long a vanished pod waits for the Job to say why before it is reported as deleted.
 const POD_GONE_GRACE_MS = 1500;
 
 /**
  * Runs a benchmark as a Kubernetes Job from the provider's adapter image (`runtime.k8s`), with
- * the EvalHub sidecar next to it. The adapter reports through the sidecar; this executor watches
- * the Job and its pods (list, then watch, plus a periodic relist) and fails the benchmark itself
+ * the EvalHub sidecar next to it. The adapter reports through the sidecar; this executor follows
+ * the Job and its pods (one shared informer per namespace) and fails the benchmark itself
  * when Kubernetes says it cannot finish: OOMKilled, image pull failure, crash, deadline, an
  * unschedulable or deleted pod, or success without a result.
  */
@@ -23,7 +25,10 @@ const POD_GONE_GRACE_MS = 1500;
 export class KubernetesExecutor implements Executor {
   readonly kind = 'kubernetes' as const;
 
-  constructor(private readonly k8s: K8sGateway) {}
+  constructor(
+    private readonly k8s: K8sGateway,
+    private readonly informer: BenchmarkInformer,
+  ) {}
 
   async run(ctx: RunContext): Promise<RunOutcome> {
     for (const index of ctx.indexes) await this.runOne(ctx, index);
@@ -72,38 +77,59 @@ export class KubernetesExecutor implements Executor {
     return profile;
   }
 
-  private async watchUntilDone(ctx: RunContext, index: number, ns: string, name: string): Promise<void> {
-    const selector = selectorFor(ctx.job.resource.id, index);
-    const pods = new Map<string, V1Pod>();
-    let jobObj: V1Job | undefined;
+  /**
+   * Waits until the benchmark is decided: by the adapter's own report (through the sidecar), or by
+   * what Kubernetes shows of its Job and pods (the namespace's shared informer). The tick re-judges
+   * the cached state for the rules that depend on time (unschedulable for too long, complete
+   * without a result, pods gone); it costs no API call.
+   */
+  private watchUntilDone(ctx: RunContext, index: number, ns: string, name: string): Promise<void> {
     let podSeen = false;
     let completeSince: number | undefined;
     let podsGoneSince: number | undefined;
-    let recheck: NodeJS.Timeout | undefined;
     let finished = false;
-    let stops: (() => void)[] = [];
+    let judging = false;
+    let again = false;
 
     return new Promise<void>((resolve) => {
+      const view = this.informer.watch(ns, labelValue(ctx.job.resource.id), index, name, () => void judge());
+      const timer = setInterval(() => void judge(), TICK_MS);
       const finish = () => {
         if (finished) return;
         finished = true;
         clearInterval(timer);
-        clearTimeout(recheck);
-        stops.forEach((s) => s());
+        view.stop();
         resolve();
       };
-      const evaluate = async () => {
+      // One judgement at a time; changes during one are judged right after it.
+      const judge = async (): Promise<void> => {
         if (finished) return;
+        if (judging) {
+          again = true;
+          return;
+        }
+        judging = true;
+        try {
+          do {
+            again = false;
+            await evaluate();
+          } while (again && !finished);
+        } finally {
+          judging = false;
+        }
+      };
+      const evaluate = async () => {
         const current = await ctx.currentJob();
         const status = current?.status.benchmarks.find((b) => b.benchmark_index === index);
         if (!current || (status && isTerminalBenchmarkState(status.status))) return finish();
+        if (!view.synced) return undefined;
+        const pods = view.pods();
+        const jobObj = view.job();
+        if (pods.length) podSeen = true;
         if (jobObj?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) completeSince ??= Date.now();
-        if (podSeen && pods.size === 0 && podsGoneSince === undefined) {
-          podsGoneSince = Date.now();
-          // Look again once the grace is over, even if no event arrives before the next relist.
-          recheck = setTimeout(() => void evaluate(), POD_GONE_GRACE_MS + 50);
-        } else if (pods.size > 0) podsGoneSince = undefined;
-        const d = diagnose(jobObj, [...pods.values()], {
+        if (podSeen && pods.length === 0) podsGoneSince ??= Date.now();
+        else if (pods.length > 0) podsGoneSince = undefined;
+        const d = diagnose(jobObj, pods, {
           podSeen,
           now: Date.now(),
           unschedulableSeconds: ctx.cfg.k8s.unschedulableSeconds,
@@ -117,50 +143,8 @@ export class KubernetesExecutor implements Executor {
         await ctx.report(index, { status: 'failed', error_message: { message: d.message, message_code: `runtime_${d.cause}`, message_origin: 'runtime' } });
         return finish();
       };
-      // Relist: the truth after any gap (a restarted worker, a dropped watch).
-      const relist = async () => {
-        try {
-          const list = await this.k8s.listPods(ns, selector);
-          pods.clear();
-          for (const p of list.items) pods.set(p.metadata!.name!, p);
-          if (list.items.length) podSeen = true;
-          jobObj = await this.k8s.getJob(ns, name);
-          return list.resourceVersion;
-        } catch (e) {
-          ctx.logs.line(`[evalhub] relist failed: ${(e as Error).message}`);
-          return undefined;
-        }
-      };
-      const startWatches = async (rv: string | undefined) => {
-        stops.forEach((s) => s());
-        stops = [];
-        try {
-          stops.push(
-            await this.k8s.watch<V1Pod>(`/api/v1/namespaces/${ns}/pods`, selector, rv, ({ type, object }) => {
-              if (type === 'DELETED') pods.delete(object.metadata!.name!);
-              else if (type !== 'BOOKMARK' && type !== 'ERROR') {
-                pods.set(object.metadata!.name!, object);
-                podSeen = true;
-              }
-              void evaluate();
-            }, () => undefined),
-          );
-          stops.push(
-            await this.k8s.watch<V1Job>(`/apis/batch/v1/namespaces/${ns}/jobs`, selector, rv, ({ type, object }) => {
-              if (object.metadata?.name === name) jobObj = type === 'DELETED' ? undefined : object;
-              void evaluate();
-            }, () => undefined),
-          );
-        } catch (e) {
-          ctx.logs.line(`[evalhub] watch failed (relisting instead): ${(e as Error).message}`);
-        }
-      };
-      const timer = setInterval(() => void relist().then(() => evaluate()), RELIST_MS);
       ctx.signal.addEventListener('abort', finish, { once: true });
-      void relist().then(async (rv) => {
-        await evaluate();
-        if (!finished) await startWatches(rv);
-      });
+      void judge();
     });
   }
 }
