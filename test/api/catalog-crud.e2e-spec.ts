@@ -91,6 +91,21 @@ describe('tenant providers and collections: CRUD and JSON Patch', () => {
     expect((await svc.request('GET', `/api/v1/evaluations/collections/${id}`)).status).toBe(404);
   });
 
+  it('parallel patches of one collection lose no write: each is applied or refused with 409 concurrent_update', async () => {
+    const created = await svc.request('POST', '/api/v1/evaluations/collections', { name: 'busy', category: 'test', tags: [], benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness' }] });
+    const id = created.body.resource.id;
+    const tags = Array.from({ length: 12 }, (_, i) => `t${i}`);
+    const answers = await Promise.all(tags.map((t) => svc.request('PATCH', `/api/v1/evaluations/collections/${id}`, [{ op: 'add', path: '/tags/-', value: t }])));
+    for (const a of answers) expect([a.status, a.status === 409 ? a.body.message_code : 'ok']).toEqual(a.status === 200 ? [200, 'ok'] : [409, 'concurrent_update']);
+    const applied = tags.filter((_, i) => answers[i].status === 200);
+    expect(applied.length).toBeGreaterThan(0);
+    const final = await svc.request('GET', `/api/v1/evaluations/collections/${id}`);
+    // Every write that answered 200 is there, and nothing else: no patch overwrote another.
+    expect([...final.body.tags].sort()).toEqual([...applied].sort());
+    // The url enrichment (an async lookup) ran for the stored version.
+    expect(final.body.benchmarks[0]).toMatchObject({ id: 'arc_easy', weight: 1 });
+  });
+
   it.each([
     [{ name: 'c', benchmarks: [{ id: 'a', provider_id: 'p' }] }, 'category'],
     [{ name: 'c', category: 'x', benchmarks: [] }, 'benchmarks'],

@@ -27,6 +27,8 @@ export const MESSAGE_CODE_STATUS = {
   collection_empty: 400,
   evaluation_job_empty: 400,
   resolved_sha_read_only: 400,
+  // A catalog write whose document kept changing under it (several writers at once): send it again.
+  concurrent_update: 409,
   hardware_profile_disabled: 400,
   hardware_profile_not_found: 404,
   hardware_profile_invalid: 400,
