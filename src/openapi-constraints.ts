@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { MAX_LIMIT, MAX_OFFSET } from './domain/filters';
-import { MAX_SINCE_SECONDS } from './evaluations/evaluations.service';
+import { MAX_SINCE_SECONDS } from './evaluations/job-logs.service';
 
 type Schema = Record<string, unknown>;
 

@@ -1,4 +1,5 @@
-import { effectiveHardware, hardwareConfigErrors, parseHardwareProfile, podPlacement, queueErrors, testDataRefErrors } from './pod-placement';
+import { effectiveHardware, parseHardwareProfile, podPlacement } from './pod-placement';
+import { hardwareConfigErrors, queueErrors, testDataRefErrors } from './pod-placement-checks';
 
 describe('hardware_config and test_data_ref checks', () => {
   it.each([

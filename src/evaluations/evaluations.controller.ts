@@ -13,7 +13,8 @@ import { JobRecord } from '../domain/types';
 import { ApiError } from '../core/errors/api-error';
 import { JobSubmissionDto } from './dto/job-submission.dto';
 import { StatusEventDto } from './dto/status-event.dto';
-import { EvaluationsService, JobLogs } from './evaluations.service';
+import { EvaluationsService } from './evaluations.service';
+import { JobLogs, JobLogsService } from './job-logs.service';
 import { JobEventsService } from './job-events.service';
 import { toJobResource } from './job-resource';
 import { whileRedisDown } from '../core/redis/redis-availability';
@@ -40,6 +41,7 @@ export class EvaluationsController {
     private readonly stream: JobStreamService,
     private readonly artifactFiles: ArtifactsService,
     private readonly comparisons: ComparisonService,
+    private readonly jobLogs: JobLogsService,
     @Inject(EXPERIMENT_TRACKER) private readonly tracker: ExperimentTracker,
   ) {}
 
@@ -199,7 +201,7 @@ export class EvaluationsController {
   @ApiResponse({ status: 200, description: 'Plain text', schema: { type: 'string' } })
   @ApiErrors(400, 404)
   async logs(@Param('id') id: string, @Query() query: Record<string, string>, @Caller() caller: RequestContext, @Res() reply: FastifyReply) {
-    await this.sendLogs(reply, await this.evaluations.logs(id, undefined, query, caller));
+    await this.sendLogs(reply, await this.jobLogs.logs(id, undefined, query, caller));
   }
 
   @Get(':id/benchmarks/:index/logs')
@@ -218,7 +220,7 @@ export class EvaluationsController {
     @Caller() caller: RequestContext,
     @Res() reply: FastifyReply,
   ) {
-    await this.sendLogs(reply, await this.evaluations.logs(id, index, query, caller));
+    await this.sendLogs(reply, await this.jobLogs.logs(id, index, query, caller));
   }
 
   @Get(':id/benchmarks/:index/artifacts')

@@ -8,12 +8,13 @@ import { EvaluationsService } from './evaluations.service';
 import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
 import { JobEventsService } from './job-events.service';
+import { JobLogsService } from './job-logs.service';
 import { JobsRepository } from './jobs.repository';
 
 /** Evaluation jobs: store, submission and expansion, status events, cancel, logs. */
 @Module({
   imports: [ProvidersModule, CollectionsModule],
-  providers: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess],
-  exports: [JobsRepository, EvaluationsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ProvidersModule, CollectionsModule],
+  providers: [JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess],
+  exports: [JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ProvidersModule, CollectionsModule],
 })
 export class EvaluationsModule {}

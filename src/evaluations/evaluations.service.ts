@@ -20,18 +20,14 @@ import { JobSubmissionDto } from './dto/job-submission.dto';
 import { ExperimentTracker, EXPERIMENT_TRACKER } from './experiment-tracker';
 import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
-import { capBytes, LogQuery, logStreamPages } from '../core/logs/job-logs';
 import { JobsRepository } from './jobs.repository';
 import { benchmarkParameterErrors, misspelledParameterErrors } from '../domain/benchmark-parameters';
 import { BACKEND_PARAMETERS, isNativeBackend, parameterValueErrors, unknownParameterErrors } from '../domain/native-backends';
 import { ProviderAvailabilityService } from '../providers/provider-availability.service';
-import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement';
+import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement-checks';
 import { secretRefRefusal } from '../domain/secret-ref';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
-const LOG_PARAMS = ['tail_lines', 'since_seconds', 'timestamps'] as const;
-/** Ten years: further back than any log line (and within what a stream id can hold). */
-export const MAX_SINCE_SECONDS = 10 * 365 * 24 * 3600;
 
 /** Parameter checks of the executor that will run a benchmark (none for adapters and Kubernetes Jobs). */
 function parameterErrorsFor(executor: string, parameters: unknown, where: string): string[] {
@@ -227,68 +223,4 @@ export class EvaluationsService {
       await this.bus.emit({ before: res.before, after: res.after, source: 'api' });
     }
   }
-
-  async logs(
-    id: string,
-    benchmarkIndex: string | undefined,
-    query: Record<string, string | string[] | undefined>,
-    caller: RequestContext,
-  ): Promise<JobLogs> {
-    assertKnownParams(query, LOG_PARAMS);
-    const q = parseLogQuery(query);
-    const job = await this.get(id, caller);
-    let indexes = job.benchmarks.map((_, i) => i);
-    if (benchmarkIndex !== undefined) {
-      const i = /^\d+$/.test(benchmarkIndex) ? Number(benchmarkIndex) : NaN;
-      if (!Number.isInteger(i) || i >= job.benchmarks.length) {
-        throw new ApiError('query_parameter_invalid', `The benchmark index '${benchmarkIndex}' is not valid for job ${id} (0..${job.benchmarks.length - 1}).`);
-      }
-      indexes = [i];
-    }
-    const units = (job.runs ?? []).filter((r) => r.indexes.some((i) => indexes.includes(i)));
-    // Checks are done; the text itself is produced while it is sent, page by page, up to the cap.
-    const out: JobLogs = { chunks: capBytes(this.logText(job, units, indexes, q, benchmarkIndex === undefined), this.cfg.maxLogResponseBytes, () => (out.truncated = true)), truncated: false };
-    return out;
-  }
-
-  private async *logText(job: JobRecord, units: NonNullable<JobRecord['runs']>, indexes: number[], q: LogQuery, all: boolean): AsyncGenerator<string> {
-    for (const unit of units) {
-      const external = await this.runtime?.unitLogs(job, unit, unit.indexes.filter((i) => indexes.includes(i)), q, all);
-      if (external) {
-        if (external.length) yield external.join('\n') + '\n';
-        continue;
-      }
-      if (all) {
-        const names = unit.indexes.map((i) => job.benchmarks[i].id).join(',');
-        yield `=== run=${unit.key} executor=${unit.executor} benchmark_id=${names} ===\n`;
-      }
-      for await (const page of logStreamPages(this.redis, this.keys.logStream(job.resource.id, unit.key), q)) yield page.join('\n') + '\n';
-    }
-  }
-}
-
-/** A log answer: its bytes, streamed, and whether the size cap cut them (known once sent). */
-export interface JobLogs {
-  chunks: AsyncIterable<Buffer>;
-  truncated: boolean;
-}
-
-export function parseLogQuery(query: Record<string, string | string[] | undefined>): LogQuery {
-  const tailRaw = once('tail_lines', query.tail_lines);
-  let tailLines = 1000;
-  if (tailRaw !== undefined) {
-    const n = /^-?\d+$/.test(tailRaw) ? Number(tailRaw) : NaN;
-    if (!(n === -1 || (n >= 1 && n <= 10000))) {
-      throw new ApiError('query_parameter_invalid', `tail_lines must be -1 (all) or between 1 and 10000, got '${tailRaw}'.`);
-    }
-    tailLines = n;
-  }
-  const sinceRaw = once('since_seconds', query.since_seconds);
-  let sinceSeconds: number | undefined;
-  if (sinceRaw !== undefined) {
-    const n = /^\d+$/.test(sinceRaw) ? Number(sinceRaw) : NaN;
-    if (!(n >= 1 && n <= MAX_SINCE_SECONDS)) throw new ApiError('query_parameter_invalid', `since_seconds must be a whole number from 1 to ${MAX_SINCE_SECONDS}, got '${sinceRaw}'.`);
-    sinceSeconds = n;
-  }
-  return { tailLines, sinceSeconds, timestamps: parseBool('timestamps', once('timestamps', query.timestamps), false) };
 }

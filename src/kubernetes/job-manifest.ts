@@ -1,7 +1,7 @@
 import type { V1ConfigMap, V1Container, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { AppConfig } from '../core/config/app-config';
 import { buildJobSpec } from '../domain/job-spec';
-import { effectiveHardware, podPlacement, ProfileSettings } from '../domain/pod-placement';
+import { effectiveHardware, podPlacement, PodPlacement, ProfileSettings } from '../domain/pod-placement';
 import { JobRecord, ProviderRecord } from '../domain/types';
 
 /** Where the adapter and sidecar find things in the pod (evalhub-api-v1 §3.5). */
@@ -56,6 +56,25 @@ function pullPolicy(v: unknown): string {
   return String(v ?? '').toLowerCase().replace(/[_-]/g, '') === 'always' ? 'Always' : 'IfNotPresent';
 }
 
+/** What the parts of one benchmark's manifests are built from. */
+interface ManifestInputs {
+  job: JobRecord;
+  index: number;
+  cfg: AppConfig;
+  namespace: string;
+  /** The provider's runtime.k8s. */
+  k8s: Record<string, unknown>;
+  placement: PodPlacement;
+  /** The Secret with the OCI registry credentials (exports.oci.k8s.connection), if any. */
+  ociSecret?: string;
+  /** The Secret with the model's API key (model.auth.secret_ref), if any. */
+  modelSecret?: string;
+  testData: ReturnType<typeof testDataVolumes>;
+  hfCache: ReturnType<typeof hfCacheVolume>;
+}
+
+type OciExport = { coordinates?: { oci_host?: string; oci_repository?: string }; k8s?: { connection?: string } };
+
 /**
  * The ConfigMap (JobSpec + sidecar config) and Job that run one benchmark from its provider's
  * adapter image, next to the EvalHub sidecar (a native sidecar: init container that keeps running).
@@ -74,6 +93,19 @@ export function buildBenchmarkResources(
   const b = job.benchmarks[index];
   const k8s = (provider.runtime?.k8s ?? {}) as Record<string, unknown>;
   const placement = podPlacement(k8s, effectiveHardware(b.hardware_config, job.config.hardware_config), profile, job.config.queue);
+  const oci = (job.config.exports as { oci?: OciExport } | undefined)?.oci;
+  const inputs: ManifestInputs = {
+    job,
+    index,
+    cfg,
+    namespace,
+    k8s,
+    placement,
+    ociSecret: oci?.k8s?.connection,
+    modelSecret: job.config.model.auth?.secret_ref,
+    testData: testDataVolumes(b.test_data_ref, cfg),
+    hfCache: hfCacheVolume(cfg),
+  };
   const lbl = labels(job, index, cfg);
   // Kueue admits the Job (its webhook suspends it until the LocalQueue has quota).
   if (placement.queueName) lbl['kueue.x-k8s.io/queue-name'] = labelValue(placement.queueName);
@@ -90,11 +122,46 @@ export function buildBenchmarkResources(
   } catch {
     /* pre-recorded data: no model */
   }
-  const oci = (job.config.exports as { oci?: { coordinates?: { oci_host?: string; oci_repository?: string }; k8s?: { connection?: string } } } | undefined)?.oci;
-  const ociSecret = oci?.k8s?.connection;
   // The adapter talks to the sidecar only: EvalHub, MLflow and the model all go through it.
   const spec = buildJobSpec(job, index, SIDECAR_BASE, modelUrl ? `${SIDECAR_BASE}${modelPath}` : '');
-  const sidecarConfig = {
+  const configMap: V1ConfigMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `${name}-spec`, namespace, labels: lbl, annotations },
+    data: { 'job.json': JSON.stringify(spec, null, 2), 'sidecar_config.json': JSON.stringify(sidecarConfig(cfg, namespace, modelUrl, oci, callbackToken), null, 2) },
+  };
+  const timeoutSeconds = Math.ceil(cfg.defaultTimeoutMinutes * 60);
+  const jobManifest: V1Job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace, labels: lbl, annotations },
+    spec: {
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: 3600,
+      activeDeadlineSeconds: timeoutSeconds,
+      template: {
+        metadata: { labels: lbl, annotations },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName: cfg.k8s.serviceAccount,
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          // The data download runs to completion first; the sidecar then keeps running beside the adapter.
+          initContainers: [...inputs.testData.initContainers, sidecarContainer(inputs)],
+          containers: [adapterContainer(inputs)],
+          volumes: podVolumes(name, inputs),
+          ...(placement.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+          ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
+        },
+      },
+    },
+  };
+  return { name, configMap, job: jobManifest };
+}
+
+/** The sidecar's config: the real targets (EvalHub, MLflow, the model, the OCI registry) and how it authenticates to each. */
+function sidecarConfig(cfg: AppConfig, namespace: string, modelUrl: string, oci: OciExport | undefined, callbackToken?: string): Record<string, unknown> {
+  return {
     base_url: SIDECAR_BASE,
     port: SIDECAR_PORT,
     eval_hub: { base_url: cfg.callbackUrl, token_path: '/var/run/secrets/evalhub/token', ...(callbackToken ? { callback_token: callbackToken } : {}) },
@@ -117,15 +184,10 @@ export function buildBenchmarkResources(
         }
       : {}),
   };
-  const configMap: V1ConfigMap = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: `${name}-spec`, namespace, labels: lbl, annotations },
-    data: { 'job.json': JSON.stringify(spec, null, 2), 'sidecar_config.json': JSON.stringify(sidecarConfig, null, 2) },
-  };
+}
 
-  const testData = testDataVolumes(b.test_data_ref, cfg);
-  const hfCache = hfCacheVolume(cfg);
+/** The provider's adapter image: it sees the JobSpec, its work folders and the sidecar, no credentials but the OCI ones. */
+function adapterContainer({ cfg, namespace, k8s, placement, ociSecret, testData, hfCache }: ManifestInputs): V1Container {
   const fixedEnv = [
     ...hfCache.env,
     { name: 'EVALHUB_MODE', value: 'k8s' },
@@ -135,7 +197,7 @@ export function buildBenchmarkResources(
     ...(ociSecret ? [{ name: 'OCI_AUTH_CONFIG_PATH', value: `${OCI_AUTH_DIR}/config.json` }] : []),
   ];
   const providerEnv = ((k8s.env as { name: string; value: string }[] | undefined) ?? []).filter((e) => !fixedEnv.some((f) => f.name === e.name));
-  const adapter: V1Container = {
+  return {
     name: 'adapter',
     image: String(k8s.image ?? ''),
     command: (k8s.entrypoint as string[] | undefined) ?? undefined,
@@ -153,8 +215,11 @@ export function buildBenchmarkResources(
       ...(ociSecret ? [{ name: 'oci-auth', mountPath: OCI_AUTH_DIR, readOnly: true }] : []),
     ],
   };
-  const modelSecret = job.config.model.auth?.secret_ref;
-  const sidecar: V1Container = {
+}
+
+/** The EvalHub sidecar: it holds every credential (callback token, model key, MLflow token and CA) and forwards for the adapter. */
+function sidecarContainer({ cfg, ociSecret, modelSecret }: ManifestInputs): V1Container {
+  return {
     name: 'sidecar',
     image: cfg.k8s.sidecarImage,
     command: ['node', 'dist/sidecar.js'],
@@ -182,7 +247,10 @@ export function buildBenchmarkResources(
       ...(cfg.mlflowTrackingUri && cfg.mlflowAuth.caCertPath ? [{ name: 'mlflow-ca', mountPath: MLFLOW_CA_DIR, readOnly: true }] : []),
     ],
   };
-  const volumes: V1Volume[] = [
+}
+
+function podVolumes(name: string, { cfg, ociSecret, modelSecret, testData, hfCache }: ManifestInputs): V1Volume[] {
+  return [
     { name: 'job-spec', configMap: { name: `${name}-spec` } },
     { name: 'data', emptyDir: {} },
     { name: 'shared', emptyDir: {} },
@@ -196,37 +264,8 @@ export function buildBenchmarkResources(
     // MLflow behind an OpenShift/kube-rbac-proxy accepts the pod's service-account token; the
     // sidecar (never the adapter) presents it, and trusts the CA bundle the operator publishes.
     ...(cfg.mlflowTrackingUri ? [{ name: 'mlflow-token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } }] : []),
-    ...(cfg.mlflowTrackingUri && cfg.mlflowAuth.caCertPath
-      ? [{ name: 'mlflow-ca', configMap: { name: `${cfg.k8s.instanceName}-mlflow-ca-bundle`, optional: true } }]
-      : []),
+    ...(cfg.mlflowTrackingUri && cfg.mlflowAuth.caCertPath ? [{ name: 'mlflow-ca', configMap: { name: `${cfg.k8s.instanceName}-mlflow-ca-bundle`, optional: true } }] : []),
   ];
-  const timeoutSeconds = Math.ceil(cfg.defaultTimeoutMinutes * 60);
-  const jobManifest: V1Job = {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name, namespace, labels: lbl, annotations },
-    spec: {
-      backoffLimit: 0,
-      ttlSecondsAfterFinished: 3600,
-      activeDeadlineSeconds: timeoutSeconds,
-      template: {
-        metadata: { labels: lbl, annotations },
-        spec: {
-          restartPolicy: 'Never',
-          serviceAccountName: cfg.k8s.serviceAccount,
-          automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          // The data download runs to completion first; the sidecar then keeps running beside the adapter.
-          initContainers: [...testData.initContainers, sidecar],
-          containers: [adapter],
-          volumes,
-          ...(placement.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
-          ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
-        },
-      },
-    },
-  };
-  return { name, configMap, job: jobManifest };
 }
 
 /** Where the pre-filled Hugging Face cache is mounted in the adapter container. */

@@ -18,38 +18,13 @@ import { LogWriter } from '../core/logs/job-logs';
 import { JobsRepository } from '../evaluations/jobs.repository';
 import { ExecutorRegistry } from '../executors/executor.registry';
 import { RunContext, RunOutcome, UnitEvent } from '../executors/executor.interface';
-import { isAlive, killGroup, processStartTime } from '../executors/process-group';
 import { readModelApiKey, SecretRefError } from '../executors/model-auth';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvidersService } from '../providers/providers.service';
 import { RunUnitJobData } from '../queue/queue.types';
 import { ActiveRuns, StopReason } from './active-runs';
-
-interface Lease {
-  host: string;
-  pid: number;
-  /** The process's start time (/proc), so a pid reused after a restart is never killed. */
-  started?: string;
-  /** Which run wrote it: a run whose lease was taken over was superseded and reports nothing. */
-  owner: string;
-}
-
-// Deletes the lease only if it is still the caller's; answers 0 only when another attempt owns
-// it (no lease at all: no process was recorded, or it ran out).
-const RELEASE_LEASE = `
-local cur = redis.call('GET', KEYS[1])
-if not cur then return 1 end
-if cjson.decode(cur).owner ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1`;
-
-// Takes the lease over in one step and answers what was there, so two attempts starting at once
-// cannot both believe they own it.
-const TAKE_LEASE = `
-local cur = redis.call('GET', KEYS[1])
-if not cur then return false end
-redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
-return cur`;
+import { redactFiles, redactor } from './key-redaction';
+import { RunLeases } from './run-leases';
 
 /**
  * Runs one unit of a job on this worker: skips what is already finished, stops leftovers of a
@@ -71,6 +46,7 @@ export class RunUnitService {
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly stash: ArtifactStash,
     private readonly callbacks: CallbackTokens,
+    private readonly leases: RunLeases,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -92,7 +68,7 @@ export class RunUnitService {
     const indexes = unfinishedIndexes(job, data.indexes);
     if (indexes.length === 0) return 'done';
     const owner = randomUUID();
-    await this.stopEarlierAttempt(data, owner);
+    await this.leases.stopEarlierAttempt(data, owner);
 
     const provider = (await this.providers.store.get(job.benchmarks[indexes[0]].provider_id)) ?? undefined;
     const executor = this.executors.get(provider ? data.executor : 'unavailable');
@@ -132,7 +108,7 @@ export class RunUnitService {
         fs.mkdirSync(dir, { recursive: true });
         return dir;
       },
-      recordProcess: (pid) => this.recordLease(data, pid, owner),
+      recordProcess: (pid) => this.leases.record(data, pid, owner),
       currentJob: () => this.jobs.get(job.resource.id),
       attempt,
       callbackToken,
@@ -154,7 +130,7 @@ export class RunUnitService {
       await logs.close();
       await this.callbacks.revoke(callbackToken).catch((e) => this.logger.warn(`callback token of unit ${data.unitKey} not revoked (expires with its TTL): ${(e as Error).message}`));
     }
-    const superseded = !(await this.releaseLease(data, owner));
+    const superseded = !(await this.leases.release(data, owner));
     const reason = run.reason();
     if (reason === 'shutdown') return 'interrupted';
     if (reason === 'cancelled') return 'done';
@@ -222,65 +198,6 @@ export class RunUnitService {
         return;
       }
       throw e;
-    }
-  }
-
-  private async recordLease(data: RunUnitJobData, pid: number, owner: string): Promise<void> {
-    const lease: Lease = { host: this.cfg.hostname, pid, owner, started: processStartTime(pid) };
-    const ttl = Math.ceil(this.cfg.defaultTimeoutMinutes * 60) + 3600;
-    await this.redis.set(this.keys.runLease(data.jobId, data.unitKey), JSON.stringify(lease), 'EX', ttl);
-  }
-
-  /** Drops this run's lease; false when another attempt had taken it over. */
-  private async releaseLease(data: RunUnitJobData, owner: string): Promise<boolean> {
-    const key = this.keys.runLease(data.jobId, data.unitKey);
-    try {
-      return (await this.redis.eval(RELEASE_LEASE, 1, key, owner)) === 1;
-    } catch {
-      return true;
-    }
-  }
-
-  /**
-   * A unit picked up again after its worker died may still have that worker's process running on
-   * this host; stop it so the benchmark is not run twice at once.
-   */
-  private async stopEarlierAttempt(data: RunUnitJobData, owner: string): Promise<void> {
-    const key = this.keys.runLease(data.jobId, data.unitKey);
-    // Taken over first, so the earlier run (if its worker lives) knows it was superseded.
-    const raw = (await this.redis.eval(TAKE_LEASE, 1, key, JSON.stringify({ host: this.cfg.hostname, pid: 0, owner } satisfies Lease))) as string | null;
-    if (!raw) return;
-    const lease = JSON.parse(raw) as Lease;
-    const sameProcess = lease.started === undefined || processStartTime(lease.pid) === lease.started;
-    if (lease.host === this.cfg.hostname && lease.pid > 0 && isAlive(lease.pid) && sameProcess) {
-      this.logger.warn(`stopping process group ${lease.pid} left by an earlier attempt`);
-      killGroup(lease.pid, 500);
-      for (let i = 0; i < 40 && isAlive(lease.pid); i++) await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-/** Keeps the model's API key (the value its secret_ref resolved to) out of logs and results; none without a key. */
-function redactor(key: string | undefined): ((s: string) => string) | undefined {
-  if (!key || key.length < 4) return undefined;
-  return (s) => (s.includes(key) ? s.split(key).join('***') : s);
-}
-
-const MAX_REDACTED_FILE = 64 * 1024 * 1024;
-
-/** Masks the key inside a benchmark's text output files (binary files have NUL bytes: left as they are). */
-function redactFiles(files: string[], redact: (s: string) => string): void {
-  for (const file of files) {
-    try {
-      const st = fs.statSync(file);
-      if (!st.isFile() || st.size > MAX_REDACTED_FILE) continue;
-      const buf = fs.readFileSync(file);
-      if (buf.includes(0)) continue;
-      const text = buf.toString('utf8');
-      const masked = redact(text);
-      if (masked !== text) fs.writeFileSync(file, masked);
-    } catch {
-      /* a file that vanished has nothing to mask */
     }
   }
 }

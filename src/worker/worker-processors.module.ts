@@ -6,6 +6,7 @@ import { ActiveRuns } from './active-runs';
 import { FinalizeJobProcessor } from './finalize-job.processor';
 import { MlflowTrackingProcessor } from './mlflow-tracking.processor';
 import { RunUnitProcessor } from './run-unit.processor';
+import { RunLeases } from './run-leases';
 import { RunUnitService } from './run-unit.service';
 import { WorkerEnvironmentsPublisher } from './worker-environments.service';
 import { WorkerLifecycle } from './worker-lifecycle.service';
@@ -13,7 +14,7 @@ import { WorkerLifecycle } from './worker-lifecycle.service';
 /** Queue processors and what they drive; only the worker app imports this module. */
 @Module({
   imports: [EvaluationsModule, ExecutorsModule, MlflowTrackingModule],
-  providers: [ActiveRuns, RunUnitService, RunUnitProcessor, FinalizeJobProcessor, MlflowTrackingProcessor, WorkerLifecycle, WorkerEnvironmentsPublisher],
+  providers: [ActiveRuns, RunLeases, RunUnitService, RunUnitProcessor, FinalizeJobProcessor, MlflowTrackingProcessor, WorkerLifecycle, WorkerEnvironmentsPublisher],
   exports: [ActiveRuns],
 })
 export class WorkerProcessorsModule {}
