@@ -182,9 +182,18 @@ export class MlflowSync {
     const key = this.keys.mlflowLock(jobId);
     const token = randomUUID();
     if ((await this.redis.set(key, token, 'PX', LOCK_MS, 'NX')) !== 'OK') throw new TrackingBusyError(`MLflow writes of job ${jobId} are in progress elsewhere`);
+    // A slow MLflow (many benchmarks, large artifacts) can outlast LOCK_MS: the lock is renewed
+    // while this writer works, so a second writer never starts beside it. A renewal that fails
+    // (Redis down) leaves the lock to expire, which is the most a dead writer could hold it.
+    const renew = setInterval(() => {
+      void this.redis
+        .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0", 1, key, token, String(LOCK_MS))
+        .catch(() => undefined);
+    }, LOCK_MS / 3);
     try {
       return await fn();
     } finally {
+      clearInterval(renew);
       // Not fatal: a lock left behind expires after LOCK_MS, and the next writer retries until then.
       await this.redis
         .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token)

@@ -129,6 +129,22 @@ describe('web dashboard in a browser', () => {
     await fake?.close();
   });
 
+  /**
+   * The finished first job, open on its page. The form test below makes it; a test run on its
+   * own (jest -t) submits the same job through the API instead.
+   */
+  const openFinishedJob = async (): Promise<string> => {
+    if (!firstJob) {
+      const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'dashboard run 1', model: { url: fake.url, name: 'fake-model' }, benchmarks: [{ id: 'demo_mc', provider_id: provider, parameters: { num_examples: 10 } }] });
+      expect(res.status).toBe(202);
+      firstJob = res.body.resource.id;
+    }
+    expect((await svc.waitForState(firstJob, TERMINAL, 150000)).status.state).toBe('completed');
+    if (!page.url().endsWith(`#/jobs/${firstJob}`)) await page.goto(`${svc.baseUrl}/#/jobs/${firstJob}`);
+    await page.waitForSelector(`[data-testid=job-page][data-job-id="${firstJob}"][data-state=completed]`);
+    return firstJob;
+  };
+
   it('is served at / and /ui without credentials, with cache headers, and stays out of the API document', async () => {
     for (const p of ['/', '/ui']) {
       const res = await fetch(svc.baseUrl + p);
@@ -191,6 +207,7 @@ describe('web dashboard in a browser', () => {
   });
 
   it('shows the results table, the score chart and the log tail of the finished job', async () => {
+    await openFinishedJob();
     await page.waitForSelector('[data-testid=results-table]');
     const acc = await page.waitForSelector('[data-testid=result][data-index="0"] [data-testid=metric-row][data-metric=acc]');
     expect(await acc.getAttribute('class')).toContain('primary');
@@ -225,6 +242,7 @@ describe('web dashboard in a browser', () => {
   });
 
   it('downloads an artifact of the finished job through its link', async () => {
+    await openFinishedJob();
     const link = await page.waitForSelector('[data-testid=artifacts][data-index="0"] [data-testid=artifact-link]', { timeout: 15000 });
     const name = (await link.getAttribute('data-name'))!;
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
@@ -240,6 +258,7 @@ describe('web dashboard in a browser', () => {
   });
 
   it("holds the finished job against a release gate, as the API's gate route does", async () => {
+    await openFinishedJob();
     const job = (await svc.request('GET', `/api/v1/evaluations/jobs/${firstJob}`)).body;
     const b = job.results.benchmarks[0];
     const gate = await svc.request('POST', '/api/v1/evaluations/gates', { name: 'dashboard gate', rules: [{ benchmark: { provider_id: b.provider_id, id: b.id }, min_score: 0.1 }, { min_score: 0.9 }] });
@@ -255,6 +274,7 @@ describe('web dashboard in a browser', () => {
   });
 
   it('submits a second job and compares the two with the API: difference, test, outcome and Holm summary', async () => {
+    await openFinishedJob();
     const second = await submitThroughForm(page, { name: 'dashboard run 2', modelUrl: fake.url, provider, numExamples: 10 });
     const done = await svc.waitForState(second, TERMINAL, 150000);
     expect(done.status.state).toBe('completed');

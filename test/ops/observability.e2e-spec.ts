@@ -54,6 +54,13 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
   });
 
   const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  /** Runs one job to the end (with a request id) and waits until the worker observed its run. */
+  const completeOneJob = async (requestId: string): Promise<string> => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'm', model: { url: 'http://m/v1', name: 'm' }, benchmarks: [{ id: 'alpha', provider_id: provider }] }, { 'X-Global-Transaction-Id': requestId });
+    await svc.waitForState(res.body.resource.id, ['completed']);
+    await waitFor('run duration observed', async () => value(await scrape(svc.workerPort), 'evalhub_benchmark_run_duration_seconds_count', { executor: 'local-process' }) >= 1, 10000);
+    return res.body.resource.id;
+  };
 
   it('exports metrics on API and worker that move during a real job', async () => {
     const beforeApi = await scrape(svc.apiPort);
@@ -76,6 +83,7 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
   });
 
   it('every metric the Grafana dashboard queries exists in a live scrape', async () => {
+    await completeOneJob('req-grafana-1'); // labelled series exist once something was counted
     const dashboard = JSON.parse(fs.readFileSync(path.join(ROOT, 'deploy', 'grafana', 'evalhub-dashboard.json'), 'utf8'));
     const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
     const referenced = new Set(exprs.flatMap((e) => e.match(/\b(evalhub|process|nodejs)_[a-z0-9_]+/g) ?? []));
@@ -85,12 +93,13 @@ describe('operations: metrics, dashboard, probes, logs, shutdown', () => {
   });
 
   it('writes JSON log lines with the request id, and the job id and benchmark index in the worker', async () => {
+    const id = await completeOneJob('req-logs-1');
     const lines = svc.output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(5);
-    const req = lines.find((l) => l.request_id === 'req-metrics-1' && /POST \/api\/v1\/evaluations\/jobs -> 202/.test(l.msg));
+    const req = lines.find((l) => l.request_id === 'req-logs-1' && /POST \/api\/v1\/evaluations\/jobs -> 202/.test(l.msg));
     expect(req).toMatchObject({ level: 'debug', service: 'evalhub-api' });
-    const run = lines.find((l) => l.service === 'evalhub-worker' && /running alpha with local-process/.test(l.msg));
-    expect(run).toMatchObject({ job_id: expect.any(String), benchmark_index: '0' });
+    const run = lines.find((l) => l.service === 'evalhub-worker' && l.job_id === id && /running alpha with local-process/.test(l.msg));
+    expect(run).toMatchObject({ job_id: id, benchmark_index: '0' });
   });
 
   it('readiness turns 503 while Redis is down and back to 200 after; liveness stays 200', async () => {
