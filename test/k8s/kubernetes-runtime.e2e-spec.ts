@@ -318,7 +318,6 @@ describe('Kubernetes Job runtime', () => {
   it('the Roles in deploy/ grant exactly the verbs the executor, watcher and API used', async () => {
     // One job through every path that reaches the API server: a HardwareProfile looked up, the
     // Job and ConfigMap created, pods and Jobs listed and watched, pod logs read, cancel.
-    const from = kube.requests.length;
     kube.addHardwareProfile('redhat-ods-applications', 'rbac-probe', { identifiers: [{ identifier: 'cpu', resourceType: 'CPU', defaultCount: '1' }] });
     const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'rbac', model: MODEL, benchmarks: [{ id: 'b0', provider_id: provider, hardware_config: { hardware_profile_name: 'rbac-probe' } }] });
     expect(res.status).toBe(202);
@@ -327,14 +326,16 @@ describe('Kubernetes Job runtime', () => {
       const j = jobsOf(id)[0];
       return j && kube.podsOf(j.metadata.name).some((p: any) => p.status.phase === 'Running') ? j : undefined;
     }, 20000);
-    await waitFor('the namespace informer', async () => kube.openWatches().filter((w: any) => w.ns === 'evalhub').length === 2, 10000);
+    const watched = (kind: string) => kube.requests.some((r: any) => r.query.watch === 'true' && r.path === `${kind === 'pods' ? '/api/v1' : '/apis/batch/v1'}/namespaces/evalhub/${kind}`);
+    await waitFor('the namespace informer', async () => watched('pods') && watched('jobs'), 10000);
     kube.setLogs(kube.podsOf(job.metadata.name)[0].metadata.name, 'probe\n');
     expect((await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs`)).text).toContain('probe');
     expect((await svc.request('DELETE', `/api/v1/evaluations/jobs/${id}`)).status).toBe(204);
     await waitFor('Jobs gone', async () => jobsOf(id).length === 0, 10000);
 
     const used = new Set<string>();
-    for (const r of kube.requests.slice(from)) {
+    // Everything asked so far (this job's requests at least; the informer may predate it).
+    for (const r of kube.requests) {
       const m = /^\/(?:api\/v1|apis\/batch\/v1|apis\/infrastructure\.opendatahub\.io\/v1)\/namespaces\/[^/]+\/(jobs|configmaps|pods|hardwareprofiles)(?:\/([^/]+))?(\/log)?$/.exec(r.path);
       if (!m) continue;
       const resource = m[3] ? 'pods/log' : m[1];
