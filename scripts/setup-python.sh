@@ -5,7 +5,7 @@
 # change makes a new one. They are built with uv, which links packages from one shared cache:
 # torch (~2.5 GB, needed by guidellm, garak and lighteval) is downloaded once.
 #
-#   bash scripts/setup-python.sh [--backends guidellm,garak,lighteval,ragas|all]
+#   bash scripts/setup-python.sh [--backends guidellm,garak,lighteval,ragas,nemo-evaluator|all]
 #   EVALHUB_CACHE_DIR  where environments are kept (default ~/.cache/evalhub; /var/cache/evalhub for root)
 #
 # One progress line per step on stderr; prints the core venv path on stdout and records it in
@@ -24,7 +24,7 @@ if [ -z "${PYTHON:-}" ] && [ "$(id -u)" = 0 ] && [ -x /usr/bin/python3 ] \
   python=/usr/bin/python3
 fi
 UV_VERSION=0.13.9
-ALL_BACKENDS=(guidellm garak lighteval ragas)
+ALL_BACKENDS=(guidellm garak lighteval ragas nemo-evaluator)
 
 backends=()
 list=""
@@ -127,7 +127,7 @@ done
   echo "setup:   core (lm-eval, MLflow, SDK)  $(size "$venv")  $venv"
   echo "setup:   fuzz (API fuzzer)            $(size "$fuzz")  $fuzz"
   for e in "${built[@]}"; do printf 'setup:   %-28s %s  %s\n' "${e%% *}" "$(size "${e#* }")" "${e#* }"; done
-  [ ${#backends[@]} -eq 0 ] && echo "setup:   (other backends: bash scripts/setup-python.sh --backends guidellm,garak,lighteval,ragas or all)"
+  [ ${#backends[@]} -eq 0 ] && echo "setup:   (other backends: bash scripts/setup-python.sh --backends guidellm,garak,lighteval,ragas,nemo-evaluator or all)"
   echo "setup: next: npm start   (API, worker, Redis and MLflow; then open http://127.0.0.1:8080/)"
 } >&2
 echo "$venv"

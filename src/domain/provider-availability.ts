@@ -15,6 +15,8 @@ export type EnvironmentLookup = (env: string) => { ready: boolean; reason?: stri
 
 export function providerAvailability(provider: ProviderRecord, mode: RuntimeMode, environment: EnvironmentLookup): ProviderAvailability {
   const runtime = provider.runtime;
+  // A remote evaluator container: reachable from any worker, in either mode (checked per run).
+  if (runtime?.nemo_evaluator) return { runnable: true, runtime: mode, executor: 'nemo_evaluator' };
   if (mode === 'kubernetes') {
     return runtime?.k8s
       ? { runnable: true, runtime: mode, executor: 'kubernetes' }
@@ -34,6 +36,6 @@ export function providerAvailability(provider: ProviderRecord, mode: RuntimeMode
     runtime: mode,
     reason: runtime?.k8s
       ? `provider '${provider.resource.id}' runs only as a Kubernetes Job here (set EVALHUB_RUNTIME=kubernetes), it has no local runtime`
-      : `provider '${provider.resource.id}' has no runtime: give it runtime.local.executor or runtime.k8s`,
+      : `provider '${provider.resource.id}' has no runtime: give it runtime.local.executor, runtime.k8s or runtime.nemo_evaluator`,
   };
 }

@@ -1,7 +1,7 @@
 import { NativeBackend, nativeBackendOf } from './native-backends';
 import { ProviderRecord, ResolvedBenchmark } from './types';
 
-export type ExecutorKind = 'local-process' | NativeBackend | 'kubernetes' | 'unavailable';
+export type ExecutorKind = 'local-process' | NativeBackend | 'nemo_evaluator' | 'kubernetes' | 'unavailable';
 
 /** One unit of work for a worker: benchmarks that run together in one process or Job. */
 export interface RunUnit {
@@ -14,6 +14,8 @@ export type RuntimeMode = 'local' | 'kubernetes';
 
 export function executorFor(provider: ProviderRecord | undefined, mode: RuntimeMode): ExecutorKind {
   if (!provider?.runtime) return 'unavailable';
+  // A remote service: the same in both modes (the worker only sends HTTP).
+  if (provider.runtime.nemo_evaluator) return 'nemo_evaluator';
   if (mode === 'kubernetes') return provider.runtime.k8s ? 'kubernetes' : 'unavailable';
   const local = provider.runtime.local;
   const native = nativeBackendOf(provider);

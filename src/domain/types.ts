@@ -269,6 +269,8 @@ export interface LocalRuntime {
 export interface ProviderRuntime {
   k8s?: Json;
   local?: LocalRuntime;
+  /** A remote NeMo Evaluator container (domain/nemo-evaluator-settings). */
+  nemo_evaluator?: Json;
 }
 
 export interface ProviderRecord {

@@ -26,8 +26,16 @@ import { BACKEND_PARAMETERS, isNativeBackend, parameterValueErrors, unknownParam
 import { ProviderAvailabilityService } from '../providers/provider-availability.service';
 import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement-checks';
 import { secretRefRefusal } from '../domain/secret-ref';
+import { resolveNemoSettings } from '../domain/nemo-evaluator-settings';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
+
+/** The remote NeMo Evaluator settings of a benchmark, where its provider has them. */
+function nemoEvaluatorErrors(provider: ProviderRecord | undefined, b: { id: string; parameters?: unknown }, modelUrl: string | undefined, i: number): string[] {
+  const runtime = provider?.runtime?.nemo_evaluator;
+  if (!runtime) return [];
+  return resolveNemoSettings(runtime, b.parameters, { benchmarkId: b.id, modelUrl }, { runtime: `provider ${provider.resource.id}: runtime.nemo_evaluator`, parameters: `benchmarks[${i}].parameters` }).errors;
+}
 
 /** Parameter checks of the executor that will run a benchmark (none for adapters and Kubernetes Jobs). */
 function parameterErrorsFor(executor: string, parameters: unknown, where: string): string[] {
@@ -81,6 +89,7 @@ export class EvaluationsService {
       ...benchmarks.flatMap((b, i) => [
         ...benchmarkParameterErrors(b.parameters, `benchmarks[${i}].parameters`),
         ...parameterErrorsFor(executorFor(providers.get(b.provider_id), this.cfg.runtime), b.parameters, `benchmarks[${i}].parameters`),
+        ...nemoEvaluatorErrors(providers.get(b.provider_id), b, config.model.url, i),
         ...hardwareConfigErrors(b.hardware_config, `benchmarks[${i}].hardware_config`),
         ...testDataRefErrors(b.test_data_ref, `benchmarks[${i}].test_data_ref`),
       ]),

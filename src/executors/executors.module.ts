@@ -7,10 +7,11 @@ import { KubernetesExecutor } from './kubernetes/kubernetes.executor';
 import { LightevalExecutor } from './lighteval/lighteval.executor';
 import { LmEvalExecutor } from './lm-eval/lm-eval.executor';
 import { LocalProcessExecutor } from './local-process/local-process.executor';
+import { NemoEvaluatorExecutor } from './nemo-evaluator/nemo-evaluator.executor';
 import { RagasExecutor } from './ragas/ragas.executor';
 import { UnavailableExecutor } from './unavailable/unavailable.executor';
 
-const BACKENDS = [LocalProcessExecutor, LmEvalExecutor, KubernetesExecutor, UnavailableExecutor, LightevalExecutor, RagasExecutor, GarakExecutor, GuideLlmExecutor];
+const BACKENDS = [LocalProcessExecutor, LmEvalExecutor, KubernetesExecutor, UnavailableExecutor, LightevalExecutor, RagasExecutor, GarakExecutor, GuideLlmExecutor, NemoEvaluatorExecutor];
 
 /** Every backend behind the Executor interface; adding one = a folder plus a line here. */
 @Module({

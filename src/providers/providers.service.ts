@@ -13,6 +13,7 @@ import { isNativeBackend, NATIVE_BACKENDS } from '../domain/native-backends';
 import { ProviderRecord, Resource } from '../domain/types';
 import { ProviderConfigDto } from './dto/provider.dto';
 import { normalizeProvider } from './provider-shape';
+import { resolveNemoSettings } from '../domain/nemo-evaluator-settings';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -48,7 +49,12 @@ export class ProvidersService extends CatalogService<ProviderRecord> {
   }
 
   /** Where the service is shared, a tenant's provider may not run code of its own on the worker. */
-  protected override check(config: { runtime?: { local?: { executor?: unknown; command?: unknown; env?: unknown; include_path?: unknown } } }, caller: RequestContext): void {
+  protected override check(config: { runtime?: { local?: { executor?: unknown; command?: unknown; env?: unknown; include_path?: unknown }; nemo_evaluator?: unknown } }, caller: RequestContext): void {
+    if (config.runtime?.nemo_evaluator !== undefined) {
+      // What a benchmark or the job may still give (endpoint, model_endpoint) is checked at submit.
+      const { errors } = resolveNemoSettings(config.runtime.nemo_evaluator, undefined, { benchmarkId: '-', partial: true });
+      if (errors.length) throw ApiError.validation(errors.join('; '));
+    }
     const executor = config.runtime?.local?.executor;
     if (executor !== undefined && !isNativeBackend(executor)) {
       throw ApiError.validation(`runtime.local.executor must be one of ${NATIVE_BACKENDS.join(', ')} (got '${String(executor)}')`);

@@ -115,7 +115,8 @@ describe('deploy/: kustomize overlays render and validate offline', () => {
     expect(targets.length).toBeGreaterThan(0);
     for (const target of targets) {
       expect(stages.has(target)).toBe(true);
-      expect(stages.get(target)!.user).toBe('node');
+      // Non-root: `node` in the Node stages, the unprivileged uid in the Python evaluator's.
+      expect({ target, user: stages.get(target)!.user }).toEqual({ target, user: target === 'nemo-evaluator' ? '65534' : 'node' });
     }
     // The image's default command is a file the build produces.
     const cmd = JSON.parse(stages.get('runtime')!.cmd!) as string[];

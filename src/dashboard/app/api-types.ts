@@ -1258,6 +1258,16 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             local?: components["schemas"]["LocalRuntimeDto"];
+            /**
+             * @description A remote NeMo Evaluator container (EvalHub's evaluator server): endpoint (host, host:port or a
+             *     list), port (3825), model_endpoint, endpoint_type, api_key_env, timeout_seconds, max_retries,
+             *     verify_ssl, auth_token or auth_token_secret_ref, health_check_endpoint, run_post_hooks,
+             *     framework_name, command, eval_type and the evaluation parameters; benchmarks override any of
+             *     them in their parameters. Used in local and Kubernetes mode alike.
+             */
+            nemo_evaluator?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @description Identity and bookkeeping of a stored resource. */
         ResourceDto: {

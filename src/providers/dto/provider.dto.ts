@@ -207,6 +207,17 @@ export class ProviderRuntimeDto {
   @ValidateNested()
   @Type(() => LocalRuntimeDto)
   local?: LocalRuntimeDto;
+
+  /**
+   * A remote NeMo Evaluator container (EvalHub's evaluator server): endpoint (host, host:port or a
+   * list), port (3825), model_endpoint, endpoint_type, api_key_env, timeout_seconds, max_retries,
+   * verify_ssl, auth_token or auth_token_secret_ref, health_check_endpoint, run_post_hooks,
+   * framework_name, command, eval_type and the evaluation parameters; benchmarks override any of
+   * them in their parameters. Used in local and Kubernetes mode alike.
+   */
+  @IsOptional()
+  @IsObject()
+  nemo_evaluator?: Record<string, unknown>;
 }
 
 /** Body of POST/PUT /providers. */
