@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import * as fs from 'fs';
 import * as path from 'path';
+import { setTimeout as delay_ } from 'timers/promises';
 import { NemoContainer, NemoEvaluatorSettings, resolveNemoSettings, retryDelayMs } from '../../domain/nemo-evaluator-settings';
 import { MessageInfo } from '../../domain/types';
 import { eachBenchmark, failAll } from '../backend-run';
@@ -180,7 +181,8 @@ export class NemoEvaluatorExecutor implements Executor {
       if (attempt >= attempts) throw fail(`could not reach the NeMo Evaluator container at ${url} after ${attempts} attempts (max_retries ${s.max_retries}): ${why}`, 'nemo_evaluator_unreachable');
       const delay = Math.min(retryDelayMs(attempt), Math.max(0, deadline - Date.now()));
       ctx.logs.line(`[evalhub] ${new Date().toISOString()} attempt ${attempt} of ${attempts} to ${url} failed (${why}); retrying in ${(delay / 1000).toFixed(1)} s`);
-      await sleepUnlessAborted(delay, ctx.signal);
+      // The backoff between retries; a cancel ends it at once (and is seen at the next check).
+      await delay_(delay, undefined, { signal: ctx.signal }).catch(() => undefined);
     }
   }
 
@@ -199,17 +201,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** The backoff between retries; a cancel ends it at once. */
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
