@@ -8,7 +8,7 @@ const src = './src';
 /** Zone fields for "everything under src/ except these folders". */
 const allBut = (...keep) => ({ from: src, except: keep.map((k) => `./${k}`) });
 /** The executor folders under src/executors/, one per backend. */
-const BACKEND_FOLDERS = ['local-process', 'lm-eval', 'guidellm', 'garak', 'lighteval', 'ragas', 'kubernetes', 'unavailable'];
+const BACKEND_FOLDERS = ['local-process', 'lm-eval', 'guidellm', 'garak', 'lighteval', 'ragas', 'nemo-evaluator', 'kubeflow-pipelines', 'kubernetes', 'unavailable'];
 /** The browser dashboard (bundled by scripts/build-dashboard.js); it runs in the page, not in Node. */
 const DASHBOARD_APP = 'src/dashboard/app';
 const BROWSER_GLOBALS = Object.fromEntries(
@@ -57,6 +57,7 @@ export default tseslint.config(
               from: BACKEND_FOLDERS.filter((o) => o !== f).map((o) => `./src/executors/${o}`),
               message: 'a backend folder imports no other backend: put shared code in src/executors/ (e.g. backend-run.ts).',
             })),
+            { target: './src/adapter', ...allBut('adapter', 'executors', 'core', 'domain'), message: 'the adapter runs one backend from a JobSpec and reaches EvalHub only over HTTP: executors, core/ and domain/ only.' },
             { target: './src/dashboard', ...allBut('dashboard'), message: 'dashboard/ serves a static bundle: it imports nothing else from src/.' },
             { target: './src/kubernetes', ...allBut('kubernetes', 'core', 'domain'), message: 'kubernetes/ is a runtime adapter: it imports only core/ and domain/.' },
             { target: ['./src/evaluations', './src/providers', './src/collections', './src/common', './src/queue', './src/gates'], from: ['./src/kubernetes', './src/executors', './src/worker', './src/mlflow', './src/metrics'], message: 'the job and catalog code is runtime-agnostic: reach a runtime through core/runtime/job-runtime, listeners through the job bus.' },

@@ -41,7 +41,7 @@ for b in "${backends[@]}"; do
   [ -f "$root/python/backends/$b/lock.txt" ] || { echo "setup: unknown backend '$b' (known: ${ALL_BACKENDS[*]})" >&2; exit 2; }
 done
 
-steps=$((3 + ${#backends[@]}))
+steps=$((4 + ${#backends[@]}))
 step=0
 built=()
 say() { echo "setup: [$step/$steps] $*" >&2; }
@@ -113,7 +113,14 @@ fuzz="$cache/fuzz-$(hash_of "$root/python/fuzz-requirements.txt")"
 make_env fuzz "$fuzz" "$root/python/fuzz-requirements.txt"
 echo "$fuzz" > "$root/.data/fuzz-venv-path"
 
-# 4… One environment per requested backend, pinned by its lock file (same hash as the service uses).
+# 4. The kfp SDK, for the fake Kubeflow Pipelines server of the tests (it checks pipeline specs
+#    against kfp-pipeline-spec) and for driving it with the official client.
+step=4
+kfp="$cache/kfp-$(hash_of "$root/python/kfp-requirements.txt")"
+make_env kfp "$kfp" "$root/python/kfp-requirements.txt"
+echo "$kfp" > "$root/.data/kfp-venv-path"
+
+# 5… One environment per requested backend, pinned by its lock file (same hash as the service uses).
 for b in "${backends[@]}"; do
   step=$((step + 1))
   lock="$root/python/backends/$b/lock.txt"
@@ -126,6 +133,7 @@ done
   echo "setup: done in $SECONDS s. Installed:"
   echo "setup:   core (lm-eval, MLflow, SDK)  $(size "$venv")  $venv"
   echo "setup:   fuzz (API fuzzer)            $(size "$fuzz")  $fuzz"
+  echo "setup:   kfp (fake KFP server, tests) $(size "$kfp")  $kfp"
   for e in "${built[@]}"; do printf 'setup:   %-28s %s  %s\n' "${e%% *}" "$(size "${e#* }")" "${e#* }"; done
   [ ${#backends[@]} -eq 0 ] && echo "setup:   (other backends: bash scripts/setup-python.sh --backends guidellm,garak,lighteval,ragas,nemo-evaluator or all)"
   echo "setup: next: npm start   (API, worker, Redis and MLflow; then open http://127.0.0.1:8080/)"

@@ -2,6 +2,7 @@ import { comparePaired, holmAdjust, Interval, normalInterval, unpairedZTest } fr
 import { effectivePrimaryScore } from './scoring';
 import { JobRecord, ResolvedBenchmark } from './types';
 import { SampleScores } from './uncertainty';
+import { stableJson } from './stable-json';
 
 // A comparison of runs: for every benchmark both jobs ran with the same parameters, each metric's
 // values and difference, and for the primary metric whether the candidate improved, regressed or
@@ -49,16 +50,6 @@ export interface CandidateComparison {
 /** Loads a benchmark's per-sample scores, when its run logged them. */
 export type SampleSource = (job: JobRecord, index: number) => SampleScores[] | undefined;
 
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
 
 /** Two benchmarks compare when they are the same benchmark run with the same parameters. */
 export function benchmarkKey(b: ResolvedBenchmark): string {

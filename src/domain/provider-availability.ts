@@ -17,6 +17,7 @@ export function providerAvailability(provider: ProviderRecord, mode: RuntimeMode
   const runtime = provider.runtime;
   // A remote evaluator container: reachable from any worker, in either mode (checked per run).
   if (runtime?.nemo_evaluator) return { runnable: true, runtime: mode, executor: 'nemo_evaluator' };
+  if (runtime?.kubeflow_pipelines) return { runnable: true, runtime: mode, executor: 'kubeflow_pipelines' };
   if (mode === 'kubernetes') {
     return runtime?.k8s
       ? { runnable: true, runtime: mode, executor: 'kubernetes' }
@@ -36,6 +37,6 @@ export function providerAvailability(provider: ProviderRecord, mode: RuntimeMode
     runtime: mode,
     reason: runtime?.k8s
       ? `provider '${provider.resource.id}' runs only as a Kubernetes Job here (set EVALHUB_RUNTIME=kubernetes), it has no local runtime`
-      : `provider '${provider.resource.id}' has no runtime: give it runtime.local.executor, runtime.k8s or runtime.nemo_evaluator`,
+      : `provider '${provider.resource.id}' has no runtime: give it runtime.local.executor, runtime.k8s, runtime.nemo_evaluator or runtime.kubeflow_pipelines`,
   };
 }

@@ -1,7 +1,9 @@
 import { NativeBackend, nativeBackendOf } from './native-backends';
 import { ProviderRecord, ResolvedBenchmark } from './types';
+import { stableJson } from './stable-json';
+import { runsOnKfp } from './kfp-settings';
 
-export type ExecutorKind = 'local-process' | NativeBackend | 'nemo_evaluator' | 'kubernetes' | 'unavailable';
+export type ExecutorKind = 'local-process' | NativeBackend | 'nemo_evaluator' | 'kubeflow_pipelines' | 'kubernetes' | 'unavailable';
 
 /** One unit of work for a worker: benchmarks that run together in one process or Job. */
 export interface RunUnit {
@@ -12,9 +14,12 @@ export interface RunUnit {
 
 export type RuntimeMode = 'local' | 'kubernetes';
 
-export function executorFor(provider: ProviderRecord | undefined, mode: RuntimeMode): ExecutorKind {
-  if (!provider?.runtime) return 'unavailable';
-  // A remote service: the same in both modes (the worker only sends HTTP).
+/** The executor of a benchmark: its provider's runtime, or the benchmark's own `parameters.backend`. */
+export function executorFor(provider: ProviderRecord | undefined, mode: RuntimeMode, parameters?: unknown): ExecutorKind {
+  if (!provider) return 'unavailable';
+  // Remote services: the same in both modes (the worker only sends HTTP).
+  if (runsOnKfp(provider.runtime, parameters)) return 'kubeflow_pipelines';
+  if (!provider.runtime) return 'unavailable';
   if (provider.runtime.nemo_evaluator) return 'nemo_evaluator';
   if (mode === 'kubernetes') return provider.runtime.k8s ? 'kubernetes' : 'unavailable';
   const local = provider.runtime.local;
@@ -24,16 +29,6 @@ export function executorFor(provider: ProviderRecord | undefined, mode: RuntimeM
   return 'unavailable';
 }
 
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /**
  * Splits a job into run units. lm-eval benchmarks of the same provider with identical parameters
@@ -44,7 +39,7 @@ export function planRuns(benchmarks: ResolvedBenchmark[], providers: Map<string,
   const units: RunUnit[] = [];
   const groups = new Map<string, RunUnit>();
   benchmarks.forEach((b, index) => {
-    const executor = executorFor(providers.get(b.provider_id), mode);
+    const executor = executorFor(providers.get(b.provider_id), mode, b.parameters);
     if (executor === 'lm_evaluation_harness') {
       const settings = `${b.provider_id}|${stableJson(b.parameters ?? {})}|${stableJson(b.test_data_ref ?? null)}`;
       const existing = groups.get(settings);

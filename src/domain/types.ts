@@ -271,6 +271,8 @@ export interface ProviderRuntime {
   local?: LocalRuntime;
   /** A remote NeMo Evaluator container (domain/nemo-evaluator-settings). */
   nemo_evaluator?: Json;
+  /** Runs as Kubeflow Pipelines runs (domain/kfp-settings). */
+  kubeflow_pipelines?: Json;
 }
 
 export interface ProviderRecord {

@@ -27,6 +27,7 @@ import { ProviderAvailabilityService } from '../providers/provider-availability.
 import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/pod-placement-checks';
 import { secretRefRefusal } from '../domain/secret-ref';
 import { resolveNemoSettings } from '../domain/nemo-evaluator-settings';
+import { resolveKfpSettings, runsOnKfp } from '../domain/kfp-settings';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 
@@ -35,6 +36,12 @@ function nemoEvaluatorErrors(provider: ProviderRecord | undefined, b: { id: stri
   const runtime = provider?.runtime?.nemo_evaluator;
   if (!runtime) return [];
   return resolveNemoSettings(runtime, b.parameters, { benchmarkId: b.id, modelUrl }, { runtime: `provider ${provider.resource.id}: runtime.nemo_evaluator`, parameters: `benchmarks[${i}].parameters` }).errors;
+}
+
+/** The Kubeflow Pipelines settings of a benchmark that runs there (its provider's or its own parameters.backend). */
+function kfpErrors(provider: ProviderRecord | undefined, b: { parameters?: unknown }, i: number): string[] {
+  if (!provider || !runsOnKfp(provider.runtime, b.parameters)) return [];
+  return resolveKfpSettings(provider.runtime?.kubeflow_pipelines, b.parameters, {}, { runtime: `provider ${provider.resource.id}: runtime.kubeflow_pipelines`, parameters: `benchmarks[${i}].parameters.backend` }).errors;
 }
 
 /** Parameter checks of the executor that will run a benchmark (none for adapters and Kubernetes Jobs). */
@@ -88,14 +95,16 @@ export class EvaluationsService {
       ...queueErrors(config.queue, 'queue'),
       ...benchmarks.flatMap((b, i) => [
         ...benchmarkParameterErrors(b.parameters, `benchmarks[${i}].parameters`),
-        ...parameterErrorsFor(executorFor(providers.get(b.provider_id), this.cfg.runtime), b.parameters, `benchmarks[${i}].parameters`),
+        ...parameterErrorsFor(executorFor(providers.get(b.provider_id), this.cfg.runtime, b.parameters), b.parameters, `benchmarks[${i}].parameters`),
         ...nemoEvaluatorErrors(providers.get(b.provider_id), b, config.model.url, i),
+        ...kfpErrors(providers.get(b.provider_id), b, i),
         ...hardwareConfigErrors(b.hardware_config, `benchmarks[${i}].hardware_config`),
         ...testDataRefErrors(b.test_data_ref, `benchmarks[${i}].test_data_ref`),
       ]),
     ];
     if (problems.length) throw ApiError.validation(problems.join('; '));
-    await this.checkRunnable(benchmarks.map((b) => providers.get(b.provider_id)));
+    // A benchmark sent to Kubeflow Pipelines needs nothing of this deployment's runtimes.
+    await this.checkRunnable(benchmarks.filter((b) => !runsOnKfp(providers.get(b.provider_id)?.runtime, b.parameters)).map((b) => providers.get(b.provider_id)));
     const allPreRecorded = benchmarks.every((b) => (b.test_data_ref as { type?: string } | undefined)?.type === 'pre_recorded_data');
     if (!config.model.url && !allPreRecorded) {
       throw new ApiError('model_url_required', 'model.url is required unless every benchmark uses pre-recorded data.');

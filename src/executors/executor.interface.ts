@@ -3,6 +3,9 @@ import { ExecutorKind } from '../domain/run-plan';
 import { BenchmarkStatusEvent, JobRecord, ProviderRecord } from '../domain/types';
 import { LogWriter } from '../core/logs/job-logs';
 
+/** Where a run's output lines go: the worker's LogWriter (file + Redis stream), or the adapter's console. */
+export type RunLog = Pick<LogWriter, 'line' | 'write' | 'lastLines' | 'filePath'>;
+
 /** An event about one benchmark of the unit; ids and index are filled in by the reporter. */
 export type UnitEvent = Omit<BenchmarkStatusEvent, 'id' | 'provider_id' | 'benchmark_index'>;
 
@@ -17,7 +20,7 @@ export interface RunContext {
   signal: AbortSignal;
   /** Aborts once benchmark `index` was finished from outside (its adapter reported); the process may go. */
   benchmarkDone(index: number): AbortSignal;
-  logs: LogWriter;
+  logs: RunLog;
   /** Applies a status event for one benchmark of the unit, like an adapter callback would. */
   report(index: number, event: UnitEvent): Promise<void>;
   /** Folder for the benchmark's files (JobSpec, outputs); created on demand. */

@@ -1,6 +1,6 @@
 import { spawn, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
-import { LogWriter } from '../core/logs/job-logs';
+import type { RunLog } from './executor.interface';
 import { RunOutcome } from './executor.interface';
 
 const KILL_GRACE_MS = 3000;
@@ -58,7 +58,7 @@ export function runInGroup(
   opts: {
     env: NodeJS.ProcessEnv;
     cwd: string;
-    logs: LogWriter;
+    logs: RunLog;
     signal: AbortSignal;
     onSpawn?: (pid: number) => void | Promise<void>;
     /** Called with each output line (split on \n and \r, so progress bars count too). */

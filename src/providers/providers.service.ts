@@ -14,6 +14,7 @@ import { ProviderRecord, Resource } from '../domain/types';
 import { ProviderConfigDto } from './dto/provider.dto';
 import { normalizeProvider } from './provider-shape';
 import { resolveNemoSettings } from '../domain/nemo-evaluator-settings';
+import { resolveKfpSettings } from '../domain/kfp-settings';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -49,10 +50,14 @@ export class ProvidersService extends CatalogService<ProviderRecord> {
   }
 
   /** Where the service is shared, a tenant's provider may not run code of its own on the worker. */
-  protected override check(config: { runtime?: { local?: { executor?: unknown; command?: unknown; env?: unknown; include_path?: unknown }; nemo_evaluator?: unknown } }, caller: RequestContext): void {
+  protected override check(config: { runtime?: { local?: { executor?: unknown; command?: unknown; env?: unknown; include_path?: unknown }; nemo_evaluator?: unknown; kubeflow_pipelines?: unknown } }, caller: RequestContext): void {
     if (config.runtime?.nemo_evaluator !== undefined) {
       // What a benchmark or the job may still give (endpoint, model_endpoint) is checked at submit.
       const { errors } = resolveNemoSettings(config.runtime.nemo_evaluator, undefined, { benchmarkId: '-', partial: true });
+      if (errors.length) throw ApiError.validation(errors.join('; '));
+    }
+    if (config.runtime?.kubeflow_pipelines !== undefined) {
+      const { errors } = resolveKfpSettings(config.runtime.kubeflow_pipelines, undefined, { partial: true });
       if (errors.length) throw ApiError.validation(errors.join('; '));
     }
     const executor = config.runtime?.local?.executor;

@@ -1257,6 +1257,16 @@ export interface components {
             k8s?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description Runs each benchmark as a Kubeflow Pipelines v2 run: framework (lighteval or garak) and
+             *     kfp_endpoint are required; namespace, experiment, image and command (EvalHub's adapter image
+             *     unless given), env, auth_token or auth_token_secret_ref, ca_bundle_path, verify_ssl,
+             *     poll_interval_seconds, timeout_seconds, callback_url, service_account are optional. A job's
+             *     benchmark can ask for the same with parameters.backend = {"type": "kubeflow-pipelines", …}.
+             */
+            kubeflow_pipelines?: {
+                [key: string]: unknown;
+            } | null;
             local?: components["schemas"]["LocalRuntimeDto"];
             /**
              * @description A remote NeMo Evaluator container (EvalHub's evaluator server): endpoint (host, host:port or a

@@ -9,6 +9,7 @@ import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { readSecretRef, SecretRefError } from '../model-auth';
 import { metricStatistics, SAMPLE_SCORES_ARTIFACT, writeSampleScores } from '../sample-scores';
 import { ConnectionError, containerUrl, send } from './nemo-client';
+import { safeJson } from '../http-call';
 import { buildRequest, byobSampleScores, EvaluateResponse, parseResults, schemaProblem } from './nemo-protocol';
 
 /** How long a health check may take before the container counts as unhealthy. */
@@ -192,13 +193,5 @@ export class NemoEvaluatorExecutor implements Executor {
     const problem = schemaProblem('EvaluateResponse', body);
     if (problem) throw fail(`the answer of ${url} does not follow the protocol (${problem}); it starts: ${start(text)}`, 'nemo_evaluator_bad_response');
     return body as EvaluateResponse;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -218,6 +218,17 @@ export class ProviderRuntimeDto {
   @IsOptional()
   @IsObject()
   nemo_evaluator?: Record<string, unknown>;
+
+  /**
+   * Runs each benchmark as a Kubeflow Pipelines v2 run: framework (lighteval or garak) and
+   * kfp_endpoint are required; namespace, experiment, image and command (EvalHub's adapter image
+   * unless given), env, auth_token or auth_token_secret_ref, ca_bundle_path, verify_ssl,
+   * poll_interval_seconds, timeout_seconds, callback_url, service_account are optional. A job's
+   * benchmark can ask for the same with parameters.backend = {"type": "kubeflow-pipelines", …}.
+   */
+  @IsOptional()
+  @IsObject()
+  kubeflow_pipelines?: Record<string, unknown>;
 }
 
 /** Body of POST/PUT /providers. */
