@@ -124,21 +124,28 @@ describe('Kubeflow Pipelines runtime (fake KFP server, real Lighteval and garak 
     expect(first.logs + second.logs).not.toContain(kfp.token);
   }, 300000);
 
-  it("runs the catalog's garak-kfp benchmark when the job's benchmark asks for kubeflow-pipelines", async () => {
-    const id = await submit({
-      name: 'kfp-garak',
-      model: { url: fake.url, name: 'fake-model' },
-      benchmarks: [{ id: 'quick', provider_id: 'garak-kfp', parameters: { backend: { type: 'kubeflow-pipelines', framework: 'garak', kfp_endpoint: kfp.url, auth_token_secret_ref: 'env:EVALHUB_SECRET_KFP_TOKEN', ca_bundle_path: kfp.caPath, poll_interval_seconds: 1 } } }],
-    });
-    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 240000);
-    expect([job.status.state, job.status.benchmarks[0].error_message?.message]).toEqual(['completed', undefined]);
-    // The same number the native garak suite gets from garak's report (one of two detectors fires).
-    expect(job.results.benchmarks[0].metrics.attack_success_rate).toBe(0.5);
-    const logs = await logsOf(id);
-    expect(logs).toMatch(/uploaded pipeline version evalhub-garak-[0-9a-f]{16}/);
-    // The routing block is EvalHub's: the adapter's JobSpec does not carry it.
-    const run = await kfp.run(runIdIn(logs)!);
-    expect(JSON.parse(run.runtime_config.parameters.job_spec).parameters.backend).toBeUndefined();
+  it("runs the catalog's garak-kfp benchmark when the job's benchmark asks for kubeflow-pipelines; two jobs at once share one pipeline and experiment", async () => {
+    const backend = { type: 'kubeflow-pipelines', framework: 'garak', kfp_endpoint: kfp.url, experiment: 'red-team', auth_token_secret_ref: 'env:EVALHUB_SECRET_KFP_TOKEN', ca_bundle_path: kfp.caPath, poll_interval_seconds: 1 };
+    const body = { name: 'kfp-garak', model: { url: fake.url, name: 'fake-model' }, benchmarks: [{ id: 'quick', provider_id: 'garak-kfp', parameters: { backend } }] };
+    // Submitted together: both find no pipeline, version or experiment, and race to create them.
+    const ids = await Promise.all([submit(body), submit(body)]);
+    const runs: any[] = [];
+    for (const id of ids) {
+      const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 240000);
+      expect([job.status.state, job.status.benchmarks[0].error_message?.message]).toEqual(['completed', undefined]);
+      // The same number the native garak suite gets from garak's report (one of two detectors fires).
+      expect(job.results.benchmarks[0].metrics.attack_success_rate).toBe(0.5);
+      const logs = await logsOf(id);
+      expect(logs).toMatch(/(uploaded|reusing) pipeline version evalhub-garak-[0-9a-f]{16}/);
+      expect(logs).toMatch(/created in experiment 'red-team'/);
+      // The routing block is EvalHub's: the adapter's JobSpec does not carry it.
+      const run = await kfp.run(runIdIn(logs)!);
+      expect(JSON.parse(run.runtime_config.parameters.job_spec).parameters.backend).toBeUndefined();
+      runs.push(run);
+    }
+    // One experiment and one pipeline version, whichever job created them.
+    expect(new Set(runs.map((r) => r.experiment_id)).size).toBe(1);
+    expect(new Set(runs.map((r) => r.pipeline_version_reference.pipeline_version_id)).size).toBe(1);
   }, 300000);
 
   it('cancel terminates the KFP run and its adapter', async () => {

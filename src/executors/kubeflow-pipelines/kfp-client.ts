@@ -71,31 +71,69 @@ export class KfpClient {
     return JSON.stringify({ predicates: [{ operation: EQUALS, key, stringValue: value }] });
   }
 
-  async findPipeline(name: string): Promise<string | undefined> {
+  private async findPipeline(name: string): Promise<string | undefined> {
     const r = (await this.call('GET', '/pipelines', { query: { filter: this.byName('display_name', name), namespace: this.o.namespace, page_size: '2' } })) as { pipelines?: { pipeline_id: string }[] };
     return r.pipelines?.[0]?.pipeline_id;
   }
 
-  async uploadPipeline(name: string, spec: unknown, description: string): Promise<{ pipeline_id: string }> {
-    const { body, contentType } = multipart(spec);
-    return (await this.call('POST', '/pipelines/upload', { query: { name, display_name: name, description, namespace: this.o.namespace }, body, contentType })) as { pipeline_id: string };
-  }
-
-  async findVersion(pipelineId: string, name: string): Promise<string | undefined> {
+  private async findVersion(pipelineId: string, name: string): Promise<string | undefined> {
     const r = (await this.call('GET', `/pipelines/${encodeURIComponent(pipelineId)}/versions`, { query: { filter: this.byName('display_name', name), page_size: '2' } })) as { pipeline_versions?: { pipeline_version_id: string }[] };
     return r.pipeline_versions?.[0]?.pipeline_version_id;
   }
 
-  async uploadVersion(pipelineId: string, name: string, spec: unknown): Promise<{ pipeline_version_id: string }> {
-    const { body, contentType } = multipart(spec);
-    return (await this.call('POST', '/pipelines/upload_version', { query: { pipelineid: pipelineId, name, display_name: name }, body, contentType })) as { pipeline_version_id: string };
+  private async findExperiment(name: string): Promise<string | undefined> {
+    const r = (await this.call('GET', '/experiments', { query: { filter: this.byName('display_name', name), namespace: this.o.namespace, page_size: '2' } })) as { experiments?: { experiment_id: string }[] };
+    return r.experiments?.[0]?.experiment_id;
+  }
+
+  /**
+   * Finds by name, else creates; when another worker created it in between (409), finds it again.
+   * `created` says whether this call made it.
+   */
+  private async findOrCreate(find: () => Promise<string | undefined>, create: () => Promise<string>): Promise<{ id: string; created: boolean }> {
+    const found = await find();
+    if (found) return { id: found, created: false };
+    try {
+      return { id: await create(), created: true };
+    } catch (e) {
+      if (!(e instanceof KfpApiError) || e.status !== 409) throw e;
+      const again = await find();
+      if (!again) throw e;
+      return { id: again, created: false };
+    }
+  }
+
+  pipeline(name: string, spec: unknown, description: string): Promise<{ id: string; created: boolean }> {
+    return this.findOrCreate(
+      () => this.findPipeline(name),
+      async () => {
+        const { body, contentType } = multipart(spec);
+        const p = (await this.call('POST', '/pipelines/upload', { query: { name, display_name: name, description, namespace: this.o.namespace }, body, contentType })) as { pipeline_id: string };
+        return p.pipeline_id;
+      },
+    );
+  }
+
+  version(pipelineId: string, name: string, spec: unknown): Promise<{ id: string; created: boolean }> {
+    return this.findOrCreate(
+      () => this.findVersion(pipelineId, name),
+      async () => {
+        const { body, contentType } = multipart(spec);
+        const v = (await this.call('POST', '/pipelines/upload_version', { query: { pipelineid: pipelineId, name, display_name: name }, body, contentType })) as { pipeline_version_id: string };
+        return v.pipeline_version_id;
+      },
+    );
   }
 
   async experimentId(name: string): Promise<string> {
-    const found = (await this.call('GET', '/experiments', { query: { filter: this.byName('display_name', name), namespace: this.o.namespace, page_size: '2' } })) as { experiments?: { experiment_id: string }[] };
-    if (found.experiments?.[0]) return found.experiments[0].experiment_id;
-    const created = (await this.call('POST', '/experiments', { json: { display_name: name, description: 'EvalHub evaluations', ...(this.o.namespace ? { namespace: this.o.namespace } : {}) } })) as { experiment_id: string };
-    return created.experiment_id;
+    const r = await this.findOrCreate(
+      () => this.findExperiment(name),
+      async () => {
+        const e = (await this.call('POST', '/experiments', { json: { display_name: name, description: 'EvalHub evaluations', ...(this.o.namespace ? { namespace: this.o.namespace } : {}) } })) as { experiment_id: string };
+        return e.experiment_id;
+      },
+    );
+    return r.id;
   }
 
   async createRun(run: { display_name: string; experiment_id: string; pipeline_id: string; pipeline_version_id: string; parameters: Record<string, string>; service_account?: string }): Promise<KfpRun> {

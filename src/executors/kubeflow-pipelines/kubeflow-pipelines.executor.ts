@@ -71,17 +71,10 @@ export class KubeflowPipelinesExecutor implements Executor {
     const spec = buildPipelineSpec(s);
     const name = pipelineName(s);
     const version = versionName(spec);
-    let pipelineId = await client.findPipeline(name);
-    if (!pipelineId) {
-      pipelineId = (await client.uploadPipeline(name, spec, 'EvalHub benchmark runs')).pipeline_id;
-      ctx.logs.line(`[evalhub] uploaded pipeline ${name} (${pipelineId})`);
-    }
-    let versionId = await client.findVersion(pipelineId, version);
-    if (versionId) ctx.logs.line(`[evalhub] reusing pipeline version ${version} (${versionId})`);
-    else {
-      versionId = (await client.uploadVersion(pipelineId, version, spec)).pipeline_version_id;
-      ctx.logs.line(`[evalhub] uploaded pipeline version ${version} (${versionId})`);
-    }
+    const pipeline = await client.pipeline(name, spec, 'EvalHub benchmark runs');
+    if (pipeline.created) ctx.logs.line(`[evalhub] uploaded pipeline ${name} (${pipeline.id})`);
+    const v = await client.version(pipeline.id, version, spec);
+    ctx.logs.line(`[evalhub] ${v.created ? 'uploaded' : 'reusing'} pipeline version ${version} (${v.id})`);
     const experiment = s.experiment ?? ctx.job.config.experiment?.name ?? 'evalhub';
     const experimentId = await client.experimentId(experiment);
 
@@ -90,8 +83,8 @@ export class KubeflowPipelinesExecutor implements Executor {
     const run = await client.createRun({
       display_name: `evalhub-${ctx.job.resource.id.slice(0, 8)}-${bench.id}-${index}`.slice(0, 128),
       experiment_id: experimentId,
-      pipeline_id: pipelineId,
-      pipeline_version_id: versionId,
+      pipeline_id: pipeline.id,
+      pipeline_version_id: v.id,
       parameters: { [JOB_SPEC_PARAMETER]: JSON.stringify(jobSpec) },
       service_account: s.service_account,
     });
