@@ -80,7 +80,9 @@ describe('release gates and the evalhub CLI', () => {
     const res = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'watched', model: { url: 'http://m/v1', name: 'm' }, benchmarks: [{ id: 'alpha', provider_id: provider, parameters: { delay_ms: 1000 } }] });
     const watched = await cli(svc, ['watch', res.body.resource.id]);
     expect(watched.code).toBe(0);
-    expect(watched.out.trim().split('\n').pop()).toMatch(/^completed\s+100%/);
+    // Without a terminal: one line per change, ending with the completed state, then the results table.
+    expect(watched.out).toMatch(/^completed\s+100%/m);
+    expect(watched.out).toMatch(/^alpha\s+\S+\s+completed\s+\S+\s+[\d.]+\s+[\d.]+\s+PASS/m);
     expect((await cli(svc, ['frobnicate'])).code).toBe(64);
     const down = await cli(svc, ['gate', 'x', 'y'], { EVALHUB_URL: 'http://127.0.0.1:9' });
     expect([down.code, down.out]).toEqual([3, expect.stringContaining('not reachable')]);
