@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
-echo "build: [1/2] compiling the service (nest build) ..." >&2
+echo "build: [1/2] compiling the service (nest build) and the SDK's type declarations ..." >&2
 npx nest build
+npx tsc -p tsconfig.sdk.json
 echo "build: [1/2] service compiled in $((SECONDS - t0)) s" >&2
 t1=$SECONDS
 echo "build: [2/2] bundling the dashboard (esbuild) ..." >&2

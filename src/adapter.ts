@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import * as os from 'os';
 import * as path from 'path';
-import { jobSpecPath, JobSpecError, readJobSpec } from './adapter/job-spec-file';
 import { isAdapterBackend, runNativeAdapter } from './adapter/native-backend-adapter';
 import { ConfigError, loadConfig } from './core/config/app-config';
 import { NATIVE_BACKENDS } from './domain/native-backends';
+import { JobSpec, JobSpecError } from './sdk/adapter';
 
 /**
  * EvalHub's adapter process (`node dist/adapter.js <backend>`): runs one benchmark of the JobSpec
@@ -23,8 +23,8 @@ async function main(): Promise<number> {
     process.stderr.write(`usage: adapter <backend>   (one of ${NATIVE_BACKENDS.join(', ')})\n`);
     return 2;
   }
-  const spec = readJobSpec(jobSpecPath());
-  const workDir = path.resolve(process.env.EVALHUB_WORK_DIR || path.join(os.tmpdir(), `evalhub-adapter-${spec.id}-${spec.benchmark_index}`));
+  const spec = JobSpec.fromFile();
+  const workDir = path.resolve(process.env.EVALHUB_WORK_DIR || path.join(os.tmpdir(), `evalhub-adapter-${spec.id}-${spec.benchmarkIndex}`));
   // The adapter is the pod's process: it runs as whoever the image says, never switching users.
   const cfg = { ...loadConfig({ ...process.env, DATA_DIR: workDir }), runAs: undefined };
   const stop = new AbortController();

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AppConfig } from '../core/config/app-config';
-import { JobSpec } from '../domain/job-spec';
 import { NATIVE_BACKENDS, NativeBackend } from '../domain/native-backends';
 import { JobRecord, ProviderRecord } from '../domain/types';
 import { Executor, RunContext, RunOutcome, UnitEvent } from '../executors/executor.interface';
@@ -10,6 +9,7 @@ import { GuideLlmExecutor } from '../executors/guidellm/guidellm.executor';
 import { LightevalExecutor } from '../executors/lighteval/lighteval.executor';
 import { LmEvalExecutor } from '../executors/lm-eval/lm-eval.executor';
 import { RagasExecutor } from '../executors/ragas/ragas.executor';
+import { DefaultCallbacks, JobSpec } from '../sdk/adapter';
 import { CallbackReporter } from './callback-reporter';
 import { ConsoleLog } from './console-log';
 
@@ -45,15 +45,15 @@ export interface AdapterOptions {
  * Resolves to true when the benchmark completed.
  */
 export async function runNativeAdapter(o: AdapterOptions): Promise<boolean> {
-  const index = o.spec.benchmark_index;
+  const index = o.spec.benchmarkIndex;
   const logs = new ConsoleLog(path.join(o.workDir, 'adapter.log'));
-  const reporter = new CallbackReporter(o.spec, (l) => logs.line(l));
+  const reporter = new CallbackReporter(new DefaultCallbacks(o.spec, undefined, undefined, (l) => logs.line(l)));
   let final: UnitEvent['status'] | undefined;
-  const job = jobFromSpec(o.spec);
+  const job = jobFromSpec(o.spec.document);
   const provider: ProviderRecord = {
-    resource: { id: o.spec.provider_id, created_at: '', updated_at: '' },
-    name: o.spec.provider_id,
-    title: o.spec.provider_id,
+    resource: { id: o.spec.providerId, created_at: '', updated_at: '' },
+    name: o.spec.providerId,
+    title: o.spec.providerId,
     benchmarks: [],
     runtime: { local: { executor: o.backend, ...(o.includePath ? { include_path: o.includePath } : {}) } },
   };
@@ -72,7 +72,7 @@ export async function runNativeAdapter(o: AdapterOptions): Promise<boolean> {
       await reporter.report(event);
     },
     workDir: (i) => {
-      const dir = path.join(o.workDir, String(i), o.spec.benchmark_id.replace(/[^A-Za-z0-9_.-]/g, '_'));
+      const dir = path.join(o.workDir, String(i), o.spec.benchmarkId.replace(/[^A-Za-z0-9_.-]/g, '_'));
       fs.mkdirSync(dir, { recursive: true });
       return dir;
     },
@@ -82,7 +82,7 @@ export async function runNativeAdapter(o: AdapterOptions): Promise<boolean> {
     callbackToken: '',
     modelApiKey: o.modelApiKey,
   };
-  logs.line(`[adapter] ${o.backend}: benchmark ${o.spec.benchmark_id} (index ${index}) of job ${o.spec.id}, model ${o.spec.model.name}`);
+  logs.line(`[adapter] ${o.backend}: benchmark ${o.spec.benchmarkId} (index ${index}) of job ${o.spec.id}, model ${o.spec.model.name}`);
   let outcome: RunOutcome | undefined;
   try {
     outcome = await EXECUTORS[o.backend]().run(ctx);
@@ -99,7 +99,7 @@ export async function runNativeAdapter(o: AdapterOptions): Promise<boolean> {
 }
 
 /** The job as the executors see it, from what the JobSpec says of one benchmark. */
-function jobFromSpec(spec: JobSpec): JobRecord {
+function jobFromSpec(spec: JobSpec['document']): JobRecord {
   const parameters = { ...spec.parameters, ...(spec.num_examples !== undefined ? { num_examples: spec.num_examples } : {}) };
   const benchmarks: JobRecord['benchmarks'] = [];
   benchmarks[spec.benchmark_index] = { id: spec.benchmark_id, provider_id: spec.provider_id, parameters };

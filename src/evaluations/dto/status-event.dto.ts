@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateNested, MinLength } from 'class-validator';
+import { IsArray, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested, MinLength } from 'class-validator';
 import { EVENT_STATES, JOB_PHASES, MESSAGE_ORIGINS, RESULT_TYPES } from '../../domain/types';
 
 export class MessageInfoDto {
@@ -49,6 +49,36 @@ export class BenchmarkStatusEventDto {
   @IsOptional()
   @IsIn(JOB_PHASES as unknown as string[])
   phase?: (typeof JOB_PHASES)[number];
+
+  /** Share done, 0 to 1, while running (an EvalHub addition: adapters' progress bars). */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  progress?: number;
+
+  /** Items evaluated so far (an EvalHub addition). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  completed_count?: number;
+
+  /** Items in all (an EvalHub addition). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  total_count?: number;
+
+  /** What the counts count. */
+  @IsOptional()
+  @IsIn(['samples', 'requests', 'probes', 'rows'])
+  count_unit?: 'samples' | 'requests' | 'probes' | 'rows';
+
+  /** Seconds left, as the adapter estimates them. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  eta_seconds?: number;
 
   @IsOptional()
   @ValidateNested()
