@@ -619,7 +619,16 @@ export interface components {
              * @description When the benchmark finished (RFC 3339).
              */
             completed_at?: string | null;
+            /** @description Items evaluated so far (an EvalHub addition). */
+            completed_count?: number | null;
+            /**
+             * @description What the counts count.
+             * @enum {string|null}
+             */
+            count_unit?: "samples" | "requests" | "probes" | "rows" | null;
             error_message?: components["schemas"]["MessageInfoDto"];
+            /** @description Seconds left, as the adapter estimates them. */
+            eta_seconds?: number | null;
             /** @description Benchmark id. */
             id: string;
             /** @description Where the run log is kept. */
@@ -637,6 +646,8 @@ export interface components {
              * @enum {string|null}
              */
             phase?: "initializing" | "loading_data" | "running_evaluation" | "post_processing" | "persisting_artifacts" | "completed" | null;
+            /** @description Share done, 0 to 1, while running (an EvalHub addition: adapters' progress bars). */
+            progress?: number | null;
             /** @description Provider that runs the benchmark. */
             provider_id: string;
             /**
@@ -649,6 +660,8 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "running" | "completed" | "failed";
+            /** @description Items in all (an EvalHub addition). */
+            total_count?: number | null;
             warning_message?: components["schemas"]["MessageInfoDto"];
         };
         /** @description A benchmark's pass/fail against its threshold. */
