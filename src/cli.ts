@@ -94,6 +94,10 @@ function program(): Command {
   p.command('cancel <id>')
     .description('cancel a job')
     .action(act((c, id: string) => cmd.cancel(c.hub, c.io, id)));
+  p.command('retry <id>')
+    .description("run a finished job's failed and cancelled benchmarks again")
+    .option('-w, --wait', 'follow the job to its end')
+    .action(act((c, id: string, o: { wait?: boolean }) => cmd.retry(c.hub, c.io, id, o)));
   p.command('delete <id>')
     .description('delete a job and its record')
     .action(act((c, id: string) => cmd.remove(c.hub, c.io, id)));

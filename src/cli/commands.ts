@@ -189,6 +189,17 @@ export async function cancel(hub: EvalHubClient, io: Io, id: string): Promise<nu
   return 0;
 }
 
+export async function retry(hub: EvalHubClient, io: Io, id: string, o: { wait?: boolean }): Promise<number> {
+  const job = await hub.jobs.retry(id);
+  const again = job.status.benchmarks.filter((b) => b.status === 'pending').map((b) => b.id);
+  if (!o.wait) {
+    io.out(io.json ? JSON.stringify({ id, retrying: again }) : `retrying ${again.join(', ')} of ${id}`);
+    return 0;
+  }
+  if (!io.json) io.out(`retrying ${again.join(', ')} of ${id}`);
+  return follow(hub, io, id, job.name);
+}
+
 export async function remove(hub: EvalHubClient, io: Io, id: string): Promise<number> {
   await hub.jobs.delete(id);
   io.out(io.json ? JSON.stringify({ id, deleted: true }) : `deleted ${id}`);

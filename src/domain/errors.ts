@@ -14,7 +14,9 @@ export type DomainErrorCode =
   | 'query_bad_parameter'
   | 'invalid_patch_operation'
   | 'unallowed_patch'
-  | 'benchmark_already_finished';
+  | 'benchmark_already_finished'
+  | 'job_not_finished'
+  | 'nothing_to_retry';
 
 export class DomainError extends Error {
   constructor(

@@ -212,7 +212,9 @@ export interface JobRecord {
   status: JobStatus;
   results: JobResults;
   /** How the benchmarks are split into worker units (set at submit, see run-plan.ts). */
-  runs?: { key: string; executor: string; indexes: number[] }[];
+  runs?: { key: string; executor: string; indexes: number[]; attempt?: number }[];
+  /** How often the job's failed benchmarks were run again (POST /jobs/{id}/retry); none = 0. */
+  retry_attempt?: number;
   tracking?: TrackingState;
 }
 

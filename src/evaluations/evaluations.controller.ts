@@ -96,6 +96,19 @@ export class EvaluationsController {
     await this.evaluations.cancel(id, query, caller);
   }
 
+  @Post(':id/retry')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Run a finished job's failed benchmarks again",
+    description:
+      'Re-runs the failed and cancelled benchmarks of a finished job in place: completed ones keep their results, the job goes back to pending and ends with a new overall state. 409 `job_not_finished` while it runs, 409 `nothing_to_retry` when every benchmark completed.',
+  })
+  @ApiResponse({ status: 202, description: 'Accepted: the job, pending again', type: JobResourceDto })
+  @ApiErrors(404, 409)
+  async retry(@Param('id') id: string, @Caller() caller: RequestContext) {
+    return this.view(await this.evaluations.retry(id, caller), new Map());
+  }
+
   @Post(':id/events')
   @HttpCode(204)
   @ApiOperation({

@@ -28,6 +28,7 @@ import { hardwareConfigErrors, queueErrors, testDataRefErrors } from '../domain/
 import { secretRefRefusal } from '../domain/secret-ref';
 import { resolveNemoSettings } from '../domain/nemo-evaluator-settings';
 import { resolveKfpSettings, runsOnKfp } from '../domain/kfp-settings';
+import { retryFailedBenchmarks } from '../domain/job-retry';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 
@@ -220,6 +221,16 @@ export class EvaluationsService {
   }
 
   /** Soft cancel (state cancelled, processes stopped) or, with hard_delete, removal. */
+  /** Runs a finished job's failed and cancelled benchmarks again (domain/job-retry). */
+  async retry(id: string, caller: RequestContext): Promise<JobRecord> {
+    await this.get(id, caller);
+    const res = await this.jobs.update(id, (j) => retryFailedBenchmarks(j, new Date().toISOString()).job);
+    if (!res) throw ApiError.notFound('evaluation job', id);
+    await this.queue.enqueueJob(res.after);
+    await this.bus.emit({ before: res.before, after: res.after, source: 'api' });
+    return res.after;
+  }
+
   async cancel(id: string, query: Record<string, string | string[] | undefined>, caller: RequestContext): Promise<void> {
     assertKnownParams(query, ['hard_delete']);
     const hardDelete = parseBool('hard_delete', once('hard_delete', query.hard_delete), false);

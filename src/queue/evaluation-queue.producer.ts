@@ -49,15 +49,19 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** A flow: one child per run unit and a parent that finalises the job once they are all done. */
+  /**
+   * A flow: one child per run unit of the job's current attempt (all units at first, the retried
+   * ones after POST /retry) and a parent that finalises the job once they are all done.
+   */
   async enqueueJob(job: JobRecord): Promise<void> {
     const jobId = job.resource.id;
+    const attempt = job.retry_attempt ?? 0;
     await this.flows.add({
       name: JobName.FinalizeJob,
       queueName: QueueName.JobFinalize,
       data: { jobId } satisfies JobDataMap[JobName.FinalizeJob],
-      opts: { jobId: bullJobId.finalize(jobId), attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
-      children: (job.runs ?? []).map((unit) => ({
+      opts: { jobId: bullJobId.finalize(jobId, attempt), attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+      children: (job.runs ?? []).filter((unit) => (unit.attempt ?? 0) === attempt).map((unit) => ({
         name: JobName.RunUnit,
         queueName: QueueName.BenchmarkRuns,
         data: { jobId, unitKey: unit.key, executor: unit.executor, indexes: unit.indexes } as JobDataMap[JobName.RunUnit],
@@ -92,8 +96,8 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Whether the queue still holds the job's flow (used to re-enqueue after a lost submit). */
-  async hasFlow(jobId: string): Promise<boolean> {
-    return (await this.finalize.getJob(bullJobId.finalize(jobId))) !== undefined;
+  async hasFlow(job: JobRecord): Promise<boolean> {
+    return (await this.finalize.getJob(bullJobId.finalize(job.resource.id, job.retry_attempt ?? 0))) !== undefined;
   }
 
   /** Whether a job's MLflow write is queued (or running). */

@@ -32,7 +32,8 @@ export interface JobDataMap {
 
 /** BullMQ job ids: deterministic per job and unit, so a re-submit or a retry never duplicates. */
 export const bullJobId = {
-  finalize: (jobId: string) => `job-${jobId}`,
+  /** Attempt 0 keeps upstream-era ids; each retry gets its own finaliser. */
+  finalize: (jobId: string, attempt = 0) => (attempt ? `job-${jobId}-r${attempt}` : `job-${jobId}`),
   unit: (jobId: string, unitKey: string) => `run-${jobId}-${unitKey}`,
   trackJob: (jobId: string) => `track-${jobId}-job`,
   trackBenchmark: (jobId: string, index: number) => `track-${jobId}-b${index}`,

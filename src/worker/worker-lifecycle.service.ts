@@ -59,7 +59,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
         }
         continue;
       }
-      if (await this.queue.hasFlow(job.resource.id)) continue;
+      if (await this.queue.hasFlow(job)) continue;
       await this.queue.enqueueJob(job);
       n++;
     }

@@ -8,8 +8,8 @@ import { FakeKube, startFakeKube } from '../support/fake-kube';
 import { freePort, waitFor } from '../support/ports';
 import { pythonEnv, venvBin } from '../support/python';
 import { EvalHubService, ROOT, SILENT_ADAPTER } from '../support/service';
+import { Registry } from '../support/registry';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain-JS fixture (it also runs standalone)
-const { createFakeRegistry } = require('../fixtures/fake-oci-registry');
 
 const MODEL = { url: 'http://vllm.models.svc:8000/v1', name: 'granite' };
 
@@ -355,7 +355,7 @@ describe('Kubernetes Job runtime', () => {
 
 describe('sidecar', () => {
   let fake: FakeModel;
-  let registry: any;
+  let registry: Registry;
   let registryHost: string;
   let svc: EvalHubService;
   let sidecar: ChildProcess;
@@ -364,8 +364,9 @@ describe('sidecar', () => {
 
   beforeAll(async () => {
     fake = await startFakeModel();
-    registry = createFakeRegistry({ username: 'robot', password: 'push-secret' });
-    registryHost = `127.0.0.1:${await registry.listen()}`;
+    // The real distribution registry with token auth: a push needs the bearer handshake.
+    registry = await new Registry({ kind: 'token', user: 'robot', password: 'push-secret' }).start();
+    registryHost = registry.host;
     svc = new EvalHubService();
     await svc.start();
     port = await freePort();
@@ -391,14 +392,14 @@ describe('sidecar', () => {
     sidecar?.kill();
     await svc?.stop();
     await fake?.close();
-    await registry?.close();
+    await registry?.stop();
   });
 
   it("pushes the SDK's OCI artifact through the sidecar, which does the registry's token handshake; other repositories are refused", async () => {
     const files = path.join(dir, 'results');
     fs.mkdirSync(files, { recursive: true });
     fs.writeFileSync(path.join(files, 'results.json'), JSON.stringify({ acc: 0.7 }));
-    // Asynchronously: the fake registry answers from this process.
+    // Asynchronously: the registry's token service answers from this process.
     const push = (repo: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
         const p = spawn(venvBin('python'), [path.join(ROOT, 'test', 'compat', 'oci_push.py'), `127.0.0.1:${port}`, registryHost, repo, files, 'job-123'], { env: pythonEnv() });
@@ -412,12 +413,14 @@ describe('sidecar', () => {
     const pushed = JSON.parse(ok.out.trim().split('\n').pop()!);
     expect(pushed.reference).toMatch(new RegExp(`^${registryHost}/org/eval-results:evalhub-[0-9a-f]{64}@sha256:`));
     const tag = pushed.reference.split(':')[2].split('@')[0];
-    const manifest = registry.manifest('org/eval-results', tag);
-    expect(manifest.digest).toBe(pushed.digest);
+    const pulled = await registry.get(`/v2/org/eval-results/manifests/${tag}`, 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json');
+    expect(pulled.status).toBe(200);
+    expect(pulled.headers.get('docker-content-digest')).toBe(pushed.digest);
+    const manifest = JSON.parse(await pulled.text());
     expect(manifest.annotations).toMatchObject({ team: 'evals' });
-    expect(registry.blobs.size).toBeGreaterThanOrEqual(2);
-    // The adapter sent no credentials; every registry call after the handshake carried a token.
-    expect(registry.requests.filter((r: any) => r.path.startsWith('/v2/org/')).every((r: any) => r.authorization?.startsWith('Bearer '))).toBe(true);
+    for (const layer of manifest.layers) expect((await registry.get(`/v2/org/eval-results/blobs/${layer.digest}`)).status).toBe(200);
+    // The adapter sent no credentials: the sidecar got the token with the robot account, for this repository.
+    expect(registry.tokenRequests.some((t) => /^repository:org\/eval-results:.*push/.test(t.scope ?? '') && t.authorization === `Basic ${Buffer.from('robot:push-secret').toString('base64')}`)).toBe(true);
 
     // The credentials serve the export repository only.
     const denied = await fetch(`http://127.0.0.1:${port}/v2/someone/else/blobs/uploads/`, { method: 'POST' });

@@ -33,11 +33,13 @@ export interface FakeModelOptions {
   itlMs?: number;
   /** Answer rules tried before the fixtures' own (first match wins): a model that answers differently. */
   answersFirst?: object[];
+  /** Listen on this port (default: a free one), e.g. to bring an endpoint back where it was. */
+  port?: number;
 }
 
 export async function startFakeModel(opts: FakeModelOptions = {}): Promise<FakeModel> {
-  const { answersFirst, ...rest } = opts;
+  const { answersFirst, port: wanted, ...rest } = opts;
   const fake = createFakeModel({ answers: [...(answersFirst ?? []), ...answerRules()], ...rest });
-  const port = await fake.listen(0);
+  const port = await fake.listen(wanted ?? 0);
   return { url: `http://127.0.0.1:${port}/v1`, requests: fake.requests, close: () => fake.close() };
 }

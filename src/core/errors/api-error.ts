@@ -44,6 +44,8 @@ export const MESSAGE_CODE_STATUS = {
   local_command_not_allowed: 403,
   secret_ref_not_allowed: 400,
   benchmark_already_finished: 409,
+  job_not_finished: 409,
+  nothing_to_retry: 409,
   json_too_deep: 400,
   missing_user_header: 400,
   method_not_allowed: 405,

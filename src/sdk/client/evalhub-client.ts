@@ -120,6 +120,8 @@ export class EvalHubClient {
     iterate: (f: Omit<JobListFilters, 'offset'> = {}): AsyncGenerator<Job> => pages((offset) => this.jobs.list({ ...f, offset, limit: f.limit ?? 50 })),
     /** Cancels a running job (its state becomes cancelled); a finished job answers 409. */
     cancel: (id: string): Promise<void> => this.http.json('DELETE', `${V1}/jobs/${enc(id)}`),
+    /** Runs a finished job's failed and cancelled benchmarks again; completed ones keep their results. */
+    retry: (id: string): Promise<Job> => this.http.json('POST', `${V1}/jobs/${enc(id)}/retry`),
     /** Deletes the job and its record. */
     delete: (id: string): Promise<void> => this.http.json('DELETE', `${V1}/jobs/${enc(id)}`, undefined, { hard_delete: true }),
     logs: (id: string, o: { tailLines?: number; sinceSeconds?: number; timestamps?: boolean } = {}): Promise<string> =>
