@@ -92,6 +92,8 @@ export interface JobConfig {
   exports?: Json;
   hardware_config?: Json;
   queue?: Json;
+  /** Scheduling class (domain/scheduling): high before normal before low; default normal. */
+  priority?: 'low' | 'normal' | 'high';
 }
 
 export interface BenchmarkStatus {

@@ -5,7 +5,12 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { REDIS } from '../core/redis/redis.provider';
 import { JobRecord } from '../domain/types';
+import { fairShareGroup, unitPriority } from '../domain/scheduling';
+import { RedisKeys } from '../core/redis/redis-keys';
 import { FLOW_PRODUCER, JobName, QueueName } from './queue.constants';
+
+/** How long a waiting unit counts against its tenant's turn at most. */
+const WAITING_ENTRY_TTL_MS = 7 * 24 * 3600 * 1000;
 import { bullJobId, JobDataMap } from './queue.types';
 
 /** The one place that puts work on the queues: job ids, attempts and backoff live here. */
@@ -21,6 +26,7 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
     @InjectQueue(QueueName.Tracking) readonly tracking: Queue<JobDataMap[JobName.TrackJob] | JobDataMap[JobName.TrackBenchmark]>,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,17 +62,20 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
   async enqueueJob(job: JobRecord): Promise<void> {
     const jobId = job.resource.id;
     const attempt = job.retry_attempt ?? 0;
+    const units = (job.runs ?? []).filter((unit) => (unit.attempt ?? 0) === attempt);
+    const priorities = await this.takeTurns(job, units.map((u) => bullJobId.unit(jobId, u.key)));
     await this.flows.add({
       name: JobName.FinalizeJob,
       queueName: QueueName.JobFinalize,
       data: { jobId } satisfies JobDataMap[JobName.FinalizeJob],
       opts: { jobId: bullJobId.finalize(jobId, attempt), attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
-      children: (job.runs ?? []).filter((unit) => (unit.attempt ?? 0) === attempt).map((unit) => ({
+      children: units.map((unit, i) => ({
         name: JobName.RunUnit,
         queueName: QueueName.BenchmarkRuns,
-        data: { jobId, unitKey: unit.key, executor: unit.executor, indexes: unit.indexes } as JobDataMap[JobName.RunUnit],
+        data: { jobId, unitKey: unit.key, executor: unit.executor, indexes: unit.indexes, ...(job.resource.tenant ? { tenant: job.resource.tenant } : {}) } as JobDataMap[JobName.RunUnit],
         opts: {
           jobId: bullJobId.unit(jobId, unit.key),
+          priority: priorities[i],
           attempts: 3,
           backoff: { type: 'exponential', delay: 2000 },
           // A unit that fails for good must not hold the finaliser back.
@@ -77,20 +86,43 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Place in the run queue (1 = next) of each unit of a job that is waiting for a worker. Waiting
-   * units are pushed on the left of BullMQ's wait list and taken from the right.
+   * BullMQ priorities for a job's units (domain/scheduling): its class's band plus how many units
+   * its tenant has waiting, so tenants take turns. The waiting units of each tenant are a sorted
+   * set of queue ids (by when they were queued); a worker takes a unit out when it starts it, and
+   * entries older than a week are dropped so a lost one cannot skew a tenant's turn for ever.
+   */
+  private async takeTurns(job: JobRecord, ids: string[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const key = this.keys.fairShare(fairShareGroup(job.resource.tenant));
+    const now = Date.now();
+    const replies = (await this.redis.multi().zremrangebyscore(key, 0, now - WAITING_ENTRY_TTL_MS).zcard(key).zadd(key, ...ids.flatMap((id) => [now, id])).pexpire(key, WAITING_ENTRY_TTL_MS).exec()) ?? [];
+    const waiting = Number(replies[1]?.[1] ?? 0);
+    return ids.map((_, i) => unitPriority(job.config.priority, waiting + i));
+  }
+
+  /** A worker took the unit: it no longer counts against its tenant's turn. */
+  async unitStarted(data: { jobId: string; unitKey: string; tenant?: string }): Promise<void> {
+    await this.redis.zrem(this.keys.fairShare(fairShareGroup(data.tenant)), bullJobId.unit(data.jobId, data.unitKey));
+  }
+
+  /**
+   * Place in the run queue (1 = next) of each unit of a job that is waiting for a worker. BullMQ
+   * takes its wait list first (units without a priority, queued before this version), then the
+   * prioritized set in score order.
    */
   async waitingPlaces(jobId: string, unitKeys: string[]): Promise<Map<string, number>> {
     const places = new Map<string, number>();
     if (unitKeys.length === 0) return places;
     const waitKey = this.runs.keys.wait;
     const pipe = this.redis.pipeline().llen(waitKey);
-    for (const key of unitKeys) pipe.lpos(waitKey, bullJobId.unit(jobId, key));
+    for (const key of unitKeys) pipe.lpos(waitKey, bullJobId.unit(jobId, key)).zrank(this.runs.keys.prioritized, bullJobId.unit(jobId, key));
     const replies = (await pipe.exec()) ?? [];
     const length = Number(replies[0]?.[1] ?? 0);
     unitKeys.forEach((key, i) => {
-      const at = replies[i + 1]?.[1];
-      if (typeof at === 'number') places.set(key, length - at);
+      const inWait = replies[1 + 2 * i]?.[1];
+      const rank = replies[2 + 2 * i]?.[1];
+      if (typeof inWait === 'number') places.set(key, length - inWait);
+      else if (typeof rank === 'number') places.set(key, length + rank + 1);
     });
     return places;
   }

@@ -6,6 +6,8 @@ export interface RunUnitJobData {
   unitKey: string;
   executor: ExecutorKind;
   indexes: number[];
+  /** The job's tenant: whose turn the unit counts against while it waits (absent in old payloads). */
+  tenant?: string;
 }
 
 export interface FinalizeJobData {

@@ -4,6 +4,7 @@ import { DelayedError, Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../core/config/app-config';
 import { QueueName } from '../queue/queue.constants';
 import { parseRunUnitData, RunUnitJobData } from '../queue/queue.types';
+import { EvaluationQueue } from '../queue/evaluation-queue.producer';
 import { RunUnitService } from './run-unit.service';
 import { runWorkerOptions } from './worker-options';
 
@@ -14,6 +15,7 @@ export class RunUnitProcessor extends WorkerHost implements OnApplicationBootstr
 
   constructor(
     private readonly units: RunUnitService,
+    private readonly queue: EvaluationQueue,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
   ) {
     super();
@@ -24,7 +26,10 @@ export class RunUnitProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   async process(job: Job<RunUnitJobData>, token?: string): Promise<void> {
-    const outcome = await this.units.run(parseRunUnitData(job.data), job.attemptsMade + 1);
+    const data = parseRunUnitData(job.data);
+    // Started: it no longer counts against its tenant's turn (a failed call only skews turns a little).
+    await this.queue.unitStarted(data).catch((e: unknown) => this.logger.warn(`turn bookkeeping of ${job.id}: ${(e as Error).message}`));
+    const outcome = await this.units.run(data, job.attemptsMade + 1);
     if (outcome === 'interrupted' && token) {
       // Back to the queue without using up an attempt: the next worker runs (or adopts) it.
       await job.moveToDelayed(Date.now() + 1000, token);

@@ -34,6 +34,10 @@ export class RedisKeys {
   mlflowLock(jobId: string): string {
     return `${this.prefix}:lock:mlflow:${jobId}`;
   }
+  /** Sorted set of a tenant's run units waiting for a worker (domain/scheduling's turns). */
+  fairShare(group: string): string {
+    return `${this.prefix}:fair:${group}`;
+  }
   runLease(jobId: string, unitKey: string): string {
     return `${this.prefix}:lease:${jobId}:${unitKey}`;
   }

@@ -163,6 +163,14 @@ export class JobSubmissionDto {
   @Type(() => ExperimentRefDto)
   experiment?: ExperimentRefDto;
 
+  /**
+   * When workers are busy: high-priority jobs start before normal ones, normal before low (an
+   * EvalHub addition; default normal). Within a class, tenants take turns.
+   */
+  @IsOptional()
+  @IsIn(['low', 'normal', 'high'])
+  priority?: 'low' | 'normal' | 'high';
+
   @IsOptional()
   @IsObject()
   custom?: Record<string, unknown>;

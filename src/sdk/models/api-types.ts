@@ -972,6 +972,12 @@ export interface components {
             name: string;
             /** @description Threshold for the job's weighted score (default: the collection's, else 0.5). */
             pass_criteria?: components["schemas"]["PassCriteriaDto"] | null;
+            /**
+             * @description When workers are busy: high-priority jobs start before normal ones, normal before low (an
+             *     EvalHub addition; default normal). Within a class, tenants take turns.
+             * @enum {string|null}
+             */
+            priority?: "low" | "normal" | "high" | null;
             /** @description Deprecated Kueue queue reference. */
             queue?: {
                 [key: string]: unknown;
@@ -1053,6 +1059,12 @@ export interface components {
             name: string;
             /** @description Threshold for the job's weighted score (default: the collection's, else 0.5). */
             pass_criteria?: components["schemas"]["PassCriteriaDto"] | null;
+            /**
+             * @description When workers are busy: high-priority jobs start before normal ones, normal before low (an
+             *     EvalHub addition; default normal). Within a class, tenants take turns.
+             * @enum {string|null}
+             */
+            priority?: "low" | "normal" | "high" | null;
             /** @description Deprecated Kueue queue reference. */
             queue?: {
                 [key: string]: unknown;
