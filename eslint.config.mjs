@@ -57,6 +57,7 @@ export default tseslint.config(
               from: BACKEND_FOLDERS.filter((o) => o !== f).map((o) => `./src/executors/${o}`),
               message: 'a backend folder imports no other backend: put shared code in src/executors/ (e.g. backend-run.ts).',
             })),
+            { target: './src/gateway', ...allBut('gateway', 'core', 'domain'), message: 'the model gateway is a worker part: it imports only core/ and domain/.' },
             { target: './src/sdk', ...allBut('sdk'), message: 'the SDK (evalhub/models, /client, /adapter) ships to users: it imports nothing of the service.' },
             { target: ['./src/cli', './src/mcp'], ...allBut('cli', 'mcp', 'sdk'), message: 'the CLI and the MCP server are API clients: they use the SDK, nothing of the service.' },
             { target: './src/adapter', ...allBut('adapter', 'executors', 'core', 'domain', 'sdk'), message: 'the adapter runs one backend from a JobSpec and reaches EvalHub only over HTTP: the SDK, executors, core/ and domain/ only.' },

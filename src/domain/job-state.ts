@@ -9,6 +9,7 @@ import {
   JobRecord,
   JobState,
   MessageInfo,
+  ModelUsage,
   ResolvedBenchmark,
   TERMINAL_JOB_STATES,
 } from './types';
@@ -151,6 +152,7 @@ export function applyBenchmarkEvent(job: JobRecord, ev: BenchmarkStatusEvent, no
       test: ev.status === 'completed' ? benchmarkTest(resolved, ev.metrics, statistics) : undefined,
       statistics: statistics && Object.keys(statistics).length ? statistics : undefined,
       warning_message: ev.status === 'completed' ? missingPrimaryMetric(resolved, ev.metrics) : undefined,
+      usage: ev.usage,
     });
     resultsBenchmarks = [...resultsBenchmarks.filter((r) => r.benchmark_index !== ev.benchmark_index), result].sort(
       (a, b) => a.benchmark_index - b.benchmark_index,
@@ -258,6 +260,16 @@ export function cancelJob(job: JobRecord, now: string): JobRecord {
     resource: { ...job.resource, updated_at: now },
     status: { state: 'cancelled', message, benchmarks: statuses },
   };
+}
+
+/**
+ * Adds the gateway's usage to a benchmark's result after the fact (an adapter reported it without
+ * one); a result that has usage already keeps it.
+ */
+export function withUsage(job: JobRecord, index: number, usage: ModelUsage): JobRecord {
+  const results = job.results.benchmarks ?? [];
+  if (!results.some((r) => r.benchmark_index === index && !r.usage)) return job;
+  return { ...job, results: { ...job.results, benchmarks: results.map((r) => (r.benchmark_index === index && !r.usage ? { ...r, usage } : r)) } };
 }
 
 /** Indexes of benchmarks that have not reached a terminal state. */

@@ -143,6 +143,30 @@ export interface MetricSchema {
   type: string;
 }
 
+/** What a benchmark's model calls cost, as the worker's model gateway counted them. */
+export interface ModelUsage {
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** Calls that failed for good (after the gateway's retries). */
+  errors: number;
+  /** Extra attempts the gateway made for transient failures. */
+  retries: number;
+  /** Calls answered from the response cache (no model call). */
+  cached: number;
+  /** From the first call to the last answer, and the model's own time summed over calls. */
+  wall_seconds: number;
+  model_seconds: number;
+  /** Time calls waited for the endpoint's limits. */
+  waited_seconds: number;
+  /** Some answers gave no usage: their tokens were estimated. */
+  estimated?: boolean;
+  /** `unit` when several benchmarks ran in one process: the figures are theirs together. */
+  scope: 'benchmark' | 'unit';
+  shared_with?: string[];
+}
+
 export interface BenchmarkResult {
   id: string;
   provider_id: string;
@@ -158,6 +182,8 @@ export interface BenchmarkResult {
   statistics?: Record<string, MetricStatistics>;
   /** Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
   warning_message?: MessageInfo;
+  /** Requests and tokens through the model gateway (EvalHub's own executors and local adapters). */
+  usage?: ModelUsage;
 }
 
 export interface JobTest {
@@ -243,6 +269,8 @@ export interface BenchmarkStatusEvent {
   logs_path?: string;
   /** From EvalHub's own executors, computed over the run's per-sample scores. */
   statistics?: Record<string, MetricStatistics>;
+  /** From the worker's model gateway (never taken from an adapter's callback). */
+  usage?: ModelUsage;
 }
 
 export interface ProviderBenchmark {

@@ -9,7 +9,8 @@ import { withLogFields } from '../core/logging/log-context';
 import { whileRedisDown } from '../core/redis/redis-availability';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
-import { isTerminalJobState, unfinishedIndexes } from '../domain/job-state';
+import { isTerminalJobState, unfinishedIndexes, withUsage } from '../domain/job-state';
+import { ModelGatewayService } from '../gateway/gateway.module';
 import { JobRecord, MessageInfo } from '../domain/types';
 import { ArtifactStash } from '../evaluations/artifact-stash';
 import { CallbackTokens } from '../evaluations/callback-tokens';
@@ -31,6 +32,9 @@ import { RunLeases } from './run-leases';
  * crashed attempt, runs the executor under a timeout and cancel signal, and makes sure every
  * benchmark it was given ends in a terminal state.
  */
+/** Executors whose processes run on this machine and so can call the worker's gateway. */
+const GATEWAY_EXECUTORS = new Set<string>(['local-process', 'lm_evaluation_harness', 'guidellm', 'garak', 'lighteval', 'ragas']);
+
 @Injectable()
 export class RunUnitService {
   private readonly logger = new Logger(RunUnitService.name);
@@ -48,6 +52,7 @@ export class RunUnitService {
     private readonly callbacks: CallbackTokens,
     private readonly leases: RunLeases,
     @Optional() private readonly metrics?: MetricsService,
+    @Optional() private readonly gateway?: ModelGatewayService,
   ) {}
 
   /** Runs the unit; 'interrupted' when this worker's shutdown stopped it (to be run again). */
@@ -92,8 +97,15 @@ export class RunUnitService {
       { jobId: job.resource.id, tenant: job.resource.tenant, unitKey: data.unitKey, indexes, attempt },
       this.cfg.defaultTimeoutMinutes * 60 + 3600,
     );
+    // Local backends and adapters reach the model through this worker's gateway: it holds the key
+    // (the backend never sees it), keeps to the endpoint's limits and counts what the run cost.
+    const gateway = GATEWAY_EXECUTORS.has(data.executor) ? await this.gateway?.open(job.config.model.url, modelApiKey, (l) => logs.line(l)) : undefined;
+    if (gateway) logs.line(`[evalhub] model calls go through the gateway at ${gateway.url}`);
+    const usage = () =>
+      gateway?.usage(indexes.length > 1 ? { scope: 'unit', shared_with: indexes.map((i) => job.benchmarks[i].id) } : { scope: 'benchmark' });
+    const runJob: JobRecord = gateway ? { ...job, config: { ...job.config, model: { ...job.config.model, url: gateway.url } } } : job;
     const ctx: RunContext = {
-      job,
+      job: runJob,
       unitKey: data.unitKey,
       indexes,
       provider,
@@ -101,7 +113,7 @@ export class RunUnitService {
       signal: run.signal,
       benchmarkDone: (index) => run.benchmarkSignal(index),
       logs,
-      report: (index, event) => this.report(job, index, event, redact),
+      report: (index, event) => this.report(job, index, gateway && (event.status === 'completed' || event.status === 'failed') ? { ...event, usage: usage() } : event, redact),
       workDir: (index) => {
         const b = job.benchmarks[index];
         const dir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, String(index), b.provider_id, b.id);
@@ -112,7 +124,7 @@ export class RunUnitService {
       currentJob: () => this.jobs.get(job.resource.id),
       attempt,
       callbackToken,
-      modelApiKey,
+      modelApiKey: gateway ? undefined : modelApiKey,
     };
     let outcome: RunOutcome | undefined;
     let crash: Error | undefined;
@@ -127,6 +139,12 @@ export class RunUnitService {
       this.metrics?.runningProcesses.dec();
       this.metrics?.runFinished(job.benchmarks[indexes[0]].provider_id, data.executor, run.reason() ?? (crash ? 'error' : outcome?.exitCode === 0 ? 'exited_ok' : 'exited_error'), (Date.now() - started) / 1000);
       run.done();
+      if (gateway) {
+        // An adapter reported through /events, without the usage: add it to its results now.
+        const counted = usage();
+        if (counted) for (const i of indexes) await this.jobs.update(job.resource.id, (j) => withUsage(j, i, counted)).catch(() => undefined);
+        await gateway.close();
+      }
       await logs.close();
       await this.callbacks.revoke(callbackToken).catch((e) => this.logger.warn(`callback token of unit ${data.unitKey} not revoked (expires with its TTL): ${(e as Error).message}`));
     }

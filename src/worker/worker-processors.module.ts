@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EvaluationsModule } from '../evaluations/evaluations.module';
 import { ExecutorsModule } from '../executors/executors.module';
+import { GatewayModule } from '../gateway/gateway.module';
 import { MlflowTrackingModule } from '../mlflow/mlflow-tracking.module';
 import { ActiveRuns } from './active-runs';
 import { FinalizeJobProcessor } from './finalize-job.processor';
@@ -13,7 +14,7 @@ import { WorkerLifecycle } from './worker-lifecycle.service';
 
 /** Queue processors and what they drive; only the worker app imports this module. */
 @Module({
-  imports: [EvaluationsModule, ExecutorsModule, MlflowTrackingModule],
+  imports: [EvaluationsModule, ExecutorsModule, MlflowTrackingModule, GatewayModule],
   providers: [ActiveRuns, RunLeases, RunUnitService, RunUnitProcessor, FinalizeJobProcessor, MlflowTrackingProcessor, WorkerLifecycle, WorkerEnvironmentsPublisher],
   exports: [ActiveRuns],
 })

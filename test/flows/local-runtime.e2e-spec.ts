@@ -70,7 +70,9 @@ describe('local runtime flows', () => {
     expect(all.text).toMatch(/^\d{4}-\d\d-\d\dT\S+Z \[evalhub\] adapter exited with code 0$/m);
     // The JobSpec the adapter read follows §3.1.
     const spec = JSON.parse(fs.readFileSync(path.join(svc.dataDir, 'jobs', id, '0', provider, 'alpha', 'meta', 'job.json'), 'utf8'));
-    expect(spec).toMatchObject({ id, provider_id: provider, benchmark_id: 'alpha', benchmark_index: 0, model: MODEL, parameters: { metrics: { acc: 0.8 } } });
+    expect(spec).toMatchObject({ id, provider_id: provider, benchmark_id: 'alpha', benchmark_index: 0, model: { name: MODEL.name }, parameters: { metrics: { acc: 0.8 } } });
+    // The model's URL is the worker's gateway for this run, on the same path (it forwards to model.url with the key).
+    expect(spec.model.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+${new URL(MODEL.url).pathname}$`));
     // The API, with this run's callback token as a path prefix (the SDK appends the events path).
     expect(spec.callback_url).toMatch(new RegExp(`^${svc.baseUrl}/cb/[A-Za-z0-9_-]{43}$`));
   });

@@ -9,7 +9,6 @@ import { freePort, waitFor } from '../support/ports';
 import { pythonEnv, venvBin } from '../support/python';
 import { EvalHubService, ROOT, SILENT_ADAPTER } from '../support/service';
 import { Registry } from '../support/registry';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain-JS fixture (it also runs standalone)
 
 const MODEL = { url: 'http://vllm.models.svc:8000/v1', name: 'granite' };
 

@@ -9,6 +9,8 @@ const { createFakeModel } = require(path.join(ROOT, 'test', 'fixtures', 'fake-mo
 export interface FakeModel {
   url: string;
   requests: { method: string; path: string; authorization: string | null; body: any }[];
+  /** What the model counted: completion calls answered, their usage tokens, most requests at once. */
+  stats: { completionRequests: number; promptTokens: number; completionTokens: number; inFlight: number; maxInFlight: number };
   close(): Promise<void>;
 }
 
@@ -41,5 +43,5 @@ export async function startFakeModel(opts: FakeModelOptions = {}): Promise<FakeM
   const { answersFirst, port: wanted, ...rest } = opts;
   const fake = createFakeModel({ answers: [...(answersFirst ?? []), ...answerRules()], ...rest });
   const port = await fake.listen(wanted ?? 0);
-  return { url: `http://127.0.0.1:${port}/v1`, requests: fake.requests, close: () => fake.close() };
+  return { url: `http://127.0.0.1:${port}/v1`, requests: fake.requests, stats: fake.stats, close: () => fake.close() };
 }

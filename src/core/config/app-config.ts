@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { EndpointLimitTable, parseEndpointLimits } from '../../domain/gateway-settings';
 
 /** How EvalHub authenticates to MLflow (evalhub-api-v1 §6): all optional. */
 export interface MlflowAuth {
@@ -61,6 +62,14 @@ export interface AppConfig {
   runAs?: { user: string; uid: number; gid: number };
   /** Folder under which tenant providers' lm-eval include_path must lie (shared deployments). */
   tenantTasksDir?: string;
+  /** The worker's model gateway (src/gateway): on unless EVALHUB_MODEL_GATEWAY=false. */
+  modelGateway: {
+    enabled: boolean;
+    /** MODEL_ENDPOINT_LIMITS: per endpoint origin, max_concurrent / rpm / tpm across workers. */
+    limits: EndpointLimitTable;
+    /** GATEWAY_MAX_RETRIES: extra attempts for connection errors, 429 and 502-504. */
+    maxRetries: number;
+  };
   k8s: {
     namespace: string;
     sidecarImage: string;
@@ -233,6 +242,12 @@ function defaultVenv(env: Env, root: string): string {
   return path.join(defaultCacheDir(env), 'venv');
 }
 
+function endpointLimits(env: Env): EndpointLimitTable {
+  const { limits, errors } = parseEndpointLimits(env.MODEL_ENDPOINT_LIMITS);
+  if (errors.length) throw new ConfigError(errors.join('; '));
+  return limits;
+}
+
 export function loadConfig(env: Env = process.env, root = path.resolve(__dirname, '..', '..', '..')): AppConfig {
   const apiPort = int(env, 'API_PORT', 8080, 1, 65535);
   const logDefault = env.NODE_ENV === 'production' ? 'json' : 'pretty';
@@ -283,6 +298,11 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
     },
     tenantTasksDir: env.TENANT_TASKS_DIR ? path.resolve(env.TENANT_TASKS_DIR) : undefined,
     runAs: runAsUser(env),
+    modelGateway: {
+      enabled: oneOf(env, 'EVALHUB_MODEL_GATEWAY', ['true', 'false'] as const, 'true') === 'true',
+      limits: endpointLimits(env),
+      maxRetries: int(env, 'GATEWAY_MAX_RETRIES', 3, 0, 20),
+    },
     k8s: {
       namespace: env.K8S_NAMESPACE || 'default',
       sidecarImage: env.K8S_SIDECAR_IMAGE || 'evalhub:latest',

@@ -579,6 +579,7 @@ export interface components {
                 [key: string]: components["schemas"]["MetricStatisticsDto"];
             } | null;
             test?: components["schemas"]["BenchmarkTestDto"];
+            usage?: components["schemas"]["ModelUsageDto"];
             /** @description Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
             warning_message?: components["schemas"]["MessageInfoDto"] | null;
         };
@@ -1192,6 +1193,31 @@ export interface components {
              * @description Base URL of the endpoint, e.g. http://vllm:8000/v1.
              */
             url?: string | null;
+        };
+        ModelUsageDto: {
+            /** @description Calls answered from the response cache. */
+            cached: number;
+            completion_tokens: number;
+            /** @description Calls that failed for good, after the gateway's retries. */
+            errors: number;
+            /** @description Some answers carried no usage: their tokens were estimated. */
+            estimated?: boolean | null;
+            /** @description The model's own time, summed over calls. */
+            model_seconds: number;
+            prompt_tokens: number;
+            requests: number;
+            /** @description Extra attempts made for transient failures (connection errors, 429, 502-504). */
+            retries: number;
+            /**
+             * @description `unit`: several benchmarks ran in one process, and these are their figures together.
+             * @enum {string}
+             */
+            scope: "benchmark" | "unit";
+            shared_with?: string[] | null;
+            total_tokens: number;
+            /** @description Time calls waited for the endpoint's limits. */
+            waited_seconds: number;
+            wall_seconds: number;
         };
         /** @description An environment variable. */
         NameValueDto: {

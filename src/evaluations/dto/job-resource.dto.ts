@@ -75,6 +75,31 @@ export class MetricStatisticsDto {
   method: string;
 }
 
+/** What a benchmark's model calls cost, counted by the worker's model gateway (an EvalHub addition). */
+export class ModelUsageDto {
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** Calls that failed for good, after the gateway's retries. */
+  errors: number;
+  /** Extra attempts made for transient failures (connection errors, 429, 502-504). */
+  retries: number;
+  /** Calls answered from the response cache. */
+  cached: number;
+  wall_seconds: number;
+  /** The model's own time, summed over calls. */
+  model_seconds: number;
+  /** Time calls waited for the endpoint's limits. */
+  waited_seconds: number;
+  /** Some answers carried no usage: their tokens were estimated. */
+  estimated?: boolean;
+  /** `unit`: several benchmarks ran in one process, and these are their figures together. */
+  @ApiProperty({ enum: ['benchmark', 'unit'] })
+  scope: string;
+  shared_with?: string[];
+}
+
 @ApiExtraModels(MetricStatisticsDto)
 export class BenchmarkResultDto {
   id: string;
@@ -96,6 +121,7 @@ export class BenchmarkResultDto {
   statistics?: Record<string, MetricStatisticsDto>;
   /** Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
   warning_message?: MessageInfoDto;
+  usage?: ModelUsageDto;
 }
 
 export class JobTestDto {

@@ -1,0 +1,94 @@
+import { FakeModel, startFakeModel, TASKS_DIR } from '../support/fake-model';
+import { EvalHubService } from '../support/service';
+
+// The worker's model gateway (issue: spend less): every local backend's model calls go through
+// it. It counts requests and tokens (equal to what the model counted), adds the key the backend
+// never sees, keeps one endpoint to its concurrency limit across jobs, and retries transient
+// failures.
+
+const KEY = 'sk-gateway-key-7';
+
+describe('model gateway', () => {
+  let model: FakeModel;
+  let svc: EvalHubService;
+  let provider: string;
+
+  beforeAll(async () => {
+    // 150 ms a completion: four jobs at once would overlap without the limit.
+    model = await startFakeModel({ delayMs: 150 });
+    svc = new EvalHubService({
+      MAX_CONCURRENT_EVALUATIONS: '4',
+      EVALHUB_SECRET_GW_KEY: KEY,
+      MODEL_ENDPOINT_LIMITS: JSON.stringify({ [new URL(model.url).origin]: { max_concurrent: 2 } }),
+    });
+    await svc.start();
+    provider = (
+      await svc.request('POST', '/api/v1/evaluations/providers', {
+        name: 'Demo tasks',
+        benchmarks: [
+          { id: 'demo_gen', name: 'Demo generation', category: 'knowledge', primary_score: { metric: 'exact_match' }, pass_criteria: { threshold: 0.4 } },
+          { id: 'demo_mc', name: 'Demo multiple choice', category: 'reasoning', primary_score: { metric: 'acc' }, pass_criteria: { threshold: 0.4 } },
+        ],
+        runtime: { local: { executor: 'lm_evaluation_harness', include_path: TASKS_DIR } },
+      })
+    ).body.resource.id;
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await model?.close();
+  });
+
+  const submit = async (name: string, benchmark = 'demo_gen') => {
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name,
+      model: { url: model.url, name: 'fake-model', auth: { secret_ref: 'env:EVALHUB_SECRET_GW_KEY' } },
+      benchmarks: [{ id: benchmark, provider_id: provider }],
+    });
+    expect([res.status, res.body.message]).toEqual([202, undefined]);
+    return res.body.resource.id as string;
+  };
+
+  it("a benchmark's result shows its requests and tokens, equal to what the model counted; the key reached only the model", async () => {
+    const before = { ...model.stats };
+    const id = await submit('usage');
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 120000);
+    expect(job.status.state).toBe('completed');
+    const usage = job.results.benchmarks[0].usage;
+    expect(usage).toMatchObject({
+      requests: model.stats.completionRequests - before.completionRequests,
+      prompt_tokens: model.stats.promptTokens - before.promptTokens,
+      completion_tokens: model.stats.completionTokens - before.completionTokens,
+      errors: 0,
+      scope: 'benchmark',
+    });
+    expect(usage.requests).toBeGreaterThan(0);
+    expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
+    expect(usage.estimated).toBeUndefined();
+    // lm-eval was given the gateway, not the key: the model still saw the key on every call.
+    const calls = model.requests.slice(-usage.requests);
+    expect(calls.every((r) => r.authorization === `Bearer ${KEY}`)).toBe(true);
+    const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1`)).text;
+    expect(logs).toMatch(/model calls go through the gateway at http:\/\/127\.0\.0\.1:\d+\/v1/);
+    expect(logs).not.toContain(KEY);
+  }, 180000);
+
+  it('with a limit of 2 on the endpoint, four jobs at once never have more than 2 calls at the model, and all complete', async () => {
+    model.stats.maxInFlight = 0;
+    const ids = await Promise.all(['a', 'b', 'c', 'd'].map((n) => submit(`limited-${n}`, 'demo_mc')));
+    const jobs = await Promise.all(ids.map((id) => svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 240000)));
+    expect(jobs.map((j) => j.status.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(model.stats.maxInFlight).toBe(2);
+    // Someone waited for a slot.
+    expect(jobs.some((j) => j.results.benchmarks[0].usage.waited_seconds > 0)).toBe(true);
+  }, 300000);
+
+  it('retries a transient failure of the model (503) and the run completes', async () => {
+    await fetch(`${new URL(model.url).origin}/__faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: 503, count: 2 }) });
+    const id = await submit('retried');
+    const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 120000);
+    expect(job.status.state).toBe('completed');
+    expect(job.results.benchmarks[0].usage).toMatchObject({ retries: 2, errors: 0 });
+    const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1`)).text;
+    expect(logs).toMatch(/\[gateway\] \S+ \/v1\/completions → HTTP 503; attempt 2 of 4/);
+  }, 180000);
+});
