@@ -94,6 +94,8 @@ export interface JobConfig {
   queue?: Json;
   /** Scheduling class (domain/scheduling): high before normal before low; default normal. */
   priority?: 'low' | 'normal' | 'high';
+  /** The gateway's response cache: deterministic calls (default), none (false), or every call ('all'). */
+  cache?: boolean | 'all';
 }
 
 export interface BenchmarkStatus {

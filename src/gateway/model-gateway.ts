@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'timers/promises';
 import { EndpointLimits, endpointOrigin } from '../domain/gateway-settings';
 import { ModelUsage } from '../domain/types';
 import { EndpointLimiter } from './endpoint-limiter';
+import { CacheMode, isDeterministic, ResponseCache } from './response-cache';
 import { CallUsage, StreamUsage, usageOfJson } from './usage-meter';
 
 // The worker's OpenAI-compatible model gateway. A run gets its own loopback listener, so the
@@ -30,6 +31,8 @@ export interface GatewayRoute {
   maxRetries?: number;
   /** Said once per transient failure and for calls that fail for good. */
   log?: (line: string) => void;
+  /** Identical calls answered from this store (the tenant's); deterministic ones only unless `all`. */
+  cache?: { store: ResponseCache; mode: CacheMode };
 }
 
 export interface GatewayRun {
@@ -119,6 +122,19 @@ class Run implements GatewayRun {
         request = undefined;
       }
     }
+    const cacheKey = inference && request !== undefined && this.cacheable(request) ? ResponseCache.key(this.origin, path, request) : undefined;
+    if (cacheKey) {
+      const hit = this.route.cache!.store.get(cacheKey);
+      if (hit) {
+        // Answered from the cache: no model call, no slot, nothing spent.
+        res.writeHead(hit.status, { 'Content-Type': hit.contentType, 'Content-Length': String(hit.body.length), 'X-EvalHub-Cache': 'hit' });
+        res.end(hit.body);
+        this.counts.cached++;
+        this.counts.first ||= Date.now();
+        this.counts.last = Date.now();
+        return;
+      }
+    }
     const closed = new AbortController();
     res.once('close', () => closed.abort());
     const slot = inference ? await this.limiter.acquire(this.origin, this.route.limits, closed.signal).catch(() => undefined) : { release: async () => undefined, waitedMs: 0 };
@@ -130,7 +146,7 @@ class Run implements GatewayRun {
     }
     let usage: CallUsage | undefined;
     try {
-      usage = await this.forward(req, res, path, body, request, inference);
+      usage = await this.forward(req, res, path, body, request, inference, cacheKey);
     } finally {
       await slot.release(usage ? usage.promptTokens + usage.completionTokens : undefined).catch(() => undefined);
       if (inference) {
@@ -147,7 +163,12 @@ class Run implements GatewayRun {
   }
 
   /** Sends the call upstream (again, for transient failures) and streams the answer back; its usage when it succeeded. */
-  private async forward(req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Buffer, request: unknown, inference: boolean): Promise<CallUsage | undefined> {
+  private cacheable(request: unknown): boolean {
+    const mode = this.route.cache?.mode ?? 'off';
+    return mode === 'all' || (mode === 'deterministic' && isDeterministic(request));
+  }
+
+  private async forward(req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Buffer, request: unknown, inference: boolean, cacheKey?: string): Promise<CallUsage | undefined> {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && v !== undefined) headers[k] = v;
     headers['content-length'] = String(body.length);
@@ -157,7 +178,7 @@ class Run implements GatewayRun {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.once(req.method ?? 'GET', path, headers, body);
       if (outcome.kind === 'answer' && !(RETRY_STATUS.has(outcome.res.statusCode ?? 0) && attempt < retries)) {
-        return this.relay(outcome.res, res, request, inference);
+        return this.relay(outcome.res, res, request, inference, cacheKey);
       }
       const why = outcome.kind === 'error' ? `${outcome.code}: ${outcome.message}` : `HTTP ${outcome.res.statusCode}`;
       if (outcome.kind === 'answer') outcome.res.resume();
@@ -185,7 +206,7 @@ class Run implements GatewayRun {
   }
 
   /** Status, headers and body passed on unchanged, each chunk as it comes; usage read on the way. */
-  private relay(up: http.IncomingMessage, res: http.ServerResponse, request: unknown, inference: boolean): Promise<CallUsage | undefined> {
+  private relay(up: http.IncomingMessage, res: http.ServerResponse, request: unknown, inference: boolean, cacheKey?: string): Promise<CallUsage | undefined> {
     const headers = { ...up.headers };
     delete headers.connection;
     delete headers['keep-alive'];
@@ -200,7 +221,8 @@ class Run implements GatewayRun {
         if (!res.write(chunk)) up.pause();
         if (!inference || !ok) return;
         if (streaming) stream.push(chunk);
-        else if (keptBytes < MAX_METERED) {
+        // The whole answer when it goes to the cache; a non-streamed one for its usage.
+        if ((cacheKey || !streaming) && keptBytes < MAX_METERED) {
           kept.push(chunk);
           keptBytes += chunk.length;
         }
@@ -212,7 +234,15 @@ class Run implements GatewayRun {
           if (inference) this.lastError = `the model endpoint answered ${up.statusCode}`;
           return resolve(undefined);
         }
-        resolve(streaming ? stream.result(request) : usageOfJson(Buffer.concat(kept).toString('utf8'), request));
+        const whole = Buffer.concat(kept);
+        if (cacheKey && up.statusCode === 200 && keptBytes < MAX_METERED) {
+          try {
+            this.route.cache!.store.put(cacheKey, { status: 200, contentType: String(up.headers['content-type'] ?? 'application/json'), body: whole });
+          } catch (e) {
+            this.route.log?.(`[gateway] an answer could not be cached: ${(e as Error).message}`);
+          }
+        }
+        resolve(streaming ? stream.result(request) : usageOfJson(whole.toString('utf8'), request));
       });
       up.on('error', () => {
         res.destroy();

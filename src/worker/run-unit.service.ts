@@ -11,6 +11,7 @@ import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { isTerminalJobState, unfinishedIndexes, withUsage } from '../domain/job-state';
 import { ModelGatewayService } from '../gateway/gateway.module';
+import type { CacheMode } from '../gateway/response-cache';
 import { JobRecord, MessageInfo } from '../domain/types';
 import { ArtifactStash } from '../evaluations/artifact-stash';
 import { CallbackTokens } from '../evaluations/callback-tokens';
@@ -32,6 +33,12 @@ import { RunLeases } from './run-leases';
  * crashed attempt, runs the executor under a timeout and cancel signal, and makes sure every
  * benchmark it was given ends in a terminal state.
  */
+/** The response cache for a run: the job's choice; never for performance runs (their timing is the point). */
+function cacheModeFor(job: JobRecord, executor: string): CacheMode {
+  if (executor === 'guidellm' || job.config.cache === false) return 'off';
+  return job.config.cache === 'all' ? 'all' : 'deterministic';
+}
+
 /** Executors whose processes run on this machine and so can call the worker's gateway. */
 const GATEWAY_EXECUTORS = new Set<string>(['local-process', 'lm_evaluation_harness', 'guidellm', 'garak', 'lighteval', 'ragas']);
 
@@ -99,7 +106,9 @@ export class RunUnitService {
     );
     // Local backends and adapters reach the model through this worker's gateway: it holds the key
     // (the backend never sees it), keeps to the endpoint's limits and counts what the run cost.
-    const gateway = GATEWAY_EXECUTORS.has(data.executor) ? await this.gateway?.open(job.config.model.url, modelApiKey, (l) => logs.line(l)) : undefined;
+    const gateway = GATEWAY_EXECUTORS.has(data.executor)
+      ? await this.gateway?.open(job.config.model.url, modelApiKey, (l) => logs.line(l), { tenant: job.resource.tenant, cache: cacheModeFor(job, data.executor) })
+      : undefined;
     if (gateway) logs.line(`[evalhub] model calls go through the gateway at ${gateway.url}`);
     const usage = () =>
       gateway?.usage(indexes.length > 1 ? { scope: 'unit', shared_with: indexes.map((i) => job.benchmarks[i].id) } : { scope: 'benchmark' });

@@ -18,6 +18,7 @@ describe('model gateway', () => {
     model = await startFakeModel({ delayMs: 150 });
     svc = new EvalHubService({
       MAX_CONCURRENT_EVALUATIONS: '4',
+      EVALHUB_MODEL_CACHE: 'true',
       EVALHUB_SECRET_GW_KEY: KEY,
       MODEL_ENDPOINT_LIMITS: JSON.stringify({ [new URL(model.url).origin]: { max_concurrent: 2 } }),
     });
@@ -25,10 +26,7 @@ describe('model gateway', () => {
     provider = (
       await svc.request('POST', '/api/v1/evaluations/providers', {
         name: 'Demo tasks',
-        benchmarks: [
-          { id: 'demo_gen', name: 'Demo generation', category: 'knowledge', primary_score: { metric: 'exact_match' }, pass_criteria: { threshold: 0.4 } },
-          { id: 'demo_mc', name: 'Demo multiple choice', category: 'reasoning', primary_score: { metric: 'acc' }, pass_criteria: { threshold: 0.4 } },
-        ],
+        benchmarks: ['demo_gen', 'demo_gen2', 'demo_mc', 'demo_mc2', 'demo_arith'].map((id) => ({ id, name: id, category: 'reasoning', primary_score: { metric: id.includes('mc') ? 'acc' : 'exact_match' } })),
         runtime: { local: { executor: 'lm_evaluation_harness', include_path: TASKS_DIR } },
       })
     ).body.resource.id;
@@ -38,11 +36,12 @@ describe('model gateway', () => {
     await model?.close();
   });
 
-  const submit = async (name: string, benchmark = 'demo_gen') => {
+  const submit = async (name: string, benchmarks: string | string[] = 'demo_gen', extra: object = {}) => {
     const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
       name,
       model: { url: model.url, name: 'fake-model', auth: { secret_ref: 'env:EVALHUB_SECRET_GW_KEY' } },
-      benchmarks: [{ id: benchmark, provider_id: provider }],
+      benchmarks: (Array.isArray(benchmarks) ? benchmarks : [benchmarks]).map((id) => ({ id, provider_id: provider })),
+      ...extra,
     });
     expect([res.status, res.body.message]).toEqual([202, undefined]);
     return res.body.resource.id as string;
@@ -74,7 +73,8 @@ describe('model gateway', () => {
 
   it('with a limit of 2 on the endpoint, four jobs at once never have more than 2 calls at the model, and all complete', async () => {
     model.stats.maxInFlight = 0;
-    const ids = await Promise.all(['a', 'b', 'c', 'd'].map((n) => submit(`limited-${n}`, 'demo_mc')));
+    // No cache here: every job must reach the model.
+    const ids = await Promise.all(['a', 'b', 'c', 'd'].map((n) => submit(`limited-${n}`, 'demo_mc', { cache: false })));
     const jobs = await Promise.all(ids.map((id) => svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 240000)));
     expect(jobs.map((j) => j.status.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
     expect(model.stats.maxInFlight).toBe(2);
@@ -84,11 +84,31 @@ describe('model gateway', () => {
 
   it('retries a transient failure of the model (503) and the run completes', async () => {
     await fetch(`${new URL(model.url).origin}/__faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: 503, count: 2 }) });
-    const id = await submit('retried');
+    const id = await submit('retried', 'demo_gen', { cache: false });
     const job = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 120000);
     expect(job.status.state).toBe('completed');
     expect(job.results.benchmarks[0].usage).toMatchObject({ retries: 2, errors: 0 });
     const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1`)).text;
     expect(logs).toMatch(/\[gateway\] \S+ \/v1\/completions → HTTP 503; attempt 2 of 4/);
   }, 180000);
+
+  it('a re-run of a completed job is answered from the cache: no model call, the same metrics', async () => {
+    const tasks = ['demo_gen2', 'demo_mc2', 'demo_arith', 'demo_gen'];
+    const first = await svc.waitForState(await submit('cached-1', tasks), ['completed', 'failed', 'partially_failed'], 180000);
+    expect(first.status.state).toBe('completed');
+    const calls = model.stats.completionRequests;
+    const second = await svc.waitForState(await submit('cached-2', tasks), ['completed', 'failed', 'partially_failed'], 180000);
+    expect(second.status.state).toBe('completed');
+    expect(model.stats.completionRequests).toBe(calls);
+    const metrics = (j: any) => j.results.benchmarks.map((r: any) => r.metrics);
+    expect(metrics(second)).toEqual(metrics(first));
+    // One lm-eval process for the four tasks: the figures are the unit's.
+    const u = second.results.benchmarks[0].usage;
+    const before = first.results.benchmarks[0].usage;
+    expect(u).toMatchObject({ requests: 0, cached: before.requests + before.cached, scope: 'unit' });
+    expect(u.shared_with).toHaveLength(4);
+    // cache: false goes to the model again.
+    await svc.waitForState(await submit('uncached', ['demo_arith'], { cache: false }), ['completed'], 180000);
+    expect(model.stats.completionRequests).toBeGreaterThan(calls);
+  }, 400000);
 });

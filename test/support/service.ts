@@ -65,6 +65,9 @@ export class EvalHubService {
       QUEUE_LOCK_DURATION_MS: '3000',
       QUEUE_STALLED_INTERVAL_MS: '1000',
       SHUTDOWN_TIMEOUT_SECONDS: '3',
+      // Suites that run the same tasks twice expect the model to be asked twice; the gateway's
+      // response cache has its own suite (test/flows/model-gateway), which turns it on.
+      EVALHUB_MODEL_CACHE: 'false',
       ...this.extraEnv,
     };
   }

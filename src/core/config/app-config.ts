@@ -69,6 +69,8 @@ export interface AppConfig {
     limits: EndpointLimitTable;
     /** GATEWAY_MAX_RETRIES: extra attempts for connection errors, 429 and 502-504. */
     maxRetries: number;
+    /** EVALHUB_MODEL_CACHE: the response cache (per tenant, under DATA_DIR/model-cache); on unless false. */
+    cache: boolean;
   };
   k8s: {
     namespace: string;
@@ -302,6 +304,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       enabled: oneOf(env, 'EVALHUB_MODEL_GATEWAY', ['true', 'false'] as const, 'true') === 'true',
       limits: endpointLimits(env),
       maxRetries: int(env, 'GATEWAY_MAX_RETRIES', 3, 0, 20),
+      cache: oneOf(env, 'EVALHUB_MODEL_CACHE', ['true', 'false'] as const, 'true') === 'true',
     },
     k8s: {
       namespace: env.K8S_NAMESPACE || 'default',

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -170,6 +171,16 @@ export class JobSubmissionDto {
   @IsOptional()
   @IsIn(['low', 'normal', 'high'])
   priority?: 'low' | 'normal' | 'high';
+
+  /**
+   * Identical model calls answered from the worker's cache (an EvalHub addition): `true` (default)
+   * for deterministic calls (temperature 0, a fixed seed, log-likelihood), `false` for none,
+   * `"all"` for every call. Performance benchmarks (GuideLLM) never use it.
+   */
+  @IsOptional()
+  @IsIn([true, false, 'all'])
+  @ApiProperty({ required: false, oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['all'] }] })
+  cache?: boolean | 'all';
 
   @IsOptional()
   @IsObject()

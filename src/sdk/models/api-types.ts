@@ -952,6 +952,13 @@ export interface components {
         JobResourceDto: {
             /** @description Benchmarks to run; their position is their benchmark_index. */
             benchmarks?: components["schemas"]["BenchmarkConfigDto"][] | null;
+            /**
+             * @description Identical model calls answered from the worker's cache (an EvalHub addition): `true` (default)
+             *     for deterministic calls (temperature 0, a fixed seed, log-likelihood), `false` for none,
+             *     `"all"` for every call. Performance benchmarks (GuideLLM) never use it.
+             * @enum {unknown|null}
+             */
+            cache?: true | false | "all" | null;
             collection?: components["schemas"]["CollectionRefDto"];
             /** @description Free-form metadata, stored as given. */
             custom?: {
@@ -1039,6 +1046,13 @@ export interface components {
         JobSubmissionDto: {
             /** @description Benchmarks to run; their position is their benchmark_index. */
             benchmarks?: components["schemas"]["BenchmarkConfigDto"][] | null;
+            /**
+             * @description Identical model calls answered from the worker's cache (an EvalHub addition): `true` (default)
+             *     for deterministic calls (temperature 0, a fixed seed, log-likelihood), `false` for none,
+             *     `"all"` for every call. Performance benchmarks (GuideLLM) never use it.
+             * @enum {unknown|null}
+             */
+            cache?: true | false | "all" | null;
             collection?: components["schemas"]["CollectionRefDto"];
             /** @description Free-form metadata, stored as given. */
             custom?: {
