@@ -96,6 +96,8 @@ export interface JobConfig {
   priority?: 'low' | 'normal' | 'high';
   /** The gateway's response cache: deterministic calls (default), none (false), or every call ('all'). */
   cache?: boolean | 'all';
+  /** Take over equal completed benchmarks of the tenant instead of running them (domain/result-reuse). */
+  reuse?: boolean;
 }
 
 export interface BenchmarkStatus {

@@ -10,11 +10,12 @@ import { JobEventsBus } from './job-events.bus';
 import { JobEventsService } from './job-events.service';
 import { JobLogsService } from './job-logs.service';
 import { JobsRepository } from './jobs.repository';
+import { ResultReuseService } from './result-reuse.service';
 
 /** Evaluation jobs: store, submission and expansion, status events, cancel, logs. */
 @Module({
   imports: [ProvidersModule, CollectionsModule],
-  providers: [JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess],
-  exports: [JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ProvidersModule, CollectionsModule],
+  providers: [JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ResultReuseService],
+  exports: [ResultReuseService, JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ProvidersModule, CollectionsModule],
 })
 export class EvaluationsModule {}

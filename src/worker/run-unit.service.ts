@@ -11,6 +11,8 @@ import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { isTerminalJobState, unfinishedIndexes, withUsage } from '../domain/job-state';
 import { ModelGatewayService } from '../gateway/gateway.module';
+import { ResultReuseService } from '../evaluations/result-reuse.service';
+import { reusedEvent, wantsReuse } from '../domain/result-reuse';
 import type { CacheMode } from '../gateway/response-cache';
 import { JobRecord, MessageInfo } from '../domain/types';
 import { ArtifactStash } from '../evaluations/artifact-stash';
@@ -60,6 +62,7 @@ export class RunUnitService {
     private readonly leases: RunLeases,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() private readonly gateway?: ModelGatewayService,
+    @Optional() private readonly reuse?: ResultReuseService,
   ) {}
 
   /** Runs the unit; 'interrupted' when this worker's shutdown stopped it (to be run again). */
@@ -77,7 +80,8 @@ export class RunUnitService {
     }
     const job = await this.jobs.get(data.jobId);
     if (!job || isTerminalJobState(job.status.state)) return 'done';
-    const indexes = unfinishedIndexes(job, data.indexes);
+    let indexes = unfinishedIndexes(job, data.indexes);
+    if (wantsReuse(job, this.cfg.reuse.byDefault)) indexes = await this.takeOverEqualResults(job, indexes);
     if (indexes.length === 0) return 'done';
     const owner = randomUUID();
     await this.leases.stopEarlierAttempt(data, owner);
@@ -168,6 +172,21 @@ export class RunUnitService {
     }
     await this.failUnfinished(data.jobId, indexes, this.failureMessage(reason, outcome, crash, logs));
     return 'done';
+  }
+
+  /** Benchmarks an equal completed one of the tenant answers are completed with its result; the rest still run. */
+  private async takeOverEqualResults(job: JobRecord, indexes: number[]): Promise<number[]> {
+    const rest: number[] = [];
+    for (const index of indexes) {
+      const found = this.reuse ? await this.reuse.find(job, index) : undefined;
+      if (!found) {
+        rest.push(index);
+        continue;
+      }
+      this.logger.log(`benchmark ${job.benchmarks[index].id} of job ${job.resource.id}: reusing the result of job ${found.source.job_id}`);
+      await this.report(job, index, reusedEvent(found.result, found.source));
+    }
+    return rest;
   }
 
   /** Marks benchmarks of the unit that never reached a terminal state as failed, with why. */

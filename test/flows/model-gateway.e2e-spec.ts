@@ -111,4 +111,27 @@ describe('model gateway', () => {
     await svc.waitForState(await submit('uncached', ['demo_arith'], { cache: false }), ['completed'], 180000);
     expect(model.stats.completionRequests).toBeGreaterThan(calls);
   }, 400000);
+
+  it('reuse: true takes over an equal completed benchmark without running it; other parameters run', async () => {
+    const source = await svc.waitForState(await submit('reuse-source', ['demo_mc'], { cache: false }), ['completed'], 180000);
+    const calls = model.stats.completionRequests;
+    const reused = await svc.waitForState(await submit('reuse-me', ['demo_mc'], { reuse: true, cache: false }), ['completed', 'failed'], 60000);
+    expect(reused.status.state).toBe('completed');
+    expect(model.stats.completionRequests).toBe(calls);
+    const [r] = reused.results.benchmarks;
+    expect(r.metrics).toEqual(source.results.benchmarks[0].metrics);
+    expect(r.additional_info.reused_from).toEqual({ job_id: source.resource.id, benchmark_index: 0, completed_at: source.status.benchmarks[0].completed_at });
+    expect(reused.status.benchmarks[0].warning_message).toMatchObject({ message_code: 'result_reused' });
+    // Not the same question: different parameters run for real.
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'reuse-other',
+      model: { url: model.url, name: 'fake-model', auth: { secret_ref: 'env:EVALHUB_SECRET_GW_KEY' } },
+      benchmarks: [{ id: 'demo_mc', provider_id: provider, parameters: { num_examples: 3 } }],
+      reuse: true,
+      cache: false,
+    });
+    const other = await svc.waitForState(res.body.resource.id, ['completed', 'failed'], 180000);
+    expect(other.results.benchmarks[0].additional_info.reused_from).toBeUndefined();
+    expect(model.stats.completionRequests).toBeGreaterThan(calls);
+  }, 400000);
 });

@@ -72,6 +72,8 @@ export interface AppConfig {
     /** EVALHUB_MODEL_CACHE: the response cache (per tenant, under DATA_DIR/model-cache); on unless false. */
     cache: boolean;
   };
+  /** Reuse of equal completed benchmarks: EVALHUB_REUSE_RESULTS (a job's `reuse` wins), REUSE_MAX_AGE_HOURS. */
+  reuse: { byDefault: boolean; maxAgeHours: number };
   k8s: {
     namespace: string;
     sidecarImage: string;
@@ -305,6 +307,10 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       limits: endpointLimits(env),
       maxRetries: int(env, 'GATEWAY_MAX_RETRIES', 3, 0, 20),
       cache: oneOf(env, 'EVALHUB_MODEL_CACHE', ['true', 'false'] as const, 'true') === 'true',
+    },
+    reuse: {
+      byDefault: oneOf(env, 'EVALHUB_REUSE_RESULTS', ['true', 'false'] as const, 'false') === 'true',
+      maxAgeHours: decimal(env, 'REUSE_MAX_AGE_HOURS', 168, 0.01, 24 * 365),
     },
     k8s: {
       namespace: env.K8S_NAMESPACE || 'default',

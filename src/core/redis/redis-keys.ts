@@ -34,6 +34,10 @@ export class RedisKeys {
   mlflowLock(jobId: string): string {
     return `${this.prefix}:lock:mlflow:${jobId}`;
   }
+  /** Hash of a tenant's reusable results: benchmark fingerprint → where the result is (domain/result-reuse). */
+  reuseIndex(tenant: string | undefined): string {
+    return `${this.prefix}:reuse:${tenant ?? '-'}`;
+  }
   /** Sorted set of a tenant's run units waiting for a worker (domain/scheduling's turns). */
   fairShare(group: string): string {
     return `${this.prefix}:fair:${group}`;

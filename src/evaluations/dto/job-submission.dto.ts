@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsDefined,
   IsIn,
   IsNotEmpty,
@@ -177,6 +178,15 @@ export class JobSubmissionDto {
    * for deterministic calls (temperature 0, a fixed seed, log-likelihood), `false` for none,
    * `"all"` for every call. Performance benchmarks (GuideLLM) never use it.
    */
+  /**
+   * Take over the result of an equal completed benchmark of your tenant (same model URL, name and
+   * parameters, provider, benchmark, parameters and test data) from the last REUSE_MAX_AGE_HOURS
+   * instead of running it, marked with `additional_info.reused_from` (an EvalHub addition).
+   */
+  @IsOptional()
+  @IsBoolean()
+  reuse?: boolean;
+
   @IsOptional()
   @IsIn([true, false, 'all'])
   @ApiProperty({ required: false, oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['all'] }] })

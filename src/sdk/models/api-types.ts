@@ -952,12 +952,7 @@ export interface components {
         JobResourceDto: {
             /** @description Benchmarks to run; their position is their benchmark_index. */
             benchmarks?: components["schemas"]["BenchmarkConfigDto"][] | null;
-            /**
-             * @description Identical model calls answered from the worker's cache (an EvalHub addition): `true` (default)
-             *     for deterministic calls (temperature 0, a fixed seed, log-likelihood), `false` for none,
-             *     `"all"` for every call. Performance benchmarks (GuideLLM) never use it.
-             * @enum {unknown|null}
-             */
+            /** @enum {unknown|null} */
             cache?: true | false | "all" | null;
             collection?: components["schemas"]["CollectionRefDto"];
             /** @description Free-form metadata, stored as given. */
@@ -992,6 +987,12 @@ export interface components {
             } | null;
             resource: components["schemas"]["JobResourceMetaDto"];
             results: components["schemas"]["JobResultsDto"];
+            /**
+             * @description Identical model calls answered from the worker's cache (an EvalHub addition): `true` (default)
+             *     for deterministic calls (temperature 0, a fixed seed, log-likelihood), `false` for none,
+             *     `"all"` for every call. Performance benchmarks (GuideLLM) never use it.
+             */
+            reuse?: boolean | null;
             /**
              * @description Legacy shortcut that expands to lm-eval benchmarks: low = hellaswag, arc_easy (5-shot, 100
              *     examples); medium adds arc_challenge, winogrande (500); high adds mmlu (1000); critical adds
@@ -1046,12 +1047,7 @@ export interface components {
         JobSubmissionDto: {
             /** @description Benchmarks to run; their position is their benchmark_index. */
             benchmarks?: components["schemas"]["BenchmarkConfigDto"][] | null;
-            /**
-             * @description Identical model calls answered from the worker's cache (an EvalHub addition): `true` (default)
-             *     for deterministic calls (temperature 0, a fixed seed, log-likelihood), `false` for none,
-             *     `"all"` for every call. Performance benchmarks (GuideLLM) never use it.
-             * @enum {unknown|null}
-             */
+            /** @enum {unknown|null} */
             cache?: true | false | "all" | null;
             collection?: components["schemas"]["CollectionRefDto"];
             /** @description Free-form metadata, stored as given. */
@@ -1084,6 +1080,12 @@ export interface components {
             queue?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description Identical model calls answered from the worker's cache (an EvalHub addition): `true` (default)
+             *     for deterministic calls (temperature 0, a fixed seed, log-likelihood), `false` for none,
+             *     `"all"` for every call. Performance benchmarks (GuideLLM) never use it.
+             */
+            reuse?: boolean | null;
             /**
              * @description Legacy shortcut that expands to lm-eval benchmarks: low = hellaswag, arc_easy (5-shot, 100
              *     examples); medium adds arc_challenge, winogrande (500); high adds mmlu (1000); critical adds
