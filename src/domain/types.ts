@@ -116,6 +116,7 @@ export interface BenchmarkStatus {
   eta_seconds?: number;
   /** A pending benchmark's place in its queue (1 = next to start). */
   queue_position?: number;
+  queue_eta_seconds?: number;
   error_message?: MessageInfo;
   warning_message?: MessageInfo;
   started_at?: string;

@@ -80,7 +80,8 @@ export class EvaluationsController {
   @ApiErrors(404)
   async get(@Param('id') id: string, @Caller() caller: RequestContext) {
     const job = await this.evaluations.get(id, caller);
-    return this.view(job, await this.evaluations.queuePlaces(job));
+    const places = await this.evaluations.queuePlaces(job);
+    return this.view(job, places, places.size ? await this.evaluations.queueEta() : undefined);
   }
 
   @Delete(':id')
@@ -180,8 +181,8 @@ export class EvaluationsController {
     this.sendEvents(reply, () => this.stream.jobEvents(job, lastId, gone.signal, withLogs), gone);
   }
 
-  private view(job: JobRecord, queuePlaces?: Map<number, number>): Record<string, unknown> {
-    return toJobResource(job, { queuePlaces, runUrl: this.tracker.enabled ? (e, r) => this.tracker.runUrl(e, r) : undefined });
+  private view(job: JobRecord, queuePlaces?: Map<number, number>, queueEta?: (place: number) => number): Record<string, unknown> {
+    return toJobResource(job, { queuePlaces, queueEta, runUrl: this.tracker.enabled ? (e, r) => this.tracker.runUrl(e, r) : undefined });
   }
 
   /** Writes an event stream on the raw response until the source ends or the client goes. */

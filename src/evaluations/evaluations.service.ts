@@ -195,6 +195,16 @@ export class EvaluationsService {
     return places;
   }
 
+  /**
+   * When a unit at a queue place likely starts: the rounds of worker slots before it times the
+   * recent average run (kept by the workers); undefined until a run has finished.
+   */
+  async queueEta(): Promise<((place: number) => number) | undefined> {
+    const avg = Number(await this.redis.hget(this.keys.runStats, 'avg_seconds').catch(() => null));
+    if (!avg) return undefined;
+    return (place) => Math.round(Math.ceil(place / this.cfg.maxConcurrentEvaluations) * avg);
+  }
+
   async list(query: Record<string, string | string[] | undefined>, uri: string, caller: RequestContext): Promise<Page<JobRecord>> {
     assertKnownParams(query, LIST_PARAMS);
     const page = parsePage(query);

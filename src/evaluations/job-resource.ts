@@ -5,6 +5,8 @@ import { BenchmarkResult, BenchmarkStatus, JobRecord } from '../domain/types';
 export interface ResourceLinks {
   /** Benchmarks waiting for a worker, by index: their place in the queue (single-job reads). */
   queuePlaces?: Map<number, number>;
+  /** Seconds until a unit at a queue place likely starts, when recent run times are known. */
+  queueEta?: (place: number) => number;
   /** The tracking UI's page of a run, when tracking is on. */
   runUrl?: (experimentId: string, runId: string) => string;
 }
@@ -21,7 +23,7 @@ export function toJobResource(job: JobRecord, links: ResourceLinks = {}): Record
   if (results.benchmarks) results.benchmarks = results.benchmarks.map((r) => shownResult(job, r, links));
   const out: Record<string, unknown> = {
     resource: job.resource,
-    status: { state: job.status.state, message: job.status.message ?? null, benchmarks: withQueuePlaces(job, queuePlaces), percent: jobPercent(job) },
+    status: { state: job.status.state, message: job.status.message ?? null, benchmarks: withQueuePlaces(job, queuePlaces, links.queueEta), percent: jobPercent(job) },
     results,
     ...job.config,
   };
@@ -29,13 +31,14 @@ export function toJobResource(job: JobRecord, links: ResourceLinks = {}): Record
   return out;
 }
 
-function withQueuePlaces(job: JobRecord, places: Map<number, number> | undefined): BenchmarkStatus[] {
+function withQueuePlaces(job: JobRecord, places: Map<number, number> | undefined, eta?: (place: number) => number): BenchmarkStatus[] {
   if (!places?.size) return job.status.benchmarks;
-  const listed = job.status.benchmarks.map((b) => (b.status === 'pending' && places.has(b.benchmark_index) ? { ...b, queue_position: places.get(b.benchmark_index) } : b));
+  const waiting = (place: number) => ({ queue_position: place, ...(eta ? { queue_eta_seconds: eta(place) } : {}) });
+  const listed = job.status.benchmarks.map((b) => (b.status === 'pending' && places.has(b.benchmark_index) ? { ...b, ...waiting(places.get(b.benchmark_index)!) } : b));
   const known = new Set(listed.map((b) => b.benchmark_index));
   for (const [index, place] of [...places].sort((a, b) => a[0] - b[0])) {
     const b = job.benchmarks[index];
-    if (b && !known.has(index)) listed.push({ provider_id: b.provider_id, id: b.id, benchmark_index: index, status: 'pending', queue_position: place });
+    if (b && !known.has(index)) listed.push({ provider_id: b.provider_id, id: b.id, benchmark_index: index, status: 'pending', ...waiting(place) });
   }
   return listed;
 }

@@ -10,6 +10,10 @@ export const METRIC = {
   runningProcesses: 'evalhub_running_processes',
   callbackEvents: 'evalhub_callback_events_total',
   mlflowFailures: 'evalhub_mlflow_write_failures_total',
+  // The worker's model gateway: what evaluations asked of the models.
+  modelRequests: 'evalhub_model_requests_total',
+  modelTokens: 'evalhub_model_tokens_total',
+  modelRetries: 'evalhub_model_retries_total',
   // OpenTelemetry HTTP semantic-convention series, named as upstream's OTel Prometheus exporter
   // names them (dots to underscores, unit and _total suffixes), for dashboards built on upstream.
   otelRequestDuration: 'http_server_request_duration_seconds',

@@ -19,6 +19,9 @@ export class MetricsService {
     @InjectMetric(METRIC.runDuration) private readonly runDuration: Histogram<string>,
     @InjectMetric(METRIC.callbackEvents) private readonly callbackEvents: Counter<string>,
     @InjectMetric(METRIC.mlflowFailures) private readonly mlflowFailures: Counter<string>,
+    @InjectMetric(METRIC.modelRequests) private readonly modelRequests: Counter<string>,
+    @InjectMetric(METRIC.modelTokens) private readonly modelTokens: Counter<string>,
+    @InjectMetric(METRIC.modelRetries) private readonly modelRetries: Counter<string>,
     @InjectMetric(METRIC.runningProcesses) readonly runningProcesses: Gauge<string>,
     @InjectMetric(METRIC.otelRequestDuration) private readonly otelDuration: Histogram<string>,
     @InjectMetric(METRIC.otelRequestCount) private readonly otelCount: Counter<string>,
@@ -75,6 +78,17 @@ export class MetricsService {
 
   runFinished(provider: string, executor: string, outcome: string, seconds: number): void {
     this.runDuration.observe({ provider: label(provider), executor, outcome }, seconds);
+  }
+
+  /** A run's model calls, as the gateway counted them (once per run, at its end). */
+  modelUsage(provider: string, u: { requests: number; errors: number; cached: number; retries: number; prompt_tokens: number; completion_tokens: number }): void {
+    const p = label(provider);
+    this.modelRequests.inc({ provider: p, outcome: 'ok' }, Math.max(0, u.requests - u.errors));
+    this.modelRequests.inc({ provider: p, outcome: 'error' }, u.errors);
+    this.modelRequests.inc({ provider: p, outcome: 'cached' }, u.cached);
+    this.modelTokens.inc({ provider: p, kind: 'prompt' }, u.prompt_tokens);
+    this.modelTokens.inc({ provider: p, kind: 'completion' }, u.completion_tokens);
+    this.modelRetries.inc({ provider: p }, u.retries);
   }
 
   mlflowWriteFailed(): void {

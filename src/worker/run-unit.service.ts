@@ -35,6 +35,14 @@ import { RunLeases } from './run-leases';
  * crashed attempt, runs the executor under a timeout and cancel signal, and makes sure every
  * benchmark it was given ends in a terminal state.
  */
+const RUN_AVERAGE = `
+local avg = tonumber(redis.call('HGET', KEYS[1], 'avg_seconds'))
+local x = tonumber(ARGV[1])
+if avg then avg = avg + (x - avg) * 0.2 else avg = x end
+redis.call('HSET', KEYS[1], 'avg_seconds', tostring(avg))
+redis.call('HINCRBY', KEYS[1], 'runs', 1)
+return 1`;
+
 /** The response cache for a run: the job's choice; never for performance runs (their timing is the point). */
 function cacheModeFor(job: JobRecord, executor: string): CacheMode {
   if (executor === 'guidellm' || job.config.cache === false) return 'off';
@@ -155,7 +163,10 @@ export class RunUnitService {
       if (gateway) {
         // An adapter reported through /events, without the usage: add it to its results now.
         const counted = usage();
-        if (counted) for (const i of indexes) await this.jobs.update(job.resource.id, (j) => withUsage(j, i, counted)).catch(() => undefined);
+        if (counted) {
+          this.metrics?.modelUsage(job.benchmarks[indexes[0]].provider_id, counted);
+          for (const i of indexes) await this.jobs.update(job.resource.id, (j) => withUsage(j, i, counted)).catch(() => undefined);
+        }
         await gateway.close();
       }
       await logs.close();
@@ -163,6 +174,8 @@ export class RunUnitService {
     }
     const superseded = !(await this.leases.release(data, owner));
     const reason = run.reason();
+    // A run that ran its course feeds the queue's start estimates (a moving average, 1/5 weight).
+    if (!reason && !crash) await this.redis.eval(RUN_AVERAGE, 1, this.keys.runStats, (Date.now() - started) / 1000).catch(() => undefined);
     if (reason === 'shutdown') return 'interrupted';
     if (reason === 'cancelled') return 'done';
     if (superseded) {

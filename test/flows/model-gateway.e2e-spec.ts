@@ -1,4 +1,5 @@
 import { FakeModel, startFakeModel, TASKS_DIR } from '../support/fake-model';
+import { waitFor } from '../support/ports';
 import { EvalHubService } from '../support/service';
 
 // The worker's model gateway (issue: spend less): every local backend's model calls go through
@@ -69,6 +70,15 @@ describe('model gateway', () => {
     const logs = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}/logs?tail_lines=-1`)).text;
     expect(logs).toMatch(/model calls go through the gateway at http:\/\/127\.0\.0\.1:\d+\/v1/);
     expect(logs).not.toContain(KEY);
+    // And as metrics, from the worker (tenant providers are labelled "tenant").
+    // Counted when the run ends, which may be a moment after its result.
+    const metrics = await waitFor('the run in the worker metrics', async () => {
+      const text = await (await fetch(`http://127.0.0.1:${svc.workerPort}/metrics`)).text();
+      return text.includes('evalhub_model_tokens_total{') ? text : undefined;
+    }, 10000, 100);
+    const series = (name: string, labels: string) => metrics.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((x) => l.includes(x)));
+    expect(series('evalhub_model_tokens_total', 'provider="tenant",kind="prompt"')?.split(' ').pop()).toBe(String(usage.prompt_tokens));
+    expect(series('evalhub_model_requests_total', 'provider="tenant",outcome="ok"')?.split(' ').pop()).toBe(String(usage.requests));
   }, 180000);
 
   it('with a limit of 2 on the endpoint, four jobs at once never have more than 2 calls at the model, and all complete', async () => {

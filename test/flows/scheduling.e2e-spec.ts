@@ -56,6 +56,11 @@ describe('scheduling: priority and fair share', () => {
     const jobs = [];
     for (let i = 0; i < 4; i++) jobs.push({ id: await submit('team-a', `a-${i}`, 20), tenant: 'team-a', label: 'a' });
     for (let i = 0; i < 4; i++) jobs.push({ id: await submit('team-b', `b-${i}`, 20), tenant: 'team-b', label: 'b' });
+    // Waiting jobs say where they are and, from the runs of the first test, when they likely start.
+    const waiting = async (j: { id: string; tenant: string }) => (await svc.request('GET', `/api/v1/evaluations/jobs/${j.id}`, undefined, { 'X-Tenant': j.tenant })).body.status.benchmarks[0];
+    const [second, last] = [await waiting(jobs[4]), await waiting(jobs[7])];
+    expect([second.queue_position, last.queue_position]).toEqual([2, 8]);
+    expect(last.queue_eta_seconds).toBeGreaterThan(second.queue_eta_seconds);
     expect(await startedAt(jobs)).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
   }, 240000);
 

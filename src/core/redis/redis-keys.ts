@@ -38,6 +38,10 @@ export class RedisKeys {
   reuseIndex(tenant: string | undefined): string {
     return `${this.prefix}:reuse:${tenant ?? '-'}`;
   }
+  /** Hash: a moving average of how long run units take (queue estimates). */
+  get runStats(): string {
+    return `${this.prefix}:stats:runs`;
+  }
   /** Sorted set of a tenant's run units waiting for a worker (domain/scheduling's turns). */
   fairShare(group: string): string {
     return `${this.prefix}:fair:${group}`;

@@ -32,6 +32,8 @@ export class BenchmarkStatusDto {
   eta_seconds?: number;
   /** For a benchmark waiting for a worker: its place in the queue, 1 = next (single-job reads). */
   queue_position?: number;
+  /** For a benchmark waiting for a worker: seconds until it likely starts (its place, the worker slots and recent run times). */
+  queue_eta_seconds?: number;
   error_message?: MessageInfoDto;
   warning_message?: MessageInfoDto;
   started_at?: string;

@@ -607,6 +607,8 @@ export interface components {
             progress?: number | null;
             /** @description Provider that runs the benchmark. */
             provider_id: string;
+            /** @description For a benchmark waiting for a worker: seconds until it likely starts (its place, the worker slots and recent run times). */
+            queue_eta_seconds?: number | null;
             /** @description For a benchmark waiting for a worker: its place in the queue, 1 = next (single-job reads). */
             queue_position?: number | null;
             /** @description When the benchmark started (RFC 3339). */
