@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import { retryFailedBenchmarks } from './job-retry';
+import { autoRetryPlan, isTransientFailure, retryFailedBenchmarks } from './job-retry';
 import { JobRecord } from './types';
 
 function job(state: string, statuses: string[], runs = [{ key: 'g0', executor: 'lm_evaluation_harness', indexes: [0, 1] }, { key: 'b2', executor: 'local-process', indexes: [2] }]): JobRecord {
@@ -42,5 +42,30 @@ describe('retry of what failed', () => {
   it('refuses a running job and a job with nothing to retry', () => {
     expect(() => retryFailedBenchmarks(job('running', ['completed', 'running', 'pending']), 't')).toThrow(new DomainError('job_not_finished', "The job j is 'running': only a finished job can be retried."));
     expect(() => retryFailedBenchmarks(job('completed', ['completed', 'completed', 'completed']), 't')).toThrow(/nothing to retry/);
+  });
+
+  it('retries automatically only transient failures, a bounded number of times, the wait doubling', () => {
+    const failedJob = (attempt: number, messages: { code: string; text: string }[]) =>
+      ({
+        ...job('partially_failed', ['completed', ...messages.map(() => 'failed')]),
+        retry_attempt: attempt,
+        status: {
+          state: 'partially_failed',
+          benchmarks: [
+            { provider_id: 'p', id: 'b0', benchmark_index: 0, status: 'completed' },
+            ...messages.map((m, i) => ({ provider_id: 'p', id: `b${i + 1}`, benchmark_index: i + 1, status: 'failed', error_message: { message: m.text, message_code: m.code } })),
+          ],
+        },
+      }) as unknown as JobRecord;
+    const transient = { code: 'lm_eval_failed', text: 'lm-eval exited with code 1: [gateway] the model endpoint http://m:80 failed after 4 attempts: ECONNREFUSED' };
+    const permanent = { code: 'lighteval_task_unsupported', text: 'the task needs log-likelihood' };
+    expect(autoRetryPlan(failedJob(0, [transient, permanent]), { maxAttempts: 2, backoffSeconds: 10 })).toEqual({ attempt: 1, delayMs: 10_000, indexes: [1] });
+    expect(autoRetryPlan(failedJob(1, [transient]), { maxAttempts: 2, backoffSeconds: 10 })).toEqual({ attempt: 2, delayMs: 20_000, indexes: [1] });
+    expect(autoRetryPlan(failedJob(2, [transient]), { maxAttempts: 2, backoffSeconds: 10 })).toBeUndefined();
+    expect(autoRetryPlan(failedJob(0, [permanent]), { maxAttempts: 2, backoffSeconds: 10 })).toBeUndefined();
+    expect(autoRetryPlan(failedJob(0, [transient]), { maxAttempts: 0, backoffSeconds: 10 })).toBeUndefined();
+    expect(isTransientFailure({ message: 'x', message_code: 'model_endpoint_unreachable' })).toBe(true);
+    // Only what failed transiently runs again; others keep their result.
+    expect(retryFailedBenchmarks(failedJob(0, [transient, permanent]), 't', [1]).units.flatMap((u) => u.indexes)).toEqual([1]);
   });
 });

@@ -16,12 +16,12 @@ export function retryableIndexes(job: JobRecord): number[] {
   });
 }
 
-/** The job ready to run its failed benchmarks again, and the units to queue for them. */
-export function retryFailedBenchmarks(job: JobRecord, now: string): { job: JobRecord; units: RunUnit[] } {
+/** The job ready to run its failed benchmarks again (or only `only` of them), and the units to queue for them. */
+export function retryFailedBenchmarks(job: JobRecord, now: string, only?: number[]): { job: JobRecord; units: RunUnit[] } {
   if (!isTerminalJobState(job.status.state)) {
     throw new DomainError('job_not_finished', `The job ${job.resource.id} is '${job.status.state}': only a finished job can be retried.`);
   }
-  const indexes = retryableIndexes(job);
+  const indexes = retryableIndexes(job).filter((i) => !only || only.includes(i));
   if (indexes.length === 0) throw new DomainError('nothing_to_retry', `Every benchmark of job ${job.resource.id} completed: there is nothing to retry.`);
   const attempt = (job.retry_attempt ?? 0) + 1;
   const retry = new Set(indexes);
@@ -63,4 +63,36 @@ export function retryFailedBenchmarks(job: JobRecord, now: string): { job: JobRe
     },
     units: [...units.values()],
   };
+}
+
+/** Failures worth an automatic retry: the model endpoint or a remote service was away, a worker was lost. */
+const TRANSIENT_CODES = new Set(['model_endpoint_unreachable', 'model_endpoint_failed', 'nemo_evaluator_unreachable', 'kfp_unreachable', 'run_failed']);
+const TRANSIENT_TEXT = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|connection (refused|reset)|failed after \d+ attempts|\b(502|503|504|429)\b|not reachable|unreachable/i;
+
+export function isTransientFailure(message: MessageInfo | undefined): boolean {
+  if (!message) return false;
+  return TRANSIENT_CODES.has(message.message_code) || TRANSIENT_TEXT.test(message.message);
+}
+
+/** The failed benchmarks of a finished job whose failure looks transient. */
+export function transientFailures(job: JobRecord): number[] {
+  return job.status.benchmarks.filter((b) => b.status === 'failed' && isTransientFailure(b.error_message)).map((b) => b.benchmark_index);
+}
+
+export interface AutoRetryPolicy {
+  maxAttempts: number;
+  backoffSeconds: number;
+}
+
+/**
+ * Whether a job that just finished gets an automatic retry, and after how long: only transient
+ * failures, at most `maxAttempts` times (retries by hand count too), the wait doubling each time.
+ */
+export function autoRetryPlan(job: JobRecord, policy: AutoRetryPolicy): { attempt: number; delayMs: number; indexes: number[] } | undefined {
+  if (!isTerminalJobState(job.status.state) || job.status.state === 'cancelled') return undefined;
+  const done = job.retry_attempt ?? 0;
+  if (done >= policy.maxAttempts) return undefined;
+  const indexes = transientFailures(job);
+  if (indexes.length === 0) return undefined;
+  return { attempt: done + 1, delayMs: policy.backoffSeconds * 1000 * 2 ** done, indexes };
 }

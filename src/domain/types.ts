@@ -98,6 +98,8 @@ export interface JobConfig {
   cache?: boolean | 'all';
   /** Take over equal completed benchmarks of the tenant instead of running them (domain/result-reuse). */
   reuse?: boolean;
+  /** Automatic retries of benchmarks that failed for a transient reason (domain/job-retry). */
+  auto_retry?: { max_attempts?: number; backoff_seconds?: number };
 }
 
 export interface BenchmarkStatus {

@@ -11,11 +11,12 @@ import { JobEventsService } from './job-events.service';
 import { JobLogsService } from './job-logs.service';
 import { JobsRepository } from './jobs.repository';
 import { ResultReuseService } from './result-reuse.service';
+import { AutoRetryService } from './auto-retry.service';
 
 /** Evaluation jobs: store, submission and expansion, status events, cancel, logs. */
 @Module({
   imports: [ProvidersModule, CollectionsModule],
-  providers: [JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ResultReuseService],
-  exports: [ResultReuseService, JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ProvidersModule, CollectionsModule],
+  providers: [JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ResultReuseService, AutoRetryService],
+  exports: [AutoRetryService, ResultReuseService, JobsRepository, EvaluationsService, JobLogsService, JobEventsService, JobEventsBus, JobControl, ArtifactStash, CallbackTokens, EventAccess, ProvidersModule, CollectionsModule],
 })
 export class EvaluationsModule {}

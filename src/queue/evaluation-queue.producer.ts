@@ -22,7 +22,7 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectFlowProducer(FLOW_PRODUCER) private readonly flows: FlowProducer,
     @InjectQueue(QueueName.BenchmarkRuns) readonly runs: Queue<JobDataMap[JobName.RunUnit]>,
-    @InjectQueue(QueueName.JobFinalize) readonly finalize: Queue<JobDataMap[JobName.FinalizeJob]>,
+    @InjectQueue(QueueName.JobFinalize) readonly finalize: Queue<JobDataMap[JobName.FinalizeJob] | JobDataMap[JobName.AutoRetry]>,
     @InjectQueue(QueueName.Tracking) readonly tracking: Queue<JobDataMap[JobName.TrackJob] | JobDataMap[JobName.TrackBenchmark]>,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
@@ -130,6 +130,11 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
   /** Whether the queue still holds the job's flow (used to re-enqueue after a lost submit). */
   async hasFlow(job: JobRecord): Promise<boolean> {
     return (await this.finalize.getJob(bullJobId.finalize(job.resource.id, job.retry_attempt ?? 0))) !== undefined;
+  }
+
+  /** A finished job's transient failures run again after `delayMs` (once per attempt, whoever asks). */
+  async scheduleAutoRetry(data: JobDataMap[JobName.AutoRetry], delayMs: number): Promise<void> {
+    await this.finalize.add(JobName.AutoRetry, data, { jobId: bullJobId.autoRetry(data.jobId, data.attempt), delay: delayMs, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true });
   }
 
   /** Whether a job's MLflow write is queued (or running). */

@@ -13,6 +13,8 @@ export enum JobName {
   FinalizeJob = 'finalize-job',
   TrackJob = 'track-job',
   TrackBenchmark = 'track-benchmark',
+  /** A finished job's transient failures, run again after a backoff (delayed job on job-finalize). */
+  AutoRetry = 'auto-retry',
 }
 
 export const FLOW_PRODUCER = 'evaluations';

@@ -24,12 +24,20 @@ export interface TrackBenchmarkData {
   index: number;
 }
 
+export interface AutoRetryData {
+  jobId: string;
+  /** The retry this is (the job's retry_attempt once it runs). */
+  attempt: number;
+  indexes: number[];
+}
+
 /** Payload type of each job name, so producers and processors agree. */
 export interface JobDataMap {
   [JobName.RunUnit]: RunUnitJobData;
   [JobName.FinalizeJob]: FinalizeJobData;
   [JobName.TrackJob]: TrackJobData;
   [JobName.TrackBenchmark]: TrackBenchmarkData;
+  [JobName.AutoRetry]: AutoRetryData;
 }
 
 /** BullMQ job ids: deterministic per job and unit, so a re-submit or a retry never duplicates. */
@@ -39,6 +47,7 @@ export const bullJobId = {
   unit: (jobId: string, unitKey: string) => `run-${jobId}-${unitKey}`,
   trackJob: (jobId: string) => `track-${jobId}-job`,
   trackBenchmark: (jobId: string, index: number) => `track-${jobId}-b${index}`,
+  autoRetry: (jobId: string, attempt: number) => `autoretry-${jobId}-${attempt}`,
 };
 
 /** Validates a payload read back from Redis (it may predate the running code). */

@@ -6,8 +6,9 @@ import { isGoneOrFinished } from '../domain/errors';
 import { isTerminalJobState, unfinishedIndexes } from '../domain/job-state';
 import { JobEventsService } from '../evaluations/job-events.service';
 import { JobsRepository } from '../evaluations/jobs.repository';
-import { QueueName } from '../queue/queue.constants';
-import { FinalizeJobData } from '../queue/queue.types';
+import { JobName, QueueName } from '../queue/queue.constants';
+import { AutoRetryData, FinalizeJobData } from '../queue/queue.types';
+import { AutoRetryService } from '../evaluations/auto-retry.service';
 
 /**
  * Runs once every unit of a job is done. A unit that failed for good (all attempts used) leaves
@@ -20,11 +21,14 @@ export class FinalizeJobProcessor extends WorkerHost {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly events: JobEventsService,
+    private readonly autoRetry: AutoRetryService,
   ) {
     super();
   }
 
-  async process(job: Job<FinalizeJobData>): Promise<void> {
+  async process(job: Job<FinalizeJobData | AutoRetryData>): Promise<void> {
+    // The same queue carries the delayed automatic retries of finished jobs.
+    if (job.name === JobName.AutoRetry) return this.autoRetry.run(job.data as AutoRetryData);
     const record = await this.jobs.get(job.data.jobId);
     if (!record || isTerminalJobState(record.status.state)) return;
     const left = unfinishedIndexes(record, record.benchmarks.map((_, i) => i));

@@ -71,4 +71,43 @@ describe('POST /jobs/{id}/retry', () => {
     expect([nothing.status, nothing.body.message_code]).toEqual([409, 'nothing_to_retry']);
     expect((await svc.request('POST', '/api/v1/evaluations/jobs/no-such-job/retry')).status).toBe(404);
   }, 400000);
+
+  it('auto_retry runs a transient failure again by itself after its backoff, once the endpoint is back', async () => {
+    const adapter = await svc.createTestProvider();
+    const lmEval = (
+      await svc.request('POST', '/api/v1/evaluations/providers', {
+        name: 'Demo tasks',
+        benchmarks: [{ id: 'demo_gen', name: 'Demo generation', category: 'knowledge', primary_score: { metric: 'exact_match' }, pass_criteria: { threshold: 0.4 } }],
+        runtime: { local: { executor: 'lm_evaluation_harness', include_path: TASKS_DIR } },
+      })
+    ).body.resource.id;
+    const port = await freePort();
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
+      name: 'auto retry',
+      model: { url: `http://127.0.0.1:${port}/v1`, name: 'fake-model', parameters: { max_retries: 1 } },
+      benchmarks: [
+        { id: 'alpha', provider_id: adapter, parameters: { mode: 'fail' } },
+        { id: 'demo_gen', provider_id: lmEval },
+      ],
+      auto_retry: { max_attempts: 1, backoff_seconds: 8 },
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.resource.id;
+    const first = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 180000);
+    expect(first.status.benchmarks.map((b: any) => b.status)).toEqual(['failed', 'failed']);
+    // The endpoint comes back before the backoff ends.
+    const back = await startFakeModel({ port });
+    try {
+      // Back to running by itself, then finished: demo_gen (endpoint down) ran again; alpha (a dataset error) did not.
+      await svc.waitForState(id, ['pending', 'running'], 30000);
+      const done = await svc.waitForState(id, ['completed', 'failed', 'partially_failed'], 180000);
+      expect(done.status.benchmarks.map((b: any) => b.status)).toEqual(['failed', 'completed']);
+      expect(done.status.benchmarks[0].error_message.message).toBe('dataset could not be loaded');
+      expect(back.requests.length).toBeGreaterThan(0);
+      // No second automatic retry: alpha's failure is not transient.
+      expect(done.status.state).toBe('partially_failed');
+    } finally {
+      await back.close();
+    }
+  }, 400000);
 });

@@ -72,6 +72,8 @@ export interface AppConfig {
     /** EVALHUB_MODEL_CACHE: the response cache (per tenant, under DATA_DIR/model-cache); on unless false. */
     cache: boolean;
   };
+  /** Automatic retries of transient failures, unless a job says otherwise: AUTO_RETRY_ATTEMPTS (0), AUTO_RETRY_BACKOFF_SECONDS (30). */
+  autoRetry: { maxAttempts: number; backoffSeconds: number };
   /** Reuse of equal completed benchmarks: EVALHUB_REUSE_RESULTS (a job's `reuse` wins), REUSE_MAX_AGE_HOURS. */
   reuse: { byDefault: boolean; maxAgeHours: number };
   k8s: {
@@ -308,6 +310,7 @@ export function loadConfig(env: Env = process.env, root = path.resolve(__dirname
       maxRetries: int(env, 'GATEWAY_MAX_RETRIES', 3, 0, 20),
       cache: oneOf(env, 'EVALHUB_MODEL_CACHE', ['true', 'false'] as const, 'true') === 'true',
     },
+    autoRetry: { maxAttempts: int(env, 'AUTO_RETRY_ATTEMPTS', 0, 0, 5), backoffSeconds: int(env, 'AUTO_RETRY_BACKOFF_SECONDS', 30, 1, 86400) },
     reuse: {
       byDefault: oneOf(env, 'EVALHUB_REUSE_RESULTS', ['true', 'false'] as const, 'false') === 'true',
       maxAgeHours: decimal(env, 'REUSE_MAX_AGE_HOURS', 168, 0.01, 24 * 365),

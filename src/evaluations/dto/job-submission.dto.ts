@@ -3,6 +3,9 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  Max,
+  Min,
+  IsInt,
   IsBoolean,
   IsDefined,
   IsIn,
@@ -108,6 +111,23 @@ export class ExperimentRefDto {
   artifact_location?: string;
 }
 
+/** Automatic retries of benchmarks that failed for a transient reason (model endpoint away, worker lost). */
+export class AutoRetryDto {
+  /** How many times at most (0 = never; default AUTO_RETRY_ATTEMPTS of the deployment). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(5)
+  max_attempts?: number;
+
+  /** Wait before the first retry; it doubles for each next one (default AUTO_RETRY_BACKOFF_SECONDS). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  backoff_seconds?: number;
+}
+
 /** Body of POST /evaluations/jobs: exactly one of benchmarks, collection or risk_category. */
 export class JobSubmissionDto {
   @IsString()
@@ -186,6 +206,12 @@ export class JobSubmissionDto {
   @IsOptional()
   @IsBoolean()
   reuse?: boolean;
+
+  /** Retries of benchmarks that failed for a transient reason, with backoff (an EvalHub addition). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AutoRetryDto)
+  auto_retry?: AutoRetryDto;
 
   @IsOptional()
   @IsIn([true, false, 'all'])

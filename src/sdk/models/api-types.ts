@@ -483,6 +483,12 @@ export interface components {
             /** @description The files, in the order the result names them. */
             items: components["schemas"]["ArtifactItemDto"][];
         };
+        AutoRetryDto: {
+            /** @description Wait before the first retry; it doubles for each next one (default AUTO_RETRY_BACKOFF_SECONDS). */
+            backoff_seconds?: number | null;
+            /** @description How many times at most (0 = never; default AUTO_RETRY_ATTEMPTS of the deployment). */
+            max_attempts?: number | null;
+        };
         /** @description Benchmark-level guidance for agents. */
         BenchmarkAgentMetadataDto: {
             /** @description How to read this benchmark's primary score. */
@@ -952,6 +958,8 @@ export interface components {
         };
         /** @description An evaluation job. */
         JobResourceDto: {
+            /** @description Retries of benchmarks that failed for a transient reason, with backoff (an EvalHub addition). */
+            auto_retry?: components["schemas"]["AutoRetryDto"] | null;
             /** @description Benchmarks to run; their position is their benchmark_index. */
             benchmarks?: components["schemas"]["BenchmarkConfigDto"][] | null;
             /** @enum {unknown|null} */
@@ -1047,6 +1055,8 @@ export interface components {
         };
         /** @description An evaluation job request. */
         JobSubmissionDto: {
+            /** @description Retries of benchmarks that failed for a transient reason, with backoff (an EvalHub addition). */
+            auto_retry?: components["schemas"]["AutoRetryDto"] | null;
             /** @description Benchmarks to run; their position is their benchmark_index. */
             benchmarks?: components["schemas"]["BenchmarkConfigDto"][] | null;
             /** @enum {unknown|null} */
