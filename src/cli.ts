@@ -3,13 +3,15 @@ import { Command, CommanderError, Option } from 'commander';
 import * as cmd from './cli/commands';
 import { CliError, configFile, resolveConfig } from './cli/config';
 import { EvalHubClient, EvalHubError } from './sdk/client';
+import { relaunchForTls } from './cli/tls-env';
 
 /** The CLI process: one command per run, its exit code for scripts and CI pipelines. */
 const EXIT_HELP = `
 Exit codes: 0 done (and the job passed); 1 the job failed or did not pass its threshold (NO-GO for
 gate, a regression for compare); 2 INCONCLUSIVE (gate); 3 the service could not be asked; 64 usage.
 Service: --url/--token/--tenant, else EVALHUB_URL, EVALHUB_TOKEN, EVALHUB_TENANT, else the config
-file ${configFile()} ({"url", "token", "tenant"}).`;
+file ${configFile()} ({"url", "token", "tenant"}). TLS: EVALHUB_CA_CERT_PATH (a PEM bundle), or
+EVALHUB_INSECURE=true.`;
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -146,7 +148,8 @@ function exit(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
-main(process.argv.slice(2)).then(
+const relaunched = relaunchForTls();
+(relaunched ?? main(process.argv.slice(2))).then(
   (code) => exit(code),
   (e: unknown) => {
     process.stderr.write(`evalhub: ${(e as Error)?.stack ?? String(e)}\n`);

@@ -150,6 +150,10 @@ describe('evalhub CLI', () => {
     const results = JSON.parse((await cli(['results', id, '--json'], env)).out);
     expect(results.test).toMatchObject({ score: 0.5, pass: true });
     expect((await cli(['logs', id, '--tail', '5'], env)).out.trim().split('\n').length).toBeLessThanOrEqual(5);
+    // -f follows the job's stream with its log lines; for a finished job it replays them and ends.
+    const followed = await cli(['logs', id, '-f'], env);
+    expect(followed.code).toBe(0);
+    expect(followed.out).toMatch(/^\[evalhub\] /m);
 
     const adapter = await svc.createTestProvider();
     const slow = (await cli(['run', '-b', `${adapter}/alpha`, '-p', 'delay_ms=60000', '--model-url', 'http://m/v1', '--model-name', 'm'], env)).out.trim();

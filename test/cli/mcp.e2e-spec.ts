@@ -5,6 +5,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import { freePort, waitFor } from '../support/ports';
 import { EvalHubService, ROOT } from '../support/service';
+import { TlsAuthProxy } from '../support/tls-auth-proxy';
 
 // The MCP server (`evalhub mcp`) driven by the MCP SDK's own client, over stdio and over
 // streamable HTTP: list the tools, submit a job, poll it to completion, read its results.
@@ -103,6 +104,45 @@ describe('MCP server', () => {
       await agentSession(client);
     } finally {
       await client.close();
+    }
+  }, 120000);
+
+  it('reaches an EvalHub behind TLS with a private CA and a bearer token (EVALHUB_CA_CERT_PATH, EVALHUB_TOKEN)', async () => {
+    const proxy = await new TlsAuthProxy(svc.baseUrl).start();
+    try {
+      const connect = async (env: Record<string, string>) => {
+        const client = new Client({ name: 'test-agent', version: '1.0.0' });
+        await client.connect(new StdioClientTransport({ command: process.execPath, args: [path.join(ROOT, 'dist', 'mcp.js')], env: { PATH: process.env.PATH ?? '', EVALHUB_BASE_URL: proxy.url, EVALHUB_TOKEN: proxy.token, ...env }, stderr: 'pipe' }));
+        return client;
+      };
+      const trusted = await connect({ EVALHUB_CA_CERT_PATH: proxy.caCertPath });
+      try {
+        const jobs = await call(trusted, 'list_jobs', {});
+        expect(jobs.isError).toBeFalsy();
+        expect(jobs.structuredContent.jobs.length).toBeGreaterThan(0);
+      } finally {
+        await trusted.close();
+      }
+      // Without the CA the certificate is refused, and the tool says so.
+      const untrusted = await connect({});
+      try {
+        const refused = await call(untrusted, 'list_jobs', {});
+        expect(refused.isError).toBe(true);
+        expect(refused.content[0].text).toMatch(/not reachable|certificate/i);
+      } finally {
+        await untrusted.close();
+      }
+      // The CLI reads the same settings.
+      const out = await new Promise<string>((resolve) => {
+        const p = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'collections', '--json'], { env: { PATH: process.env.PATH, EVALHUB_URL: proxy.url, EVALHUB_TOKEN: proxy.token, EVALHUB_CA_CERT_PATH: proxy.caCertPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let text = '';
+        p.stdout!.on('data', (d) => (text += d));
+        p.on('close', () => resolve(text));
+      });
+      expect(JSON.parse(out).length).toBeGreaterThan(0);
+      expect(proxy.seen.every((r) => r.authorized)).toBe(true);
+    } finally {
+      await proxy.close();
     }
   }, 120000);
 });
