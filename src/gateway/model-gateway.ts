@@ -177,15 +177,19 @@ class Run implements GatewayRun {
     const retries = this.route.maxRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.once(req.method ?? 'GET', path, headers, body);
-      if (outcome.kind === 'answer' && !(RETRY_STATUS.has(outcome.res.statusCode ?? 0) && attempt < retries)) {
+      const why = outcome.kind === 'error' ? `${outcome.code}: ${outcome.message}` : `HTTP ${outcome.res.statusCode}`;
+      const final = attempt >= retries;
+      if (outcome.kind === 'answer' && (!RETRY_STATUS.has(outcome.res.statusCode ?? 0) || final)) {
+        if (final && RETRY_STATUS.has(outcome.res.statusCode ?? 0)) this.failedForGood(attempt, why);
+        // The endpoint's own answer, whatever it is: the backend reacts to it as it would directly.
         return this.relay(outcome.res, res, request, inference, cacheKey);
       }
-      const why = outcome.kind === 'error' ? `${outcome.code}: ${outcome.message}` : `HTTP ${outcome.res.statusCode}`;
       if (outcome.kind === 'answer') outcome.res.resume();
-      if (attempt >= retries) {
-        this.lastError = `the model endpoint ${this.origin} failed after ${attempt + 1} attempts: ${why}`;
-        this.route.log?.(`[gateway] ${this.lastError}`);
-        if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { message: this.lastError, type: 'upstream_error' } }));
+      if (final) {
+        this.failedForGood(attempt, why);
+        // Unreachable stays unreachable for the backend (a reset connection), not an HTTP error
+        // it might retry for minutes; the benchmark's message carries the gateway's reason.
+        res.destroy();
         return undefined;
       }
       this.counts.retries++;
@@ -194,6 +198,11 @@ class Run implements GatewayRun {
       this.route.log?.(`[gateway] ${new Date().toISOString()} ${path} → ${why}; attempt ${attempt + 2} of ${retries + 1} in ${(wait / 1000).toFixed(2)} s`);
       await delay(wait);
     }
+  }
+
+  private failedForGood(attempt: number, why: string): void {
+    this.lastError = `the model endpoint ${this.origin} failed after ${attempt + 1} attempts: ${why}`;
+    this.route.log?.(`[gateway] ${this.lastError}`);
   }
 
   private once(method: string, path: string, headers: http.OutgoingHttpHeaders, body: Buffer): Promise<{ kind: 'answer'; res: http.IncomingMessage } | { kind: 'error'; code: string; message: string }> {

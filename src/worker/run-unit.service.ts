@@ -14,7 +14,8 @@ import { ModelGatewayService } from '../gateway/gateway.module';
 import { ResultReuseService } from '../evaluations/result-reuse.service';
 import { reusedEvent, wantsReuse } from '../domain/result-reuse';
 import type { CacheMode } from '../gateway/response-cache';
-import { JobRecord, MessageInfo } from '../domain/types';
+import type { GatewayRun } from '../gateway/model-gateway';
+import { JobRecord, MessageInfo, ModelUsage } from '../domain/types';
 import { ArtifactStash } from '../evaluations/artifact-stash';
 import { CallbackTokens } from '../evaluations/callback-tokens';
 import { JobEventsService } from '../evaluations/job-events.service';
@@ -35,6 +36,24 @@ import { RunLeases } from './run-leases';
  * crashed attempt, runs the executor under a timeout and cancel signal, and makes sure every
  * benchmark it was given ends in a terminal state.
  */
+/**
+ * An executor's event as users should read it: messages name the model's own endpoint, not the
+ * gateway's loopback address, a failure says why the gateway gave up, and a finished run has its usage.
+ */
+function throughGateway(event: UnitEvent, gateway: GatewayRun, modelUrl: string, usage: () => ModelUsage | undefined): UnitEvent {
+  const from = new URL(gateway.url).origin;
+  const to = new URL(modelUrl).origin;
+  const shown = (m: MessageInfo | undefined) => (m ? { ...m, message: m.message.split(from).join(to) } : m);
+  const out: UnitEvent = { ...event };
+  if (event.error_message) {
+    const m = shown(event.error_message)!;
+    out.error_message = gateway.lastError && !m.message.includes(gateway.lastError) ? { ...m, message: `${m.message} (model gateway: ${gateway.lastError})` } : m;
+  }
+  if (event.warning_message) out.warning_message = shown(event.warning_message);
+  if (event.status === 'completed' || event.status === 'failed') out.usage = usage();
+  return out;
+}
+
 const RUN_AVERAGE = `
 local avg = tonumber(redis.call('HGET', KEYS[1], 'avg_seconds'))
 local x = tonumber(ARGV[1])
@@ -134,7 +153,7 @@ export class RunUnitService {
       signal: run.signal,
       benchmarkDone: (index) => run.benchmarkSignal(index),
       logs,
-      report: (index, event) => this.report(job, index, gateway && (event.status === 'completed' || event.status === 'failed') ? { ...event, usage: usage() } : event, redact),
+      report: (index, event) => this.report(job, index, gateway ? throughGateway(event, gateway, job.config.model.url!, usage) : event, redact),
       workDir: (index) => {
         const b = job.benchmarks[index];
         const dir = path.join(this.cfg.dataDir, 'jobs', job.resource.id, String(index), b.provider_id, b.id);

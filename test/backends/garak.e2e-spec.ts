@@ -206,7 +206,8 @@ describe('garak executor (real garak, fake model)', () => {
     expect(job.status.state).toBe('failed');
     expect(job.status.benchmarks[0].error_message).toMatchObject({
       message_code: 'garak_incomplete',
-      message: 'garak did not complete: the target was not reachable: OpenAICompatible target URI is not reachable: http://127.0.0.1:9/v1/',
+      // garak's own words name the model's endpoint; the worker's gateway adds why it gave up.
+      message: expect.stringMatching(/^garak did not complete: the target was not reachable: OpenAICompatible target URI is not reachable: http:\/\/127\.0\.0\.1:9\/v1\/ \(model gateway: the model endpoint http:\/\/127\.0\.0\.1:9 failed after \d+ attempts: ECONNREFUSED/),
     });
   });
 
