@@ -33,6 +33,8 @@ const SCHEMAS: Record<string, string> = {
   ExperimentTagDto: 'An MLflow experiment tag.',
   ExperimentRefDto: 'The MLflow experiment that records the job.',
   JobSubmissionDto: 'An evaluation job request.',
+  AutoRetryDto: 'Automatic retries of benchmarks that failed for a transient reason (an EvalHub addition).',
+  ModelUsageDto: "What a benchmark's model calls cost, counted by the worker's model gateway (an EvalHub addition).",
   JobResourceMetaDto: 'Identity and bookkeeping of a job.',
   MessageInfoDto: 'A status message with a stable code.',
   BenchmarkStatusDto: 'Where one benchmark of a job stands.',

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProviderBodies } from './provider-bodies';
 import { ApiErrors } from '../common/api-docs';
 import { Caller } from '../core/http/caller.decorator';
 import { RequestContext } from '../core/http/request-context';
@@ -15,6 +16,9 @@ export class ProvidersController {
     private readonly providers: ProvidersService,
     private readonly availability: ProviderAvailabilityService,
   ) {}
+
+  /** Serialised answers of GET /:id (see ProviderBodies). */
+  private readonly bodies = new ProviderBodies();
 
   @Get()
   @ApiOperation({ summary: 'List providers and their benchmarks', description: 'System providers are visible to every tenant.' })
@@ -41,11 +45,19 @@ export class ProvidersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get one provider' })
+  @ApiOperation({ summary: 'Get one provider', description: 'Answers with an ETag; If-None-Match with it gives 304 while the provider and its availability are unchanged.' })
   @ApiResponse({ status: 200, type: ProviderResourceDto })
+  @ApiResponse({ status: 304, description: 'Unchanged since the ETag sent' })
   @ApiErrors(404)
-  async get(@Param('id') id: string, @Caller() caller: RequestContext) {
-    return this.availability.withAvailability(await this.providers.get(id, caller));
+  async get(@Param('id') id: string, @Caller() caller: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const provider = await this.providers.get(id, caller);
+    const { body, etag } = this.bodies.of(provider, await this.availability.of(provider));
+    reply.header('ETag', etag).header('Content-Type', 'application/json; charset=utf-8');
+    if (req.headers['if-none-match'] === etag) {
+      reply.status(304);
+      return '';
+    }
+    return body;
   }
 
   @Put(':id')

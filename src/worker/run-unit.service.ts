@@ -182,8 +182,10 @@ export class RunUnitService {
       if (gateway) {
         // An adapter reported through /events, without the usage: add it to its results now.
         const counted = usage();
-        if (counted) {
-          this.metrics?.modelUsage(job.benchmarks[indexes[0]].provider_id, counted);
+        if (counted) this.metrics?.modelUsage(job.benchmarks[indexes[0]].provider_id, counted);
+        // Only when the adapter called the model: the result is already final, and an amended
+        // one is one more write readers see.
+        if (counted && counted.requests + counted.cached > 0) {
           for (const i of indexes) await this.jobs.update(job.resource.id, (j) => withUsage(j, i, counted)).catch(() => undefined);
         }
         await gateway.close();

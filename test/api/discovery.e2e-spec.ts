@@ -28,6 +28,28 @@ describe('discovery: providers, benchmarks, collections, docs', () => {
     expect(res.body.items.find((p: any) => p.resource.id === 'lighteval').benchmarks).toHaveLength(28);
   });
 
+  it('serves one provider with an ETag; If-None-Match gives 304 until it changes', async () => {
+    const first = await svc.request('GET', '/api/v1/evaluations/providers/lm_evaluation_harness');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(first.body).toMatchObject({ resource: { id: 'lm_evaluation_harness', owner: 'system' }, availability: { runtime: 'local' } });
+    expect(first.body.benchmarks).toHaveLength(188);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await svc.request('GET', '/api/v1/evaluations/providers/lm_evaluation_harness', undefined, { 'If-None-Match': etag });
+    expect([again.status, again.text]).toEqual([304, '']);
+    // A tenant provider changes with its document.
+    const created = await svc.request('POST', '/api/v1/evaluations/providers', { name: 'Mine', benchmarks: [{ id: 'b', name: 'B', category: 'c' }], runtime: { local: { command: 'true' } } });
+    const id = created.body.resource.id;
+    const v1 = (await svc.request('GET', `/api/v1/evaluations/providers/${id}`)).headers.get('etag');
+    await svc.request('PATCH', `/api/v1/evaluations/providers/${id}`, [{ op: 'replace', path: '/name', value: 'Renamed' }]);
+    const changed = await svc.request('GET', `/api/v1/evaluations/providers/${id}`, undefined, { 'If-None-Match': v1! });
+    expect([changed.status, changed.body.name]).toEqual([200, 'Renamed']);
+    // Gone again: the tests below count the catalog.
+    expect((await svc.request('DELETE', `/api/v1/evaluations/providers/${id}`)).status).toBe(204);
+    expect((await svc.request('GET', '/api/v1/evaluations/providers/nope')).body.message_code).toBe('resource_not_found');
+  });
+
   it('drops benchmarks with benchmarks=false and filters by scope, name and tags', async () => {
     const noBench = await svc.request('GET', '/api/v1/evaluations/providers?benchmarks=false');
     expect(noBench.body.items.every((p: any) => Array.isArray(p.benchmarks) && p.benchmarks.length === 0)).toBe(true);

@@ -42,7 +42,8 @@ describe('live job streams (Server-Sent Events)', () => {
     const id = await submit({ delay_ms: 1500 });
     const url = `${svc.baseUrl}/api/v1/evaluations/jobs/${id}/stream?logs=true`;
     // Disconnect after the first log line, then resume from its id.
-    const first = await collect(await openStream(url), { stopWhen: (e) => e.event === 'log' });
+    // Cut at the adapter's first line (the worker's own lines come before it).
+    const first = await collect(await openStream(url), { stopWhen: (e) => e.event === 'log' && String(e.data.line).includes('benchmark alpha') });
     const cut = first.events[first.events.length - 1];
     expect(cut.data).toMatchObject({ unit: expect.any(String), benchmark_indexes: [0], line: expect.stringContaining('benchmark alpha') });
     const resumed = await readEvents(url, { headers: { 'Last-Event-ID': cut.id! } });

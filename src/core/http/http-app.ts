@@ -70,6 +70,11 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   fastify.addHook('onRoute', (route) => registerRoute(route.url, route.method));
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('X-Global-Transaction-Id', String(req.id));
+    // The contract's health check is probed often and needs nothing of Nest (no guard, pipe or
+    // body): answered here. The controller route stays for the OpenAPI document.
+    if (req.method === 'GET' && req.url === CONTRACT_HEALTH) {
+      return reply.header('content-type', 'application/json; charset=utf-8').send(`{"status":"healthy","timestamp":"${new Date().toISOString()}"}`);
+    }
     // A known path asked with a method it does not have (TRACE, QUERY, …) is a 405 before any body
     // or content-type handling; unknown paths fall through to the 404 of the router.
     // GET and POST, nearly all traffic, skip the route scan: if the path lacks them, the router's
@@ -147,6 +152,8 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   return { app, cfg };
 }
 
+
+const CONTRACT_HEALTH = '/api/v1/health';
 
 /** An error answered from a Fastify hook (before Nest's filter can see it), in the contract's format. */
 function sendError(reply: FastifyReply, req: FastifyRequest, status: number, code: string, message: string): FastifyReply {

@@ -364,7 +364,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one provider */
+        /**
+         * Get one provider
+         * @description Answers with an ETag; If-None-Match with it gives 304 while the provider and its availability are unchanged.
+         */
         get: operations["ProvidersController_get"];
         /**
          * Replace a tenant provider
@@ -483,6 +486,7 @@ export interface components {
             /** @description The files, in the order the result names them. */
             items: components["schemas"]["ArtifactItemDto"][];
         };
+        /** @description Automatic retries of benchmarks that failed for a transient reason (an EvalHub addition). */
         AutoRetryDto: {
             /** @description Wait before the first retry; it doubles for each next one (default AUTO_RETRY_BACKOFF_SECONDS). */
             backoff_seconds?: number | null;
@@ -585,7 +589,8 @@ export interface components {
                 [key: string]: components["schemas"]["MetricStatisticsDto"];
             } | null;
             test?: components["schemas"]["BenchmarkTestDto"];
-            usage?: components["schemas"]["ModelUsageDto"];
+            /** @description Requests and tokens of the benchmark's model calls through the worker's gateway (an EvalHub addition). */
+            usage?: components["schemas"]["ModelUsageDto"] | null;
             /** @description Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
             warning_message?: components["schemas"]["MessageInfoDto"] | null;
         };
@@ -962,7 +967,10 @@ export interface components {
             auto_retry?: components["schemas"]["AutoRetryDto"] | null;
             /** @description Benchmarks to run; their position is their benchmark_index. */
             benchmarks?: components["schemas"]["BenchmarkConfigDto"][] | null;
-            /** @enum {unknown|null} */
+            /**
+             * @description The response cache: true (default) for deterministic calls, false for none, "all" for every call (an EvalHub addition).
+             * @enum {unknown|null}
+             */
             cache?: true | false | "all" | null;
             collection?: components["schemas"]["CollectionRefDto"];
             /** @description Free-form metadata, stored as given. */
@@ -1059,7 +1067,10 @@ export interface components {
             auto_retry?: components["schemas"]["AutoRetryDto"] | null;
             /** @description Benchmarks to run; their position is their benchmark_index. */
             benchmarks?: components["schemas"]["BenchmarkConfigDto"][] | null;
-            /** @enum {unknown|null} */
+            /**
+             * @description The response cache: true (default) for deterministic calls, false for none, "all" for every call (an EvalHub addition).
+             * @enum {unknown|null}
+             */
             cache?: true | false | "all" | null;
             collection?: components["schemas"]["CollectionRefDto"];
             /** @description Free-form metadata, stored as given. */
@@ -1222,9 +1233,11 @@ export interface components {
              */
             url?: string | null;
         };
+        /** @description What a benchmark's model calls cost, counted by the worker's model gateway (an EvalHub addition). */
         ModelUsageDto: {
             /** @description Calls answered from the response cache. */
             cached: number;
+            /** @description Completion tokens of those calls. */
             completion_tokens: number;
             /** @description Calls that failed for good, after the gateway's retries. */
             errors: number;
@@ -1232,7 +1245,9 @@ export interface components {
             estimated?: boolean | null;
             /** @description The model's own time, summed over calls. */
             model_seconds: number;
+            /** @description Prompt tokens of those calls (from the answers' usage, or estimated). */
             prompt_tokens: number;
+            /** @description Calls that reached the model. */
             requests: number;
             /** @description Extra attempts made for transient failures (connection errors, 429, 502-504). */
             retries: number;
@@ -1241,10 +1256,13 @@ export interface components {
              * @enum {string}
              */
             scope: "benchmark" | "unit";
+            /** @description With scope `unit`: the benchmarks these figures belong to together. */
             shared_with?: string[] | null;
+            /** @description Prompt and completion tokens together. */
             total_tokens: number;
             /** @description Time calls waited for the endpoint's limits. */
             waited_seconds: number;
+            /** @description From the first call to the last answer. */
             wall_seconds: number;
         };
         /** @description An environment variable. */
@@ -3505,6 +3523,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderResourceDto"];
+                };
+            };
+            /** @description Unchanged since the ETag sent */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description Invalid request (see message_code) */

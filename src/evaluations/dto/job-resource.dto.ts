@@ -79,9 +79,13 @@ export class MetricStatisticsDto {
 
 /** What a benchmark's model calls cost, counted by the worker's model gateway (an EvalHub addition). */
 export class ModelUsageDto {
+  /** Calls that reached the model. */
   requests: number;
+  /** Prompt tokens of those calls (from the answers' usage, or estimated). */
   prompt_tokens: number;
+  /** Completion tokens of those calls. */
   completion_tokens: number;
+  /** Prompt and completion tokens together. */
   total_tokens: number;
   /** Calls that failed for good, after the gateway's retries. */
   errors: number;
@@ -89,6 +93,7 @@ export class ModelUsageDto {
   retries: number;
   /** Calls answered from the response cache. */
   cached: number;
+  /** From the first call to the last answer. */
   wall_seconds: number;
   /** The model's own time, summed over calls. */
   model_seconds: number;
@@ -99,6 +104,7 @@ export class ModelUsageDto {
   /** `unit`: several benchmarks ran in one process, and these are their figures together. */
   @ApiProperty({ enum: ['benchmark', 'unit'] })
   scope: string;
+  /** With scope `unit`: the benchmarks these figures belong to together. */
   shared_with?: string[];
 }
 
@@ -123,6 +129,7 @@ export class BenchmarkResultDto {
   statistics?: Record<string, MetricStatisticsDto>;
   /** Why the result has no test although a threshold is set (e.g. the primary metric is missing). */
   warning_message?: MessageInfoDto;
+  /** Requests and tokens of the benchmark's model calls through the worker's gateway (an EvalHub addition). */
   usage?: ModelUsageDto;
 }
 

@@ -215,7 +215,11 @@ export class JobSubmissionDto {
 
   @IsOptional()
   @IsIn([true, false, 'all'])
-  @ApiProperty({ required: false, oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['all'] }] })
+  @ApiProperty({
+    required: false,
+    oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['all'] }],
+    description: 'The response cache: true (default) for deterministic calls, false for none, "all" for every call (an EvalHub addition).',
+  })
   cache?: boolean | 'all';
 
   @IsOptional()
