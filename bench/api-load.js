@@ -158,6 +158,22 @@ async function run(external, label, externalPid) {
       await r.arrayBuffer();
       return r.status === 200;
     }));
+    // The largest provider (188 benchmarks), the collections list and the contract health check.
+    rows.push(await phase('GET /providers/lm_eval', async () => {
+      const r = await fetch(`${base}/providers/lm_evaluation_harness`);
+      await r.arrayBuffer();
+      return r.status === 200;
+    }));
+    rows.push(await phase('GET /collections', async () => {
+      const r = await fetch(`${base}/collections`);
+      await r.arrayBuffer();
+      return r.status === 200;
+    }));
+    rows.push(await phase('GET /health', async () => {
+      const r = await fetch(`${base.replace(/\/evaluations$/, '')}/health`);
+      await r.arrayBuffer();
+      return r.status === 200;
+    }));
     // Resident memory once the load is over: every job of the run is still stored.
     const api = stack?.procs.find((p) => p.spawnargs.some((a) => a.endsWith('main.js')));
     const redis = stack?.procs.find((p) => p.spawnargs[0] === 'redis-server');
