@@ -1,4 +1,5 @@
-import * as fs from 'fs';
+import { credentialsFromDockerConfig } from '../sdk/adapter/oci/persister';
+import { parseChallenge } from '../sdk/adapter/oci/registry-client';
 
 /** Where the benchmark's OCI artifacts go and with which credentials (sidecar_config.json `oci`). */
 export interface OciTarget {
@@ -17,35 +18,13 @@ interface CachedAuth {
   expiresAt: number;
 }
 
-/** user/password for a registry from a docker config.json, if it has them. */
+/** user/password for a registry from a docker config.json, if it has them (the SDK reads the file). */
 export function dockerCredentials(configPath: string | undefined, host: string): { username: string; password: string } | undefined {
-  if (!configPath) return undefined;
-  let auths: Record<string, { auth?: string; username?: string; password?: string }>;
-  try {
-    auths = (JSON.parse(fs.readFileSync(configPath, 'utf8')) as { auths?: typeof auths }).auths ?? {};
-  } catch {
-    return undefined;
-  }
-  const entry = auths[host] ?? auths[`https://${host}`] ?? auths[`http://${host}`] ?? (host === 'docker.io' ? auths['https://index.docker.io/v1/'] : undefined);
-  if (!entry) return undefined;
-  if (entry.username && entry.password) return { username: entry.username, password: entry.password };
-  if (entry.auth) {
-    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const at = decoded.indexOf(':');
-    if (at > 0) return { username: decoded.slice(0, at), password: decoded.slice(at + 1) };
-  }
-  return undefined;
+  const c = credentialsFromDockerConfig(configPath, host);
+  return c?.username !== undefined ? { username: c.username, password: c.password ?? '' } : undefined;
 }
 
-/** Parses `Bearer realm="…",service="…",scope="…"` (or `Basic realm="…"`). */
-export function parseChallenge(header: string | null): { scheme: string; params: Record<string, string> } | undefined {
-  if (!header) return undefined;
-  const m = /^(\w+)\s*(.*)$/.exec(header.trim());
-  if (!m) return undefined;
-  const params: Record<string, string> = {};
-  for (const p of m[2].matchAll(/(\w+)="([^"]*)"/g)) params[p[1]] = p[2];
-  return { scheme: m[1].toLowerCase(), params };
-}
+export { parseChallenge };
 
 /**
  * The registry's auth handshake done on the adapter's behalf: the adapter pushes to the sidecar

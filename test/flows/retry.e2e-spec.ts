@@ -19,15 +19,20 @@ describe('POST /jobs/{id}/retry', () => {
     await model?.close();
   });
 
-  it('re-runs only the benchmark that failed while the endpoint was down; the job ends completed and the other result is unchanged', async () => {
-    const adapter = await svc.createTestProvider();
-    const lmEval = (
+  /** The test adapter (no model calls) and lm-eval's demo_gen (model calls). */
+  const providers = async () => ({
+    adapter: await svc.createTestProvider(),
+    lmEval: (
       await svc.request('POST', '/api/v1/evaluations/providers', {
         name: 'Demo tasks',
         benchmarks: [{ id: 'demo_gen', name: 'Demo generation', category: 'knowledge', primary_score: { metric: 'exact_match' }, pass_criteria: { threshold: 0.4 } }],
         runtime: { local: { executor: 'lm_evaluation_harness', include_path: TASKS_DIR } },
       })
-    ).body.resource.id;
+    ).body.resource.id as string,
+  });
+
+  it('re-runs only the benchmark that failed while the endpoint was down; the job ends completed and the other result is unchanged', async () => {
+    const { adapter, lmEval } = await providers();
     const port = await freePort();
     // Nothing listens on the model's port yet: the endpoint is down.
     const submitted = await svc.request('POST', '/api/v1/evaluations/jobs', {
@@ -73,14 +78,7 @@ describe('POST /jobs/{id}/retry', () => {
   }, 400000);
 
   it('auto_retry runs a transient failure again by itself after its backoff, once the endpoint is back', async () => {
-    const adapter = await svc.createTestProvider();
-    const lmEval = (
-      await svc.request('POST', '/api/v1/evaluations/providers', {
-        name: 'Demo tasks',
-        benchmarks: [{ id: 'demo_gen', name: 'Demo generation', category: 'knowledge', primary_score: { metric: 'exact_match' }, pass_criteria: { threshold: 0.4 } }],
-        runtime: { local: { executor: 'lm_evaluation_harness', include_path: TASKS_DIR } },
-      })
-    ).body.resource.id;
+    const { adapter, lmEval } = await providers();
     const port = await freePort();
     const res = await svc.request('POST', '/api/v1/evaluations/jobs', {
       name: 'auto retry',

@@ -61,18 +61,29 @@ const MEDIA_TYPES: Record<string, string> = {
 };
 export const mediaTypeOf = (file: string) => MEDIA_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 
-/** Registry credentials from a docker config.json (auths[host]: auth, username/password, identitytoken). */
+type DockerAuths = Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }>;
+
+/**
+ * Registry credentials from a docker config.json: auths[host] (also as https://host, http://host,
+ * and Docker Hub's old key) with username/password, `auth` (base64 user:password), or a token.
+ * A missing or unreadable file means none.
+ */
 export function credentialsFromDockerConfig(file: string | undefined, host: string): RegistryCredentials | undefined {
-  if (!file || !fs.existsSync(file)) return undefined;
-  const cfg = JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }> };
-  const entry = cfg.auths?.[host] ?? cfg.auths?.[`https://${host}`] ?? cfg.auths?.[`http://${host}`];
+  if (!file) return undefined;
+  let auths: DockerAuths;
+  try {
+    auths = (JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: DockerAuths }).auths ?? {};
+  } catch {
+    return undefined;
+  }
+  const entry = auths[host] ?? auths[`https://${host}`] ?? auths[`http://${host}`] ?? (host === 'docker.io' ? auths['https://index.docker.io/v1/'] : undefined);
   if (!entry) return undefined;
+  if (entry.username && entry.password) return { username: entry.username, password: entry.password };
   if (entry.auth) {
     const plain = Buffer.from(entry.auth, 'base64').toString('utf8');
     const i = plain.indexOf(':');
-    return { username: plain.slice(0, i), password: plain.slice(i + 1) };
+    if (i > 0) return { username: plain.slice(0, i), password: plain.slice(i + 1) };
   }
-  if (entry.username !== undefined) return { username: entry.username, password: entry.password };
   const token = entry.registrytoken ?? entry.identitytoken;
   return token ? { token } : undefined;
 }
