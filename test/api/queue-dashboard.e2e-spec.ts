@@ -28,12 +28,13 @@ describe('queue view (Bull Board) at /admin/queues', () => {
       const provider = await svc.createTestProvider();
       const job = await svc.request('POST', '/api/v1/evaluations/jobs', { name: 'queued', model: { url: 'http://127.0.0.1:9/v1', name: 'm' }, benchmarks: [{ id: 'alpha', provider_id: provider }] });
       expect(job.status).toBe(202);
-      const api = await fetch(`${svc.baseUrl}/admin/queues/api/queues?activeQueue=benchmark-runs&status=waiting&page=1`);
+      // Runs wait in BullMQ's prioritized set (every run has a priority: domain/scheduling).
+      const api = await fetch(`${svc.baseUrl}/admin/queues/api/queues?activeQueue=benchmark-runs&status=prioritized&page=1`);
       expect(api.status).toBe(200);
       const body = (await api.json()) as { queues: { name: string; counts: Record<string, number>; jobs: { id: string }[] }[] };
       expect(body.queues.map((q) => q.name).sort()).toEqual(['benchmark-runs', 'job-finalize', 'mlflow-tracking']);
       const runs = body.queues.find((q) => q.name === 'benchmark-runs')!;
-      expect(runs.counts.waiting).toBeGreaterThanOrEqual(1);
+      expect(runs.counts.prioritized).toBeGreaterThanOrEqual(1);
       expect(runs.jobs.some((j) => j.id.includes(job.body.resource.id))).toBe(true);
     });
   });
