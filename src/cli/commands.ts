@@ -1,7 +1,7 @@
 import { EvalHubClient } from '../sdk/client';
 import type { Job, JobStreamSnapshot, JobSubmission } from '../sdk/models';
 import { jobExitCode, progressBlock, progressLine, resultsCsv, resultsTable } from './job-view';
-import { formatNumber, paint, Style, table } from './render';
+import { formatNumber, paint, stateColour, Style, table } from './render';
 
 // What each `evalhub` command does; each returns the process exit code:
 // 0 success, 1 the job failed or did not pass (NO-GO for gates), 2 INCONCLUSIVE, 3 could not ask, 64 usage.
@@ -161,7 +161,7 @@ export async function status(hub: EvalHubClient, io: Io, id?: string): Promise<n
   }
   const page = await hub.jobs.list({ limit: 20 });
   if (io.json) return json(io, page.items), 0;
-  io.out(table(['ID', 'NAME', 'STATE', 'PERCENT', 'CREATED'], page.items.map((j) => [j.resource.id, j.name, paint(io.style, j.status.state === 'completed' ? 'green' : j.status.state === 'running' ? 'cyan' : j.status.state === 'pending' ? 'dim' : 'red', j.status.state), `${j.status.percent ?? 0}%`, j.resource.created_at ?? ''])));
+  io.out(table(['ID', 'NAME', 'STATE', 'PERCENT', 'CREATED'], page.items.map((j) => [j.resource.id, j.name, paint(io.style, stateColour(j.status.state), j.status.state), `${j.status.percent ?? 0}%`, j.resource.created_at ?? ''])));
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // with a benchmark's `parameters.backend` over it (`{"type": "kubeflow-pipelines", …}`, the same
 // keys). Checked at provider create and at submit (400 naming the field), resolved again by the
 // executor. Plain functions, no I/O.
+import { settingReaders } from './setting-readers';
 
 export const KFP_FRAMEWORKS = ['lighteval', 'garak'] as const;
 export type KfpFramework = (typeof KFP_FRAMEWORKS)[number];
@@ -111,26 +112,7 @@ export function resolveKfpSettings(
   const name = (k: string) => field.get(k) ?? `${where.runtime}.${k}`;
   if (merged.type !== undefined && merged.type !== KFP_BACKEND_TYPE) errors.push(`${name('type')} must be '${KFP_BACKEND_TYPE}'`);
 
-  const str = (k: string, check?: (s: string) => string | undefined): string | undefined => {
-    const v = merged[k];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !v.trim()) {
-      errors.push(`${name(k)} must be a non-empty string, got ${JSON.stringify(v)}`);
-      return undefined;
-    }
-    const problem = check?.(v);
-    if (problem) errors.push(`${name(k)} ${problem}`);
-    return problem ? undefined : v;
-  };
-  const int = (k: string, min: number, max: number, fallback: number): number => {
-    const v = merged[k];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      errors.push(`${name(k)} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-      return fallback;
-    }
-    return v;
-  };
+  const { str, int, bool } = settingReaders(merged, name, errors);
 
   const framework = merged.framework;
   if (framework === undefined) {
@@ -162,8 +144,6 @@ export function resolveKfpSettings(
   const authToken = str('auth_token');
   const authRef = str('auth_token_secret_ref');
   if (authToken && authRef) errors.push(`${name('auth_token')} and ${name('auth_token_secret_ref')}: give one of them`);
-  const verify = merged.verify_ssl ?? KFP_DEFAULTS.verify_ssl;
-  if (typeof verify !== 'boolean') errors.push(`${name('verify_ssl')} must be true or false, got ${JSON.stringify(verify)}`);
   const settings: KfpSettings = {
     framework: framework as KfpFramework,
     kfp_endpoint: (endpoint ?? '').replace(/\/+$/, ''),
@@ -175,7 +155,7 @@ export function resolveKfpSettings(
     ...optional('auth_token', authToken),
     ...optional('auth_token_secret_ref', authRef),
     ...optional('ca_bundle_path', str('ca_bundle_path', (s) => (s.startsWith('/') ? undefined : 'must be an absolute path on the worker'))),
-    verify_ssl: typeof verify === 'boolean' ? verify : true,
+    verify_ssl: bool('verify_ssl', KFP_DEFAULTS.verify_ssl),
     poll_interval_seconds: int('poll_interval_seconds', 1, 300, KFP_DEFAULTS.poll_interval_seconds),
     timeout_seconds: int('timeout_seconds', 10, 7 * 24 * 3600, KFP_DEFAULTS.timeout_seconds),
     ...optional('callback_url', str('callback_url', (s) => (URL_RE.test(s) ? undefined : 'must be an http(s) URL'))),

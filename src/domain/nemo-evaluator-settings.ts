@@ -1,6 +1,7 @@
 // How a benchmark reaches a remote NeMo Evaluator container: the provider's `runtime.nemo_evaluator`
 // with the benchmark's parameters over it (same names), checked once at submit (400 naming the
 // field) and resolved again by the executor. Plain functions, no I/O.
+import { settingReaders } from './setting-readers';
 
 export const NEMO_ENDPOINT_TYPES = ['chat', 'completions', 'vlm', 'embedding'] as const;
 export type NemoEndpointType = (typeof NEMO_ENDPOINT_TYPES)[number];
@@ -148,43 +149,9 @@ export function resolveNemoSettings(
   take((parameters ?? undefined) as Obj | undefined, where.parameters, true);
   const name = (k: string) => field.get(k) ?? `${where.runtime}.${k}`;
 
-  const int = (k: string, min: number, max: number, fallback?: number): number | undefined => {
-    const v = merged[k];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      errors.push(`${name(k)} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-      return fallback;
-    }
-    return v;
-  };
-  const num = (k: string, ok: (n: number) => boolean, what: string, fallback: number): number => {
-    const v = merged[k];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-      errors.push(`${name(k)} must be ${what}, got ${JSON.stringify(v)}`);
-      return fallback;
-    }
-    return v;
-  };
-  const bool = (k: string, fallback: boolean): boolean => {
-    const v = merged[k];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'boolean') errors.push(`${name(k)} must be true or false, got ${JSON.stringify(v)}`);
-    return typeof v === 'boolean' ? v : fallback;
-  };
-  const str = (k: string, check?: (s: string) => string | undefined): string | undefined => {
-    const v = merged[k];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !v.trim()) {
-      errors.push(`${name(k)} must be a non-empty string, got ${JSON.stringify(v)}`);
-      return undefined;
-    }
-    const problem = check?.(v);
-    if (problem) errors.push(`${name(k)} ${problem}`);
-    return problem ? undefined : v;
-  };
+  const { int, num, bool, str } = settingReaders(merged, name, errors);
 
-  const port = int('port', 1, 65535, NEMO_DEFAULTS.port)!;
+  const port = int('port', 1, 65535, NEMO_DEFAULTS.port);
   const containers: NemoContainer[] = [];
   const endpoint = merged.endpoint;
   if (endpoint === undefined) {

@@ -24,6 +24,17 @@ export async function toolPath(ctx: RunContext, env: string, program: string): P
   return undefined;
 }
 
+/** A benchmark that ends failed for a reason the executor can name (a remote service's refusal, a bad setting). */
+export class BenchmarkFailure extends Error {
+  constructor(readonly info: MessageInfo) {
+    super(info.message);
+  }
+}
+
+export function benchmarkFailure(message: string, message_code: string): BenchmarkFailure {
+  return new BenchmarkFailure({ message, message_code, message_origin: 'runtime' });
+}
+
 export async function failAll(ctx: RunContext, message: MessageInfo, indexes = ctx.indexes): Promise<void> {
   for (const i of indexes) await ctx.report(i, { status: 'failed', error_message: message });
 }

@@ -4,8 +4,7 @@ import { setTimeout as delay } from 'timers/promises';
 import { capabilityCallbackUrl } from '../../domain/callback-binding';
 import { buildJobSpec } from '../../domain/job-spec';
 import { KfpSettings, kfpStateOutcome, resolveKfpSettings, withoutBackend } from '../../domain/kfp-settings';
-import { MessageInfo } from '../../domain/types';
-import { eachBenchmark, failAll } from '../backend-run';
+import { BenchmarkFailure, benchmarkFailure, eachBenchmark, failAll } from '../backend-run';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { ConnectionError } from '../http-call';
 import { readSecretRef, SecretRefError } from '../model-auth';
@@ -19,12 +18,7 @@ const MAX_POLL_FAILURES = 5;
 const AFTER_RESULT_MS = 60_000;
 const TERMINATE_TIMEOUT_MS = 10_000;
 
-class BenchmarkFailure extends Error {
-  constructor(readonly info: MessageInfo) {
-    super(info.message);
-  }
-}
-const fail = (message: string, message_code: string) => new BenchmarkFailure({ message, message_code, message_origin: 'runtime' });
+const fail = benchmarkFailure;
 
 /**
  * Runs a benchmark as a Kubeflow Pipelines v2 run: the pipeline (one component: the adapter image

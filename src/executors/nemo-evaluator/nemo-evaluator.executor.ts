@@ -3,8 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { setTimeout as delay_ } from 'timers/promises';
 import { NemoContainer, NemoEvaluatorSettings, resolveNemoSettings, retryDelayMs } from '../../domain/nemo-evaluator-settings';
-import { MessageInfo } from '../../domain/types';
-import { eachBenchmark, failAll } from '../backend-run';
+import { BenchmarkFailure, benchmarkFailure, eachBenchmark, failAll } from '../backend-run';
 import { Executor, RunContext, RunOutcome } from '../executor.interface';
 import { readSecretRef, SecretRefError } from '../model-auth';
 import { metricStatistics, SAMPLE_SCORES_ARTIFACT, writeSampleScores } from '../sample-scores';
@@ -18,13 +17,8 @@ const HEALTH_TIMEOUT_MS = 5000;
 const TRANSIENT = new Set([502, 503, 504]);
 const DONE: RunOutcome = { exitCode: 0, signal: null };
 
-class BenchmarkFailure extends Error {
-  constructor(readonly info: MessageInfo) {
-    super(info.message);
-  }
-}
 
-const fail = (message: string, message_code: string) => new BenchmarkFailure({ message, message_code, message_origin: 'runtime' });
+const fail = benchmarkFailure;
 const start = (text: string, n = 300) => (text.length > n ? `${text.slice(0, n)}…` : text);
 
 /**
