@@ -1,8 +1,6 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
-import { DomainErrorInterceptor } from './errors/domain-error.interceptor';
 import { REDIS, createRedis } from './redis/redis.provider';
 import { RedisKeys } from './redis/redis-keys';
 
@@ -13,7 +11,6 @@ import { RedisKeys } from './redis/redis-keys';
     { provide: APP_CONFIG, useFactory: () => loadConfig() },
     { provide: REDIS, useFactory: (cfg: AppConfig) => createRedis(cfg), inject: [APP_CONFIG] },
     { provide: RedisKeys, useFactory: (cfg: AppConfig) => new RedisKeys(cfg.redisPrefix), inject: [APP_CONFIG] },
-    { provide: APP_INTERCEPTOR, useClass: DomainErrorInterceptor },
   ],
   exports: [APP_CONFIG, REDIS, RedisKeys],
 })

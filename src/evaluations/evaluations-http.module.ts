@@ -3,13 +3,15 @@ import { ArtifactsService } from './artifacts.service';
 import { ComparisonService } from './comparison.service';
 import { EvaluationsController } from './evaluations.controller';
 import { EvaluationsModule } from './evaluations.module';
+import { JobReadFastPath } from './job-read.fast-path';
+import { JobReader } from './job-reader';
 import { JobStreamService } from './job-stream.service';
 
 /** The /evaluations/jobs routes, their live streams and artifact downloads (API app only). */
 @Module({
   imports: [EvaluationsModule],
   controllers: [EvaluationsController],
-  providers: [JobStreamService, ArtifactsService, ComparisonService],
+  providers: [JobStreamService, ArtifactsService, ComparisonService, JobReader, JobReadFastPath],
   exports: [ComparisonService],
 })
 export class EvaluationsHttpModule {}

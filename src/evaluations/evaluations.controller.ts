@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'stream';
@@ -8,7 +8,6 @@ import { RequestContext } from '../core/http/request-context';
 import { ArtifactListDto, JobComparisonDto, JobListDto, JobResourceDto } from './dto/job-resource.dto';
 import { ArtifactsService } from './artifacts.service';
 import { ComparisonService } from './comparison.service';
-import { EXPERIMENT_TRACKER, ExperimentTracker } from './experiment-tracker';
 import { JobRecord } from '../domain/types';
 import { ApiError } from '../core/errors/api-error';
 import { JobSubmissionDto } from './dto/job-submission.dto';
@@ -16,7 +15,7 @@ import { StatusEventDto } from './dto/status-event.dto';
 import { EvaluationsService } from './evaluations.service';
 import { JobLogs, JobLogsService } from './job-logs.service';
 import { JobEventsService } from './job-events.service';
-import { toJobResource } from './job-resource';
+import { JobReader } from './job-reader';
 import { whileRedisDown } from '../core/redis/redis-availability';
 import { CALLBACK_TOKEN_HEADER } from '../core/http/access.guard';
 import { header } from '../core/http/caller.decorator';
@@ -42,7 +41,7 @@ export class EvaluationsController {
     private readonly artifactFiles: ArtifactsService,
     private readonly comparisons: ComparisonService,
     private readonly jobLogs: JobLogsService,
-    @Inject(EXPERIMENT_TRACKER) private readonly tracker: ExperimentTracker,
+    private readonly reader: JobReader,
   ) {}
 
   @Post()
@@ -79,9 +78,7 @@ export class EvaluationsController {
   @ApiResponse({ status: 200, type: JobResourceDto })
   @ApiErrors(404)
   async get(@Param('id') id: string, @Caller() caller: RequestContext) {
-    const job = await this.evaluations.get(id, caller);
-    const places = await this.evaluations.queuePlaces(job);
-    return this.view(job, places, places.size ? await this.evaluations.queueEta() : undefined);
+    return this.reader.read(id, caller);
   }
 
   @Delete(':id')
@@ -107,7 +104,7 @@ export class EvaluationsController {
   @ApiResponse({ status: 202, description: 'Accepted: the job, pending again', type: JobResourceDto })
   @ApiErrors(404, 409)
   async retry(@Param('id') id: string, @Caller() caller: RequestContext) {
-    return this.view(await this.evaluations.retry(id, caller), new Map());
+    return this.view(await this.evaluations.retry(id, caller));
   }
 
   @Post(':id/events')
@@ -181,8 +178,8 @@ export class EvaluationsController {
     this.sendEvents(reply, () => this.stream.jobEvents(job, lastId, gone.signal, withLogs), gone);
   }
 
-  private view(job: JobRecord, queuePlaces?: Map<number, number>, queueEta?: (place: number) => number): Record<string, unknown> {
-    return toJobResource(job, { queuePlaces, queueEta, runUrl: this.tracker.enabled ? (e, r) => this.tracker.runUrl(e, r) : undefined });
+  private view(job: JobRecord): Record<string, unknown> {
+    return this.reader.view(job);
   }
 
   /** Writes an event stream on the raw response until the source ends or the client goes. */

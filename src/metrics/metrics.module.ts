@@ -2,6 +2,7 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnModuleInit } from 
 import { HttpAdapterHost } from '@nestjs/core';
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fastPathOf } from '../core/http/fast-path';
 import { isTerminalJobState } from '../domain/job-state';
 import { EvaluationsModule } from '../evaluations/evaluations.module';
 import { JobEventsBus } from '../evaluations/job-events.bus';
@@ -9,10 +10,6 @@ import { METRIC } from './metrics.constants';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-// The OTel semantic conventions' advised boundaries for http.server.request.duration.
-const OTEL_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-const OTEL_LABELS = ['http_request_method', 'http_route', 'http_response_status_code', 'url_scheme'];
 const RUN_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 
 /** Records every HTTP answer (route pattern, not raw URL, so ids do not explode the labels). */
@@ -34,17 +31,24 @@ class HttpMetricsHook implements OnModuleInit {
       req[active] = false;
       this.metrics.httpRequestEnded(req.method, scheme(req));
     };
-    fastify.addHook('onRequest', async (req) => {
-      if (req.routeOptions?.url === '/metrics') return;
-      (req as Tracked)[active] = true;
-      this.metrics.httpRequestStarted(req.method, scheme(req));
+    // Callback-style hooks: an async hook costs a promise and a microtask per request.
+    fastify.addHook('onRequest', (req, _reply, next) => {
+      if (req.routeOptions?.url !== '/metrics') {
+        (req as Tracked)[active] = true;
+        this.metrics.httpRequestStarted(req.method, scheme(req));
+      }
+      next();
     });
-    fastify.addHook('onRequestAbort', async (req) => done(req));
-    fastify.addHook('onResponse', async (req, reply) => {
+    fastify.addHook('onRequestAbort', (req, next) => {
+      done(req);
+      next();
+    });
+    fastPathOf(fastify)?.observe((method, route, status, seconds) => this.metrics.httpRequest(method, route, status, seconds, 'http'));
+    fastify.addHook('onResponse', (req, reply, next) => {
       done(req);
       const route = req.routeOptions?.url ?? 'unmatched';
-      if (route === '/metrics') return;
-      this.metrics.httpRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000, scheme(req));
+      if (route !== '/metrics') this.metrics.httpRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000, scheme(req));
+      next();
     });
   }
 }
@@ -74,11 +78,6 @@ export class MetricsModule {
       module: MetricsModule,
       imports: [PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultLabels: { service }, defaultMetrics: { enabled: true } }), EvaluationsModule],
       providers: [
-        makeCounterProvider({ name: METRIC.httpRequests, help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] }),
-        makeHistogramProvider({ name: METRIC.httpDuration, help: 'HTTP request latency', labelNames: ['method', 'route', 'status'], buckets: DURATION_BUCKETS }),
-        makeHistogramProvider({ name: METRIC.otelRequestDuration, help: 'Duration of HTTP server requests (OTel http.server.request.duration)', labelNames: OTEL_LABELS, buckets: OTEL_DURATION_BUCKETS }),
-        makeCounterProvider({ name: METRIC.otelRequestCount, help: 'Number of HTTP server requests completed (OTel http.server.request.count)', labelNames: OTEL_LABELS }),
-        makeGaugeProvider({ name: METRIC.otelActiveRequests, help: 'Number of active HTTP server requests (OTel http.server.active_requests)', labelNames: ['http_request_method', 'url_scheme'] }),
         makeCounterProvider({ name: METRIC.jobsSubmitted, help: 'Evaluation jobs submitted, per provider', labelNames: ['provider'] }),
         makeCounterProvider({ name: METRIC.jobsFinished, help: 'Evaluation jobs that reached a terminal state', labelNames: ['provider', 'state'] }),
         makeHistogramProvider({ name: METRIC.runDuration, help: 'Wall time of one run unit', labelNames: ['provider', 'executor', 'outcome'], buckets: RUN_BUCKETS }),

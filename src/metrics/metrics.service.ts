@@ -2,18 +2,18 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { JobRecord } from '../domain/types';
 import { QueueName } from '../queue/queue.constants';
 import { METRIC } from './metrics.constants';
-import { otelRoute } from './otel-route';
+import { RequestMetrics } from './request-metrics';
 
 /** One place that records metrics, so callers say what happened, not how it is counted. */
 @Injectable()
 export class MetricsService {
+  private readonly requests = new RequestMetrics();
+
   constructor(
-    @InjectMetric(METRIC.httpRequests) private readonly httpRequests: Counter<string>,
-    @InjectMetric(METRIC.httpDuration) private readonly httpDuration: Histogram<string>,
     @InjectMetric(METRIC.jobsSubmitted) private readonly jobsSubmitted: Counter<string>,
     @InjectMetric(METRIC.jobsFinished) private readonly jobsFinished: Counter<string>,
     @InjectMetric(METRIC.runDuration) private readonly runDuration: Histogram<string>,
@@ -23,15 +23,13 @@ export class MetricsService {
     @InjectMetric(METRIC.modelTokens) private readonly modelTokens: Counter<string>,
     @InjectMetric(METRIC.modelRetries) private readonly modelRetries: Counter<string>,
     @InjectMetric(METRIC.runningProcesses) readonly runningProcesses: Gauge<string>,
-    @InjectMetric(METRIC.otelRequestDuration) private readonly otelDuration: Histogram<string>,
-    @InjectMetric(METRIC.otelRequestCount) private readonly otelCount: Counter<string>,
-    @InjectMetric(METRIC.otelActiveRequests) private readonly otelActive: Gauge<string>,
     @InjectMetric(METRIC.queueJobs) queueJobs: Gauge<string>,
     @InjectMetric(METRIC.queueWorkers) queueWorkers: Gauge<string>,
     @InjectQueue(QueueName.BenchmarkRuns) runs: Queue,
     @InjectQueue(QueueName.JobFinalize) finalize: Queue,
     @InjectQueue(QueueName.Tracking) tracking: Queue,
   ) {
+    this.requests.register(register);
     // Queue depth is read from Redis when Prometheus scrapes, not kept in memory.
     const queues = [runs, finalize, tracking];
     (queueJobs as unknown as { collect?: () => Promise<void> }).collect = async () => {
@@ -51,20 +49,15 @@ export class MetricsService {
   }
 
   httpRequestStarted(method: string, scheme: string): void {
-    this.otelActive.inc({ http_request_method: method, url_scheme: scheme });
+    this.requests.activeChange(method, scheme, 1);
   }
 
   httpRequestEnded(method: string, scheme: string): void {
-    this.otelActive.dec({ http_request_method: method, url_scheme: scheme });
+    this.requests.activeChange(method, scheme, -1);
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number, scheme = 'http'): void {
-    const labels = { method, route, status: String(status) };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, seconds);
-    const otel = { http_request_method: method, http_route: otelRoute(route), http_response_status_code: String(status), url_scheme: scheme };
-    this.otelDuration.observe(otel, seconds);
-    this.otelCount.inc(otel);
+    this.requests.record(method, route, status, seconds, scheme);
     if (route.endsWith('/events') && method === 'POST') this.callbackEvents.inc({ result: status < 300 ? 'accepted' : 'rejected' });
   }
 

@@ -2,7 +2,7 @@ import { DomainError } from '../../domain/errors';
 
 // The contract's message codes and their HTTP statuses (evalhub-api-v1 §1.2). Every non-2xx JSON
 // body is {message_code, message, trace}; services throw ApiError, domain functions DomainError
-// (turned into ApiError by DomainErrorInterceptor), and one filter renders it.
+// (turned into ApiError by the exception filter), and one filter renders it.
 
 export const MESSAGE_CODE_STATUS = {
   resource_not_found: 404,

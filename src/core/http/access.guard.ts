@@ -5,6 +5,8 @@ import { AppConfig } from '../config/app-config';
 import { ApiError } from '../errors/api-error';
 import { atLeast, chooseTenant, roleFor, TENANT_PATTERN, USER_PATTERN, verbAndResource } from '../../domain/access';
 import { header, setCaller } from './caller.decorator';
+import type { PlainRequest } from './fast-path';
+import { RequestContext } from './request-context';
 
 /** The header that carries a benchmark run's callback token (sidecar, or the /cb/<token> path). */
 export const CALLBACK_TOKEN_HEADER = 'x-evalhub-callback-token';
@@ -31,6 +33,13 @@ export class AccessGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     const path = (req.url ?? '').split('?')[0];
     if (!path.startsWith('/api/v1/evaluations')) return true;
+    setCaller(req, await this.callerFor({ id: String(req.id), method: req.method, url: req.url, headers: req.headers }));
+    return true;
+  }
+
+  /** Who calls an /api/v1/evaluations route (throws ApiError when nobody may). */
+  async callerFor(req: PlainRequest): Promise<RequestContext> {
+    const path = req.url.split('?')[0];
     const tenantHeader = header(req, 'x-tenant');
     const userHeader = header(req, 'x-user');
     if (tenantHeader !== undefined && !TENANT_PATTERN.test(tenantHeader)) {
@@ -39,19 +48,15 @@ export class AccessGuard implements CanActivate {
     if (userHeader !== undefined && !USER_PATTERN.test(userHeader)) {
       throw new ApiError('invalid_user_header', 'The X-User header must be a user name: letters, digits and @._:+-, at most 253 characters.');
     }
-    const requestId = String(req.id);
-    if (EVENTS_PATH.test(path) && req.method === 'POST' && header(req, CALLBACK_TOKEN_HEADER)) {
-      // The token names its job, tenant and benchmarks; the events route checks it.
-      setCaller(req, { requestId });
-      return true;
-    }
+    const requestId = req.id;
+    // The token names its job, tenant and benchmarks; the events route checks it.
+    if (EVENTS_PATH.test(path) && req.method === 'POST' && header(req, CALLBACK_TOKEN_HEADER)) return { requestId };
     const cluster = this.cfg.tenancyMode === 'cluster';
     if (!this.authenticator) {
       if (cluster && !tenantHeader) throw new ApiError('missing_tenant_header', 'The X-Tenant header is required.');
       if (cluster && !userHeader && !EVENTS_PATH.test(path)) throw new ApiError('missing_user_header', 'The X-User header is required.');
       // One user on this machine owns everything; behind a proxy the headers say who, not what.
-      setCaller(req, { requestId, tenant: tenantHeader, user: userHeader, role: cluster ? 'submitter' : 'admin' });
-      return true;
+      return { requestId, tenant: tenantHeader, user: userHeader, role: cluster ? 'submitter' : 'admin' };
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
     if (!bearer) throw new ApiError('unauthorized', 'Authentication is required: send Authorization: Bearer <token>.');
@@ -67,8 +72,7 @@ export class AccessGuard implements CanActivate {
       ? await this.ask(() => this.authenticator!.authorize!(identity, choice.tenant, verb, resource))
       : atLeast(identity.role, roleFor(verb));
     if (!allowed) throw new ApiError('forbidden', `'${identity.user}' may not ${verb} ${resource}${choice.tenant ? ` in tenant '${choice.tenant}'` : ''}.`);
-    setCaller(req, { requestId, tenant: choice.tenant, user: identity.user, role: identity.role, authenticated: true });
-    return true;
+    return { requestId, tenant: choice.tenant, user: identity.user, role: identity.role, authenticated: true };
   }
 
   /** A token or access review that cannot be done now is a 503 (retry), never a 500 or a pass. */

@@ -1,11 +1,11 @@
-import { Type } from '@nestjs/common';
+import { Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'crypto';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { AppLogger } from '../logging/app-logger';
-import { ApiExceptionFilter } from './api-exception.filter';
+import { ApiExceptionFilter, toErrorBody } from './api-exception.filter';
 import { withLogFields } from '../logging/log-context';
 import { AccessGuard, CALLBACK_TOKEN_HEADER } from './access.guard';
 import { knownMethodsFor, registerRoute } from './route-table';
@@ -16,8 +16,8 @@ import { AUTHENTICATOR, Authenticator } from '../auth/identity';
 import { splitCapabilityPath } from '../../domain/callback-binding';
 import { foreignOrigin } from './origin-check';
 import { readBodiesAsJson } from './json-body-types';
+import { attachFastPath, CONTRACT_HEALTH, FastPath, requestIdOf } from './fast-path';
 
-const REQUEST_ID_HEADER = 'x-global-transaction-id';
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const DRAIN_WAIT_MS = 2000;
 
@@ -28,13 +28,11 @@ const DRAIN_WAIT_MS = 2000;
 export async function createHttpApp(module: Type<unknown>, service: string, opts: { authenticate?: boolean } = {}): Promise<{ app: NestFastifyApplication; cfg: AppConfig }> {
   const cfg = loadConfig();
   const logger = new AppLogger(cfg.logLevel, cfg.logFormat, service);
+  const fastPath = new FastPath();
   const adapter = new FastifyAdapter({
     bodyLimit: cfg.maxRequestBodyBytes,
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const h = req.headers[REQUEST_ID_HEADER];
-      const v = Array.isArray(h) ? h[0] : h;
-      return v && v.length <= 200 ? v : randomUUID();
-    },
+    serverFactory: fastPath.serverFactory,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdOf(req.headers),
     // Ids of any length reach the handlers (and get a 404 there); only absurd URLs stop here.
     routerOptions: { maxParamLength: 2048 },
     // Errors raised by the router before Nest sees the request, in the contract's error format.
@@ -67,11 +65,15 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
     return503OnClosing: true,
   });
   const fastify = adapter.getInstance();
+  attachFastPath(fastify, fastPath);
+  fastify.addHook('preClose', async () => {
+    fastPath.closing = true;
+  });
   fastify.addHook('onRoute', (route) => registerRoute(route.url, route.method));
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('X-Global-Transaction-Id', String(req.id));
-    // The contract's health check is probed often and needs nothing of Nest (no guard, pipe or
-    // body): answered here. The controller route stays for the OpenAPI document.
+    // The contract's health check, when the server's fast path passed it on (a browser origin):
+    // it needs nothing of Nest. The controller route stays for the OpenAPI document.
     if (req.method === 'GET' && req.url === CONTRACT_HEALTH) {
       return reply.header('content-type', 'application/json; charset=utf-8').send(`{"status":"healthy","timestamp":"${new Date().toISOString()}"}`);
     }
@@ -133,7 +135,17 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   app.useGlobalPipes(createValidationPipe());
   // Only the API process has the authenticator (AuthModule); the worker serves no API routes.
   const authenticator = opts.authenticate ? (app.get<Authenticator | null>(AUTHENTICATOR) ?? undefined) : undefined;
-  app.useGlobalGuards(new AccessGuard(cfg, authenticator));
+  const guard = new AccessGuard(cfg, authenticator);
+  app.useGlobalGuards(guard);
+  // Reads served below Fastify get the same access check and error format (API app only).
+  if (opts.authenticate) {
+    const errorLogger = new Logger('HTTP');
+    fastPath.authorize = (req) => guard.callerFor(req);
+    fastPath.renderError = (e, req) => {
+      const { status, body, allow } = withLogFields({ request_id: req.id }, () => toErrorBody(e, req, errorLogger));
+      return { status, body, headers: allow ? { allow: allow.join(', ') } : undefined };
+    };
+  }
   // One access line per request at debug level, with the request id (and the job id on job
   // routes). Written from Fastify's onResponse hook: a per-request async context around every
   // handler cost about a third of the throughput of simple reads.
@@ -152,8 +164,6 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   return { app, cfg };
 }
 
-
-const CONTRACT_HEALTH = '/api/v1/health';
 
 /** An error answered from a Fastify hook (before Nest's filter can see it), in the contract's format. */
 function sendError(reply: FastifyReply, req: FastifyRequest, status: number, code: string, message: string): FastifyReply {

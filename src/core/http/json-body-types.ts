@@ -25,9 +25,11 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
  * (with its limits) reads them; other media types still get 415.
  */
 export function readBodiesAsJson(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (req) => {
-    if (!BODY_METHODS.has(req.method) || !hasBody(req.headers)) return;
-    const ct = req.headers['content-type'];
-    if (readsAsJson(ct) && !/^\s*application\/json\s*(;|$)/i.test(ct ?? '')) req.headers['content-type'] = 'application/json';
+  fastify.addHook('onRequest', (req, _reply, next) => {
+    if (BODY_METHODS.has(req.method) && hasBody(req.headers)) {
+      const ct = req.headers['content-type'];
+      if (readsAsJson(ct) && !/^\s*application\/json\s*(;|$)/i.test(ct ?? '')) req.headers['content-type'] = 'application/json';
+    }
+    next();
   });
 }

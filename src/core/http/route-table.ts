@@ -28,3 +28,8 @@ export function knownMethodsFor(path: string): string[] {
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods];
 }
+
+/** Whether a route with exactly this path and no parameters exists (it wins over `/:id`). */
+export function isStaticRoute(path: string): boolean {
+  return ROUTES.get(path)?.params === 0;
+}
