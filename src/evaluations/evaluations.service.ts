@@ -9,7 +9,8 @@ import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { JOB_RUNTIME, JobRuntime } from '../core/runtime/job-runtime';
 import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
-import { assertKnownParams, matchesFilter, once, Page, pageOf, paginate, parseBool, parseFilter, parsePage } from '../domain/filters';
+import { assertKnownParams, once, Page, pageOf, paginate, parseBool, parseFilter, parsePage } from '../domain/filters';
+import { ALL_JOBS, JobListFilters, jobListSet, jobMatchesFilters } from '../domain/job-list';
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
 import { jobSourceError } from '../domain/job-source';
 import { executorFor, planRuns } from '../domain/run-plan';
@@ -205,28 +206,43 @@ export class EvaluationsService {
     return (place) => Math.round(Math.ceil(place / this.cfg.maxConcurrentEvaluations) * avg);
   }
 
+  /**
+   * A page of the caller's jobs, newest first. Every filter is answered from the list indexes
+   * (JobsRepository): `status`, the most used, and any single value of name, tags, owner or
+   * experiment_id is one sorted set, so a page and its total_count cost O(log n + limit) whatever
+   * the number of jobs; `a|b` of one value per job (status, name, owner) adds up disjoint sets; the
+   * rest (all-of tags, several filters, negation) is intersected in Redis, in proportion to the
+   * sets involved and without reading any job. An index (rather than reading jobs until a page is
+   * full) because total_count needs every match counted. The page's jobs are checked against the
+   * filters: a mismatch (a writer that did not keep the indexes, a job that changed or went in
+   * between) repairs them and asks again once, then falls back to reading every job.
+   */
   async list(query: Record<string, string | string[] | undefined>, uri: string, caller: RequestContext): Promise<Page<JobRecord>> {
     assertKnownParams(query, LIST_PARAMS);
     const page = parsePage(query);
-    const status = parseFilter(query.status);
-    const name = parseFilter(query.name);
-    const tags = parseFilter(query.tags);
-    const owner = parseFilter(query.owner);
-    const experiment = parseFilter(query.experiment_id);
-    if (!status && !name && !tags && !owner && !experiment) {
-      // Fast path: page straight off the creation index.
-      const total = await this.jobs.count(caller.tenant);
-      const items = await this.jobs.getMany(await this.jobs.idsPage(caller.tenant, page.offset, page.limit));
-      return pageOf(items, total, page, uri);
+    const filters: JobListFilters = {
+      state: parseFilter(query.status),
+      name: parseFilter(query.name),
+      tag: parseFilter(query.tags),
+      owner: parseFilter(query.owner),
+      experiment: parseFilter(query.experiment_id),
+    };
+    const set = jobListSet(filters);
+    const unfiltered = 'leaf' in set && set.leaf === ALL_JOBS;
+    // Without filters the creation index answers; with them, the list indexes once they hold every job.
+    if (unfiltered || (await this.jobs.listIndexed())) {
+      for (let attempt = 0; ; attempt++) {
+        const { total, ids } = await this.jobs.listPage(caller.tenant, set, page.offset, page.limit);
+        const docs = await this.jobs.getEach(ids);
+        const wrong = ids.filter((_, i) => !docs[i] || !jobMatchesFilters(docs[i], filters));
+        // Unfiltered, only a job deleted in between can be missing: the page goes without it.
+        if (wrong.length === 0 || (unfiltered && attempt > 0)) return pageOf(docs.filter((d) => d !== undefined), total, page, uri);
+        if (attempt > 0) break;
+        await this.jobs.repairListIndexes(caller.tenant, set, wrong);
+      }
+      this.logger.warn(`job list indexes disagree with the jobs for '${uri}'; answered by reading every job`);
     }
-    const all = (await this.jobs.getMany(await this.jobs.ids(caller.tenant))).filter(
-      (j) =>
-        matchesFilter(status, j.status.state) &&
-        matchesFilter(name, j.config.name) &&
-        matchesFilter(tags, j.config.tags) &&
-        matchesFilter(owner, j.resource.owner) &&
-        matchesFilter(experiment, j.resource.mlflow_experiment_id),
-    );
+    const all = (await this.jobs.getMany(await this.jobs.ids(caller.tenant))).filter((j) => jobMatchesFilters(j, filters));
     return paginate(all, page, uri);
   }
 

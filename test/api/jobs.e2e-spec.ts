@@ -131,6 +131,30 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
     expect((await svc.request('GET', '/api/v1/evaluations/jobs?bogus=1', undefined, h)).body.message_code).toBe('query_bad_parameter');
   });
 
+  it('lists by filter right after a writer that does not keep the list indexes changed a job', async () => {
+    const h = { 'X-Tenant': 'behind' };
+    const a = (await submit({ name: 'behind-a', model: MODEL, benchmarks: [ARC] }, h)).body.resource.id;
+    const b = (await submit({ name: 'behind-b', model: MODEL, benchmarks: [ARC] }, h)).body.resource.id;
+    const ids = (q: string) => svc.request('GET', `/api/v1/evaluations/jobs?${q}`, undefined, h).then((r) => [r.body.total_count, r.body.items.map((j: any) => j.resource.id)]);
+    expect(await ids('status=pending')).toEqual([2, [b, a]]);
+    // An older version fails job a with a plain SET: the pending index still holds it.
+    const redis = new Redis(process.env.REDIS_URL!);
+    const index = (state: string) => `${svc.prefix}:job:by:t:behind:state:${state}`;
+    try {
+      const key = `${svc.prefix}:job:doc:${a}`;
+      const doc = JSON.parse((await redis.get(key))!);
+      await redis.set(key, JSON.stringify({ ...doc, status: { ...doc.status, state: 'failed' } }));
+      expect(await redis.zscore(index('pending'), a)).not.toBeNull();
+      // The page that shows it repairs its indexes and is asked again.
+      expect(await ids('status=pending')).toEqual([1, [b]]);
+      expect([await redis.zscore(index('pending'), a), await redis.zscore(index('failed'), a)]).toEqual([null, expect.any(String)]);
+      expect(await ids('status=failed')).toEqual([1, [a]]);
+      expect(await ids('status=pending|failed&name=behind-a')).toEqual([1, [a]]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('isolates tenants: another tenant gets 404', async () => {
     const res = await submit({ name: 't', model: MODEL, benchmarks: [ARC] }, { 'X-Tenant': 'ns1' });
     const id = res.body.resource.id;

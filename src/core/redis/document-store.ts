@@ -4,8 +4,10 @@ import { DocKind, RedisKeys } from './redis-keys';
 // Compare-and-set in one round trip: the write only happens if nobody changed the document since
 // it was read. Safe on a shared connection, unlike WATCH/MULTI. KEYS[2..1+n] are membership sets
 // that change with the document in the same step (ARGV[4] = n; ARGV[4+i] '1' adds the id ARGV[3]
-// to KEYS[1+i], '0' removes it); the KEYS after them are change streams that get one entry
-// (ARGV: max length, payload) in the same step, so their order is the order of the writes.
+// to KEYS[1+i], '0' removes it); the next r KEYS are sorted indexes the id leaves and the a after
+// them sorted indexes it enters with score ARGV[7+n] (ARGV[5+n] = r, ARGV[6+n] = a); the KEYS
+// after them are change streams that get one entry (ARGV: max length, payload) in the same step,
+// so their order is the order of the writes.
 const CAS_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if cur ~= ARGV[1] then return 0 end
@@ -14,11 +16,38 @@ local n = tonumber(ARGV[4])
 for i = 1, n do
   if ARGV[4 + i] == '1' then redis.call('SADD', KEYS[1 + i], ARGV[3]) else redis.call('SREM', KEYS[1 + i], ARGV[3]) end
 end
-local a = 5 + n
-for k = 2 + n, #KEYS do
+local r = tonumber(ARGV[5 + n])
+local z = tonumber(ARGV[6 + n])
+for i = 1, r do redis.call('ZREM', KEYS[1 + n + i], ARGV[3]) end
+for i = 1, z do redis.call('ZADD', KEYS[1 + n + r + i], ARGV[7 + n], ARGV[3]) end
+local a = 8 + n
+for k = 2 + n + r + z, #KEYS do
   redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[a], '*', 'data', ARGV[a + 1])
   a = a + 2
 end
+return 1`;
+
+// Delete, if the document is still ARGV[1] ('' = absent): KEYS[2..1+z] sorted sets and the next s
+// sets lose the id ARGV[2] (ARGV[3] = z, ARGV[4] = s), the remaining KEYS (its own streams) go.
+const DELETE_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if (cur or '') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+local z = tonumber(ARGV[3])
+local s = tonumber(ARGV[4])
+for i = 2, 1 + z do redis.call('ZREM', KEYS[i], ARGV[2]) end
+for i = 2 + z, 1 + z + s do redis.call('SREM', KEYS[i], ARGV[2]) end
+for i = 2 + z + s, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1`;
+
+// Index repair, if the document is still ARGV[1] ('' = absent): the id ARGV[2] leaves the first
+// ARGV[4] sorted sets after KEYS[1] and enters the rest with score ARGV[3].
+const REINDEX_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if (cur or '') ~= ARGV[1] then return 0 end
+local r = tonumber(ARGV[4])
+for i = 2, 1 + r do redis.call('ZREM', KEYS[i], ARGV[2]) end
+for i = 2 + r, #KEYS do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
 return 1`;
 
 const MGET_CHUNK = 500;
@@ -34,7 +63,18 @@ export interface Membership<T> {
   has(doc: T): boolean;
 }
 
-type CasRedis = { evalhubCas(numKeys: number, ...args: string[]): Promise<number> };
+type ScriptRedis = {
+  evalhubCas(numKeys: number, ...args: string[]): Promise<number>;
+  evalhubDelete(numKeys: number, ...args: string[]): Promise<number>;
+  evalhubReindex(numKeys: number, ...args: string[]): Promise<number>;
+};
+
+/**
+ * Sorted sets a document is in besides the creation indexes (e.g. one per value of a list filter),
+ * derived from the document alone; scored by creation time like the creation indexes, and kept in
+ * step with every write (put, compare-and-set, delete).
+ */
+export type SortedIndexes<T> = (doc: T) => string[];
 
 /** A Redis stream that gets an entry with every write of a document (e.g. a job's changes, for live views). */
 export interface ChangeStream<T> {
@@ -48,7 +88,8 @@ export interface ChangeStream<T> {
 
 /**
  * JSON documents in Redis with creation-ordered indexes (global and per tenant). The system of
- * record for jobs, providers and collections.
+ * record for jobs, providers and collections. `put` writes a new document; changes go through
+ * `update`, removal through `delete`.
  */
 export class DocumentStore<T extends StoredDoc> {
   constructor(
@@ -57,9 +98,16 @@ export class DocumentStore<T extends StoredDoc> {
     private readonly kind: DocKind,
     private readonly memberships: Membership<T>[] = [],
     private readonly streams: ChangeStream<T>[] = [],
+    private readonly sortedIndexes: SortedIndexes<T> = () => [],
   ) {
-    // No numberOfKeys: the caller passes it, since the membership sets vary by store.
+    // No numberOfKeys: the caller passes it, since the sets vary by store and document.
     if (!('evalhubCas' in this.redis)) this.redis.defineCommand('evalhubCas', { lua: CAS_SCRIPT });
+    if (!('evalhubDelete' in this.redis)) this.redis.defineCommand('evalhubDelete', { lua: DELETE_SCRIPT });
+    if (!('evalhubReindex' in this.redis)) this.redis.defineCommand('evalhubReindex', { lua: REINDEX_SCRIPT });
+  }
+
+  private get scripts(): ScriptRedis {
+    return this.redis as unknown as ScriptRedis;
   }
 
   private score(doc: T): number {
@@ -71,6 +119,7 @@ export class DocumentStore<T extends StoredDoc> {
     const m = this.redis.multi().set(this.keys.doc(this.kind, doc.resource.id), JSON.stringify(doc));
     m.zadd(this.keys.index(this.kind), this.score(doc), doc.resource.id);
     if (doc.resource.tenant) m.zadd(this.keys.tenantIndex(this.kind, doc.resource.tenant), this.score(doc), doc.resource.id);
+    for (const key of this.sortedIndexes(doc)) m.zadd(key, this.score(doc), doc.resource.id);
     for (const set of this.memberships) {
       if (set.has(doc)) m.sadd(set.key, doc.resource.id);
       else m.srem(set.key, doc.resource.id);
@@ -87,13 +136,48 @@ export class DocumentStore<T extends StoredDoc> {
     return raw ? (JSON.parse(raw) as T) : undefined;
   }
 
+  /**
+   * Removes the document with everything that indexes it, as it is stored at that moment (its
+   * sorted indexes follow its current content, so a change just before cannot leave one behind).
+   * Resolves to whether it existed.
+   */
   async delete(doc: T): Promise<boolean> {
-    const m = this.redis.multi().del(this.keys.doc(this.kind, doc.resource.id)).zrem(this.keys.index(this.kind), doc.resource.id);
-    if (doc.resource.tenant) m.zrem(this.keys.tenantIndex(this.kind, doc.resource.tenant), doc.resource.id);
-    for (const set of this.memberships) m.srem(set.key, doc.resource.id);
-    for (const st of this.streams) if (st.perDocument) m.del(st.key(doc));
-    const res = await execOrThrow(m);
-    return Number(res[0]?.[1] ?? 0) > 0;
+    const key = this.keys.doc(this.kind, doc.resource.id);
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const raw = await this.redis.get(key);
+      const cur = raw ? (JSON.parse(raw) as T) : doc;
+      const sorted = [this.keys.index(this.kind), ...(cur.resource.tenant ? [this.keys.tenantIndex(this.kind, cur.resource.tenant)] : []), ...this.sortedIndexes(cur)];
+      const sets = this.memberships.map((s) => s.key);
+      const own = this.streams.filter((st) => st.perDocument).map((st) => st.key(cur));
+      const ok = await this.scripts.evalhubDelete(1 + sorted.length + sets.length + own.length, key, ...sorted, ...sets, ...own, raw ?? '', doc.resource.id, String(sorted.length), String(sets.length));
+      if (ok === 1) return raw !== null;
+    }
+    throw new Error(`Could not delete ${this.kind} ${doc.resource.id}: too many concurrent writers`);
+  }
+
+  /**
+   * Puts a document into the sorted indexes it belongs to, and takes it out of those of `stale`
+   * it does not belong to — and, when it no longer exists, out of all of them and of `ifGone`
+   * (e.g. the creation indexes) — as one step that only happens if the document did not change
+   * meanwhile (then its writer has kept them). For indexes filled after the fact, or repaired
+   * after a writer that did not know them.
+   */
+  async reindex(id: string, stale: string[] = [], ifGone: string[] = []): Promise<void> {
+    const key = this.keys.doc(this.kind, id);
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      if (await this.reindexFrom(id, await this.redis.get(key), stale, ifGone)) return;
+    }
+    throw new Error(`Could not reindex ${this.kind} ${id}: too many concurrent writers`);
+  }
+
+  /** `reindex` against a document as read before (null: absent); false if it changed since. */
+  protected async reindexFrom(id: string, raw: string | null, stale: string[] = [], ifGone: string[] = []): Promise<boolean> {
+    const doc = raw ? (JSON.parse(raw) as T) : undefined;
+    const add = doc ? this.sortedIndexes(doc) : [];
+    const remove = doc ? stale.filter((k) => !add.includes(k)) : [...new Set([...stale, ...ifGone])];
+    const score = doc ? this.score(doc) : 0;
+    const ok = await this.scripts.evalhubReindex(1 + remove.length + add.length, this.keys.doc(this.kind, id), ...remove, ...add, raw ?? '', id, String(score), String(remove.length));
+    return ok === 1;
   }
 
   /**
@@ -115,17 +199,26 @@ export class DocumentStore<T extends StoredDoc> {
       if (nextRaw === raw) return { before, after: before };
       const sets = this.memberships.map((s) => s.key);
       const flags = this.memberships.map((s) => (s.has(after) ? '1' : '0'));
+      const was = this.sortedIndexes(before);
+      const is = this.sortedIndexes(after);
+      const leave = was.filter((k) => !is.includes(k));
+      const enter = is.filter((k) => !was.includes(k));
       const entries = this.streams.map((st) => ({ key: st.key(after), data: st.entry(after), maxLen: st.maxLen })).filter((e) => e.data !== undefined);
-      const ok = await (this.redis as unknown as CasRedis).evalhubCas(
-        1 + sets.length + entries.length,
+      const ok = await this.scripts.evalhubCas(
+        1 + sets.length + leave.length + enter.length + entries.length,
         key,
         ...sets,
+        ...leave,
+        ...enter,
         ...entries.map((e) => e.key),
         raw,
         nextRaw,
         id,
         String(sets.length),
         ...flags,
+        String(leave.length),
+        String(enter.length),
+        String(this.score(after)),
         ...entries.flatMap((e) => [String(e.maxLen), e.data as string]),
       );
       if (ok === 1) return { before, after };
@@ -149,6 +242,13 @@ export class DocumentStore<T extends StoredDoc> {
     return this.redis.zrevrange(key, offset, limit === 0 ? -1 : offset + limit - 1);
   }
 
+  /** The documents of `ids`, in that order; undefined where one does not exist (any more). */
+  async getEach(ids: string[]): Promise<(T | undefined)[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.keys.doc(this.kind, id)));
+    return raws.map((raw) => (raw ? (JSON.parse(raw) as T) : undefined));
+  }
+
   async getMany(ids: string[]): Promise<T[]> {
     const out: T[] = [];
     for (let i = 0; i < ids.length; i += MGET_CHUNK) {
@@ -162,7 +262,7 @@ export class DocumentStore<T extends StoredDoc> {
 }
 
 /** MULTI replies carry per-command errors instead of rejecting; a half-applied write must not pass silently. */
-async function execOrThrow(m: ReturnType<Redis['multi']>): Promise<[Error | null, unknown][]> {
+export async function execOrThrow(m: ReturnType<Redis['multi']>): Promise<[Error | null, unknown][]> {
   const res = await m.exec();
   if (!res) throw new Error('Redis transaction was aborted');
   const failed = res.find(([err]) => err);

@@ -14,6 +14,26 @@ export class RedisKeys {
   tenantIndex(kind: DocKind, tenant: string): string {
     return `${this.prefix}:${kind}:tenant:${tenant}`;
   }
+  /**
+   * Sorted set by creation time of the jobs with one value of a list filter field (domain/job-list:
+   * state, name, tag, owner, experiment), among one tenant's jobs or all of them. The tenant and
+   * the value are escaped (':' and '%'), so no tenant or value can name another index's key.
+   */
+  jobListIndex(tenant: string | undefined, field: string, value: string): string {
+    return `${this.prefix}:job:by:${tenant ? `t:${keyPart(tenant)}` : 'all'}:${field}:${keyPart(value)}`;
+  }
+  /** Layout version of the job list indexes, written once they hold every stored job. */
+  get jobListIndexVersion(): string {
+    return `${this.prefix}:job:by:version`;
+  }
+  /** Held by the one process filling the job list indexes from the stored jobs. */
+  get jobListIndexFill(): string {
+    return `${this.prefix}:job:by:fill`;
+  }
+  /** A temporary sorted set of a list query, deleted in the same transaction. */
+  jobListTemp(id: string): string {
+    return `${this.prefix}:job:by:tmp:${id}`;
+  }
   /** Set of the jobs that may still need a worker (not terminal, or MLflow not written yet). */
   get activeJobs(): string {
     return `${this.index('job')}:active`;
@@ -68,6 +88,10 @@ export class RedisKeys {
   get controlChannel(): string {
     return `${this.prefix}:control`;
   }
+}
+
+function keyPart(s: string): string {
+  return s.replace(/%/g, '%25').replace(/:/g, '%3A');
 }
 
 export type DocKind = 'job' | 'provider' | 'collection' | 'gate';

@@ -1,0 +1,148 @@
+import type { Redis } from 'ioredis';
+import type { SetExpr } from '../../domain/set-expr';
+import { execOrThrow } from './document-store';
+
+/** Pages this deep of a union of disjoint sets are merged from the head of each set; deeper ones are computed in Redis. */
+const MERGE_WINDOW = 2000;
+/** Members of the smallest set a walk may look at before the expression is computed in Redis instead. */
+const WALK_BUDGET = 10_000;
+
+// An intersection of KEYS[1..m], minus KEYS[m+1] if ARGV[4] is '1': the size from ZINTERCARD (no
+// set built), the page by walking the smallest of KEYS[1..m] newest first and keeping the members
+// the others have, until offset+limit (ARGV[1], ARGV[2]) are found. {-1} once ARGV[3] members
+// were looked at without that.
+const WALK_SCRIPT = `
+local m = #KEYS - tonumber(ARGV[4])
+local offset = tonumber(ARGV[1])
+local want = offset + tonumber(ARGV[2])
+local base = KEYS[1]
+local size = redis.call('ZCARD', base)
+for i = 2, m do
+  local c = redis.call('ZCARD', KEYS[i])
+  if c < size then base = KEYS[i]; size = c end
+end
+local total = size
+if m > 1 then total = redis.call('ZINTERCARD', m, unpack(KEYS, 1, m)) end
+if m < #KEYS then total = total - redis.call('ZINTERCARD', #KEYS, unpack(KEYS)) end
+local out = {total}
+if offset >= total then return out end
+if want > total then want = total end
+local found = 0
+local pos = 0
+while found < want and pos < size do
+  if pos >= tonumber(ARGV[3]) then return {-1} end
+  local ids = redis.call('ZREVRANGE', base, pos, pos + 255)
+  for _, id in ipairs(ids) do
+    local ok = true
+    for i = 1, m do
+      if KEYS[i] ~= base and not redis.call('ZSCORE', KEYS[i], id) then ok = false; break end
+    end
+    if ok and m < #KEYS and redis.call('ZSCORE', KEYS[#KEYS], id) then ok = false end
+    if ok then
+      found = found + 1
+      if found > offset then out[#out + 1] = id end
+      if found >= want then break end
+    end
+  end
+  pos = pos + 256
+end
+return out`;
+
+type WalkRedis = { evalhubSetWalk(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]> };
+
+/** An intersection of sets, less at most one set: what the walk answers. */
+function walkable(e: SetExpr<string>): { must: string[]; not?: string } | undefined {
+  const leaves = (xs: SetExpr<string>[]) => (xs.every((x) => 'leaf' in x) ? (xs as { leaf: string }[]).map((x) => x.leaf) : undefined);
+  if ('inter' in e) {
+    const must = leaves(e.inter);
+    return must ? { must } : undefined;
+  }
+  if ('diff' in e && e.minus.length === 1 && 'leaf' in e.minus[0]) {
+    const must = 'leaf' in e.diff ? [e.diff.leaf] : 'inter' in e.diff ? leaves(e.diff.inter) : undefined;
+    return must ? { must, not: e.minus[0].leaf } : undefined;
+  }
+  return undefined;
+}
+
+export interface SortedSetPage {
+  /** How many members the whole expression has. */
+  total: number;
+  /** Members [offset, offset + limit) of it, highest score first (ties: highest member first). */
+  ids: string[];
+}
+
+/**
+ * One page of a set expression over sorted sets whose members have the same score wherever they
+ * appear (a document's creation time), in the order ZREVRANGE gives, and the size of the whole
+ * expression, in one round trip (a MULTI or a script):
+ * - one sorted set: ZCARD + ZREVRANGE, O(log n + limit);
+ * - a union of disjoint sets (e.g. `status=running|failed`), page within MERGE_WINDOW: the sizes
+ *   add up, and the page lies in the first offset+limit members of each, merged here;
+ * - an intersection, less at most one set (`status=completed&tags=gpu`, `owner=!x`): counted with
+ *   ZINTERCARD, the page found by walking the smallest set (a script; it gives up after
+ *   WALK_BUDGET members, e.g. for a deep page of a rare combination, and so does Redis < 7);
+ * - anything else (overlapping unions, several negations, deep pages of a union, given-up walks):
+ *   ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE into temporary keys deleted in the same transaction,
+ *   O(size of the sets involved) in Redis, no documents read.
+ */
+export async function sortedSetPage(
+  redis: Redis,
+  expr: SetExpr<string>,
+  offset: number,
+  limit: number,
+  tempKey: () => string,
+  { mergeWindow = MERGE_WINDOW, walkBudget = WALK_BUDGET } = {},
+): Promise<SortedSetPage> {
+  const last = offset + limit - 1;
+  if ('leaf' in expr) {
+    const [total, ids] = (await execOrThrow(redis.multi().zcard(expr.leaf).zrevrange(expr.leaf, offset, last))).map(([, v]) => v);
+    return { total: Number(total), ids: ids as string[] };
+  }
+  if ('union' in expr && expr.disjoint && offset + limit <= mergeWindow && expr.union.every((e) => 'leaf' in e)) {
+    const m = redis.multi();
+    for (const e of expr.union as { leaf: string }[]) m.zcard(e.leaf).zrevrange(e.leaf, 0, last, 'WITHSCORES');
+    const replies = (await execOrThrow(m)).map(([, v]) => v);
+    let total = 0;
+    const heads: { id: string; score: number }[] = [];
+    for (let i = 0; i < replies.length; i += 2) {
+      total += Number(replies[i]);
+      const flat = replies[i + 1] as string[];
+      for (let j = 0; j < flat.length; j += 2) heads.push({ id: flat[j], score: Number(flat[j + 1]) });
+    }
+    heads.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return { total, ids: heads.slice(offset, offset + limit).map((h) => h.id) };
+  }
+  const walk = walkable(expr);
+  if (walk) {
+    if (!('evalhubSetWalk' in redis)) redis.defineCommand('evalhubSetWalk', { lua: WALK_SCRIPT });
+    const keys = [...walk.must, ...(walk.not ? [walk.not] : [])];
+    const res = await (redis as unknown as WalkRedis).evalhubSetWalk(keys.length, ...keys, offset, limit, walkBudget, walk.not ? 1 : 0).catch((e: Error) => {
+      if (/unknown.*command/i.test(e.message)) return [-1];
+      throw e;
+    });
+    if (Number(res[0]) >= 0) return { total: Number(res[0]), ids: res.slice(1) as string[] };
+  }
+  const m = redis.multi();
+  const temps: string[] = [];
+  const build = (e: SetExpr<string>): string => {
+    if ('leaf' in e) return e.leaf;
+    const dest = tempKey();
+    temps.push(dest);
+    if ('union' in e) {
+      const keys = e.union.map(build);
+      m.zunionstore(dest, keys.length, ...keys, 'AGGREGATE', 'MAX');
+    } else if ('inter' in e) {
+      const keys = e.inter.map(build);
+      m.zinterstore(dest, keys.length, ...keys, 'AGGREGATE', 'MAX');
+    } else {
+      const keys = [build(e.diff), ...e.minus.map(build)];
+      m.zdiffstore(dest, keys.length, ...keys);
+    }
+    return dest;
+  };
+  const key = build(expr);
+  m.zcard(key).zrevrange(key, offset, last);
+  m.del(...temps);
+  const replies = (await execOrThrow(m)).map(([, v]) => v);
+  return { total: Number(replies[replies.length - 3]), ids: replies[replies.length - 2] as string[] };
+}
