@@ -1,12 +1,23 @@
 #!/usr/bin/env node
-// Load on the running API over loopback: submit jobs, read them, list them, post adapter events.
-// Prints requests/s and p50/p99 latency per operation. Bounded: each phase sends a fixed number
-// of requests from a fixed number of concurrent clients, then stops.
-//   node bench/api-load.js [--requests 3000] [--warmup 1000] [--concurrency 32] [--base-url http://127.0.0.1:8080]
-// Without --base-url it starts its own API (no worker, so jobs stay pending) and Redis.
-// --upstream also runs the same load against the upstream Go server (PyPI eval-hub-server 1.0.2,
-// installed once into ~/.cache/evalhub) in local mode with the same catalog, and prints ratios.
-const { startStack, percentile } = require('./lib/harness');
+// Load on the API over loopback, route by route: submit jobs, read them, list them, post adapter
+// events to running jobs, read providers, collections and the health check. Two load generators:
+// this script's own Node client (a fixed number of requests per route from a fixed number of
+// concurrent keep-alive clients, after unmeasured warm-up requests) and, when the Debian `wrk`
+// is installed, wrk (1 thread, the same number of connections, a warm-up run, then a timed run).
+// Prints requests/s and p50/p99 latency per route and generator.
+//   node bench/api-load.js [--requests 3000] [--warmup 1000] [--concurrency 32] [--wrk-seconds 8] [--no-wrk] [--upstream]
+// It starts its own Redis, API and worker (4 slots). Four jobs of a trivial adapter
+// (lib/trivial-adapter.sh) hold the slots and stay running, so the events route gets real
+// callbacks and the load's other jobs stay queued. --upstream runs the same against the upstream
+// Go server (PyPI eval-hub-server 1.0.2, local mode, same catalog and adapter) and prints ratios.
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { startStack, percentile, json } = require('./lib/harness');
+const { startUpstream } = require('./lib/upstream');
+const { stampServer, registerOnEvalHub, upstreamProviderFiles, trivialJob, UPSTREAM_PROVIDER_ID } = require('./lib/trivial-adapter');
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -17,11 +28,42 @@ const CONCURRENCY = Number(arg('--concurrency', '32'));
 // Unmeasured requests first, the same for both servers: a warm server is what users meet (Node's
 // JIT needs a few hundred requests per route; Go does not), and 3000 requests are too few to hide it.
 const WARMUP = Number(arg('--warmup', '1000'));
+const WRK_SECONDS = Number(arg('--wrk-seconds', '8'));
+const WRK_WARMUP_SECONDS = 4;
+const HELD_JOBS = 4;
+const USE_WRK = !process.argv.includes('--no-wrk') && spawnSync('wrk', ['--version']).error === undefined;
 
-async function phase(name, fn) {
+const SUBMIT_BODY = JSON.stringify({
+  name: 'load',
+  model: { url: 'http://model.local:8000/v1', name: 'm' },
+  benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness', parameters: { num_examples: 10 } }],
+});
+
+/** One request over a keep-alive agent: resolves to the status once the body is read. */
+function request(agent, base, method, pathname, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${pathname}`, { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The Node client: WARMUP unmeasured requests, then REQUESTS measured ones. */
+async function nodePhase(base, route) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const once = async (i) => {
+    const r = await request(agent, base, route.method, route.path(i), route.body?.(i));
+    route.seen?.(r);
+    return r.status === route.ok;
+  };
   let w = 0;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (w < WARMUP) await fn(REQUESTS + w++).catch(() => false);
+    while (w < WARMUP) await once(REQUESTS + w++).catch(() => false);
   }));
   const lat = [];
   let next = 0;
@@ -32,22 +74,51 @@ async function phase(name, fn) {
       while (next < REQUESTS) {
         const i = next++;
         const s = process.hrtime.bigint();
-        const ok = await fn(i).catch(() => false);
+        const ok = await once(i).catch(() => false);
         lat.push(Number(process.hrtime.bigint() - s) / 1e6);
         if (!ok) errors++;
       }
     }),
   );
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  agent.destroy();
   lat.sort((a, b) => a - b);
-  const row = { name, rps: REQUESTS / secs, p50: percentile(lat, 50), p99: percentile(lat, 99), errors };
-  console.log(`  ${name.padEnd(22)} ${row.rps.toFixed(0).padStart(7)} req/s   p50 ${row.p50.toFixed(2).padStart(7)} ms   p99 ${row.p99.toFixed(2).padStart(7)} ms   errors ${errors}`);
-  return row;
+  return { rps: REQUESTS / secs, p50: percentile(lat, 50), p99: percentile(lat, 99), errors };
+}
+
+const lua = (s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** wrk: a warm-up run, then the measured one; rotating paths and bodies through a Lua script. */
+function wrkPhase(base, route) {
+  const n = route.variants ?? 1;
+  const script = [
+    `wrk.method = "${route.method}"`,
+    'wrk.headers["Content-Type"] = "application/json"',
+    `local paths = {${Array.from({ length: n }, (_, i) => lua(route.path(i))).join(',')}}`,
+    `local bodies = {${route.body ? Array.from({ length: n }, (_, i) => lua(route.body(i))).join(',') : ''}}`,
+    'local i = 0',
+    'request = function()',
+    `  i = i % ${n} + 1`,
+    `  return wrk.format(nil, paths[i], nil, bodies[i])`,
+    'end',
+  ].join('\n');
+  const file = path.join(os.tmpdir(), `evalhub-wrk-${process.pid}.lua`);
+  fs.writeFileSync(file, script);
+  const run = (secs, latency) => spawnSync('wrk', ['-t1', `-c${CONCURRENCY}`, `-d${secs}s`, ...(latency ? ['--latency'] : []), '-s', file, base], { encoding: 'utf8' }).stdout;
+  run(WRK_WARMUP_SECONDS, false);
+  const out = run(WRK_SECONDS, true);
+  fs.rmSync(file, { force: true });
+  const ms = (line) => {
+    const m = new RegExp(`^\\s+${line}\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
+  };
+  const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const bad = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN), p50: ms('50%'), p99: ms('99%'), errors: bad, total };
 }
 
 /** Resident memory (MB) of a process and its descendants, from /proc (Linux). */
 function rssTreeMb(rootPid) {
-  const fs = require('fs');
   const children = new Map();
   for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
     try {
@@ -71,119 +142,89 @@ function rssTreeMb(rootPid) {
   return kb / 1024;
 }
 
-async function startUpstream() {
-  const { execFileSync, spawn } = require('child_process');
-  const fs = require('fs');
-  const os = require('os');
-  const path = require('path');
-  const { freePort, waitHttp, ROOT } = require('./lib/harness');
-  const venv = path.join(os.homedir(), '.cache', 'evalhub', 'upstream-eval-hub-server-1.0.2');
-  if (!fs.existsSync(path.join(venv, 'bin', 'eval-hub'))) {
-    execFileSync('python3', ['-m', 'venv', venv]);
-    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '-q', 'eval-hub-server==1.0.2']);
+const fmt = (r) => (r ? `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  errors ${r.errors}` : '');
+
+/**
+ * Every route of the run: `path(i)` and `body(i)` give the i-th request (wrk rotates through
+ * `variants` of them), `ok` the status that counts as served.
+ */
+function routes(ids, held) {
+  const event = (h) => JSON.stringify({ benchmark_status_event: { provider_id: h.provider_id, id: h.benchmark_id, benchmark_index: 0, status: 'running', phase: 'running_evaluation' } });
+  return [
+    { name: 'POST /jobs (submit)', method: 'POST', path: () => '/api/v1/evaluations/jobs', body: () => SUBMIT_BODY, ok: 202, seen: (r) => r.status === 202 && ids.push(JSON.parse(r.body).resource.id) },
+    { name: 'GET /jobs/{id}', method: 'GET', path: (i) => `/api/v1/evaluations/jobs/${ids[i % ids.length]}`, ok: 200, variants: Math.min(ids.length || 1, 2000) },
+    { name: 'GET /jobs?limit=50', method: 'GET', path: () => '/api/v1/evaluations/jobs?limit=50', ok: 200 },
+    { name: 'POST /jobs/{id}/events', method: 'POST', path: (i) => new URL(held[i % held.length].events_url).pathname, body: (i) => event(held[i % held.length]), ok: 204, variants: held.length },
+    { name: 'GET /providers/{id}', method: 'GET', path: () => '/api/v1/evaluations/providers/lighteval', ok: 200 },
+    // The largest provider (188 benchmarks), the collections list and the contract health check.
+    { name: 'GET /providers/lm_eval', method: 'GET', path: () => '/api/v1/evaluations/providers/lm_evaluation_harness', ok: 200 },
+    { name: 'GET /collections', method: 'GET', path: () => '/api/v1/evaluations/collections', ok: 200 },
+    { name: 'GET /health', method: 'GET', path: () => '/api/v1/health', ok: 200 },
+  ];
+}
+
+/** Starts HELD_JOBS trivial-adapter jobs that stay running; resolves to their stamps. */
+async function holdJobs(base, providerId) {
+  const stamps = await stampServer();
+  const held = [];
+  for (let i = 0; i < HELD_JOBS; i++) {
+    const r = await json('POST', `${base}/api/v1/evaluations/jobs`, trivialJob(providerId, { stamp_url: stamps.url, hold: true }, `held-${i}`));
+    if (r.status !== 202) throw new Error(`held job: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    held.push(await stamps.wait(r.body.resource.id));
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evalhub-upstream-'));
-  fs.cpSync(path.join(ROOT, 'config', 'providers'), path.join(dir, 'providers'), { recursive: true });
-  fs.cpSync(path.join(ROOT, 'config', 'collections'), path.join(dir, 'collections'), { recursive: true });
-  const port = await freePort();
-  fs.writeFileSync(
-    path.join(dir, 'config.yaml'),
-    `service:\n  port: ${port}\n  host: "127.0.0.1"\n  ready_file: "${dir}/ready"\n  termination_file: "${dir}/termination"\ndatabase:\n  driver: sqlite\n  url: file::eval_hub:?mode=memory&cache=shared\nprometheus:\n  enabled: false\n`,
-  );
-  const proc = spawn(path.join(venv, 'bin', 'eval-hub'), ['--local', '--configdir', dir], { stdio: 'ignore', cwd: dir });
-  await waitHttp(`http://127.0.0.1:${port}/api/v1/health`);
-  return { baseUrl: `http://127.0.0.1:${port}`, pid: proc.pid, stop: async () => proc.kill('SIGTERM') };
+  stamps.close();
+  return held;
+}
+
+async function run(target, label) {
+  const held = await holdJobs(target.baseUrl, target.providerId);
+  const ids = [];
+  console.log(`API load — ${label}: node client ${REQUESTS} requests per route after ${WARMUP} unmeasured, ${CONCURRENCY} concurrent${USE_WRK ? `; wrk -t1 -c${CONCURRENCY} ${WRK_SECONDS} s after ${WRK_WARMUP_SECONDS} s` : ''}; ${target.baseUrl}`);
+  const rows = [];
+  for (const route of routes(ids, held)) {
+    const node = await nodePhase(target.baseUrl, route);
+    // wrk's submits would be measured against a store 10x fuller; its own count says how many.
+    const wrk = USE_WRK ? wrkPhase(target.baseUrl, route) : undefined;
+    rows.push({ name: route.name, node, wrk });
+    console.log(`  ${route.name.padEnd(24)} node ${fmt(node)}${wrk ? `\n  ${''.padEnd(24)} wrk  ${fmt(wrk)}` : ''}`);
+  }
+  rows.rssMb = rssTreeMb(target.apiPid);
+  rows.extraMb = target.extraPids.map((p) => rssTreeMb(p));
+  console.log(`  resident memory after the load: ${rows.rssMb.toFixed(0)} MB${target.extraLabel ? ` (${target.extraLabel}: ${rows.extraMb.map((m) => m.toFixed(0)).join(' / ')} MB)` : ''}`);
+  return rows;
+}
+
+async function ours() {
+  const stack = await startStack({ MAX_CONCURRENT_EVALUATIONS: String(HELD_JOBS), EVALHUB_MODEL_CACHE: 'false' });
+  try {
+    const pid = (name) => stack.procs.find((p) => p.spawnargs.some((a) => a.endsWith(name)))?.pid;
+    const redis = stack.procs.find((p) => p.spawnargs[0] === 'redis-server')?.pid;
+    const target = { baseUrl: stack.baseUrl, providerId: await registerOnEvalHub(stack.baseUrl), apiPid: pid('main.js'), extraPids: [pid('worker.js'), redis].filter(Boolean), extraLabel: 'worker / Redis' };
+    return await run(target, 'EvalHub (NestJS/Fastify, Redis)');
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function theirs() {
+  const up = await startUpstream({ extraProviders: upstreamProviderFiles() });
+  try {
+    return await run({ baseUrl: up.baseUrl, providerId: UPSTREAM_PROVIDER_ID, apiPid: up.pid, extraPids: [] }, 'upstream eval-hub 1.0.2 (Go, in-memory SQLite), local mode');
+  } finally {
+    await up.stop();
+  }
 }
 
 async function main() {
-  if (process.argv.includes('--upstream')) {
-    const ours = await run(undefined, 'EvalHub (NestJS/Fastify, Redis)');
-    const up = await startUpstream();
-    let theirs;
-    try {
-      theirs = await run(up.baseUrl, 'upstream eval-hub 1.0.2 (Go, in-memory SQLite), local mode', up.pid);
-    } finally {
-      await up.stop();
-    }
-    console.log('ratio ours/upstream (req/s; >1 means faster), p99 upstream/ours (>1 means lower latency):');
-    for (const [i, row] of ours.entries()) {
-      console.log(`  ${row.name.padEnd(22)} throughput ${(row.rps / theirs[i].rps).toFixed(2)}x   p99 ${(theirs[i].p99 / row.p99).toFixed(2)}x   (upstream errors ${theirs[i].errors})`);
-    }
-    console.log(`  memory after the load: API ${ours.rssMb.toFixed(0)} MB (+ Redis ${ours.redisRssMb.toFixed(0)} MB) vs upstream ${theirs.rssMb.toFixed(0)} MB (jobs in its in-process SQLite)`);
-    return;
+  const a = await ours();
+  if (!process.argv.includes('--upstream')) return;
+  const b = await theirs();
+  console.log('ratio ours/upstream: throughput (>1: ours serves more), p99 upstream/ours (>1: ours answers sooner):');
+  for (const [i, row] of a.entries()) {
+    const r = (x, y) => (x && y ? `throughput ${(x.rps / y.rps).toFixed(2)}x  p99 ${(y.p99 / x.p99).toFixed(2)}x  (upstream errors ${y.errors})` : '');
+    console.log(`  ${row.name.padEnd(24)} node ${r(row.node, b[i].node)}${row.wrk ? `\n  ${''.padEnd(24)} wrk  ${r(row.wrk, b[i].wrk)}` : ''}`);
   }
-  await run(arg('--base-url'));
-}
-
-async function run(external, label, externalPid) {
-  const stack = external ? undefined : await startStack({ NO_WORKER: '1' });
-  const base = `${external ?? stack.baseUrl}/api/v1/evaluations`;
-  const headers = { 'content-type': 'application/json' };
-  const ids = [];
-  const body = JSON.stringify({
-    name: 'load',
-    model: { url: 'http://model.local:8000/v1', name: 'm' },
-    benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness', parameters: { num_examples: 10 } }],
-  });
-  console.log(`API load${label ? ` — ${label}` : ''}: ${REQUESTS} requests per operation after ${WARMUP} unmeasured, ${CONCURRENCY} concurrent clients, ${external ?? stack.baseUrl}`);
-  const rows = [];
-  try {
-    rows.push(await phase('POST /jobs (submit)', async () => {
-      const r = await fetch(`${base}/jobs`, { method: 'POST', headers, body });
-      const j = await r.json();
-      if (r.status === 202) ids.push(j.resource.id);
-      return r.status === 202;
-    }));
-    rows.push(await phase('GET /jobs/{id}', async (i) => {
-      const r = await fetch(`${base}/jobs/${ids[i % ids.length]}`);
-      await r.arrayBuffer();
-      return r.status === 200;
-    }));
-    rows.push(await phase('GET /jobs?limit=50', async () => {
-      const r = await fetch(`${base}/jobs?limit=50`);
-      await r.arrayBuffer();
-      return r.status === 200;
-    }));
-    rows.push(await phase('POST /jobs/{id}/events', async (i) => {
-      const r = await fetch(`${base}/jobs/${ids[i % ids.length]}/events`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ benchmark_status_event: { provider_id: 'lm_evaluation_harness', id: 'arc_easy', benchmark_index: 0, status: 'running', phase: 'running_evaluation' } }),
-      });
-      await r.arrayBuffer();
-      return r.status === 204;
-    }));
-    rows.push(await phase('GET /providers/{id}', async () => {
-      const r = await fetch(`${base}/providers/lighteval`);
-      await r.arrayBuffer();
-      return r.status === 200;
-    }));
-    // The largest provider (188 benchmarks), the collections list and the contract health check.
-    rows.push(await phase('GET /providers/lm_eval', async () => {
-      const r = await fetch(`${base}/providers/lm_evaluation_harness`);
-      await r.arrayBuffer();
-      return r.status === 200;
-    }));
-    rows.push(await phase('GET /collections', async () => {
-      const r = await fetch(`${base}/collections`);
-      await r.arrayBuffer();
-      return r.status === 200;
-    }));
-    rows.push(await phase('GET /health', async () => {
-      const r = await fetch(`${base.replace(/\/evaluations$/, '')}/health`);
-      await r.arrayBuffer();
-      return r.status === 200;
-    }));
-    // Resident memory once the load is over: every job of the run is still stored.
-    const api = stack?.procs.find((p) => p.spawnargs.some((a) => a.endsWith('main.js')));
-    const redis = stack?.procs.find((p) => p.spawnargs[0] === 'redis-server');
-    rows.rssMb = api ? rssTreeMb(api.pid) : externalPid ? rssTreeMb(externalPid) : NaN;
-    rows.redisRssMb = redis ? rssTreeMb(redis.pid) : NaN;
-    console.log(`  resident memory after the load: ${rows.rssMb.toFixed(0)} MB${redis ? ` (Redis ${rows.redisRssMb.toFixed(0)} MB)` : ''}`);
-  } finally {
-    await stack?.stop();
-  }
-  return rows;
+  console.log(`  memory after the load: API ${a.rssMb.toFixed(0)} MB (worker ${a.extraMb[0].toFixed(0)} MB, Redis ${a.extraMb[1].toFixed(0)} MB) vs upstream ${b.rssMb.toFixed(0)} MB (jobs in its in-process SQLite, its adapters included)`);
 }
 
 main().catch((e) => {
