@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
@@ -6,10 +6,10 @@ import { isTerminalJobState } from '../domain/job-state';
 import { compareEntryIds, JobChangeEntry, JobLogLine, jobSnapshot, JobSnapshot, streamCursors } from '../domain/job-stream';
 import { JobRecord } from '../domain/types';
 import { JobsRepository } from './jobs.repository';
+import { READ_BATCH, redisStreamSource, StreamEntry, StreamFanout } from './stream-fanout';
 
 /** A comment line this often keeps proxies from closing an idle stream (and notices a deleted job). */
 export const HEARTBEAT_MS = 15000;
-const BATCH = 200;
 /** How long the last log lines of a finished run may take to arrive before the result closes the stream. */
 const LOG_TAIL_WAIT_MS = 1500;
 
@@ -21,12 +21,22 @@ type XReadReply = [string, [string, string[]][]][] | null;
  * client that reconnects with Last-Event-ID gets every later entry exactly once.
  */
 @Injectable()
-export class JobStreamService {
+export class JobStreamService implements OnModuleDestroy {
+  /** One reader per followed stream, shared by all its watchers (see `read`). */
+  private readonly fanout: StreamFanout;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly jobs: JobsRepository,
-  ) {}
+  ) {
+    this.fanout = new StreamFanout(redisStreamSource(redis));
+  }
+
+  /** Ends the shared readers, so their streams end too (clients reconnect elsewhere) and shutdown does not wait on them. */
+  onModuleDestroy(): void {
+    this.fanout.close();
+  }
 
   /**
    * One job: every snapshot after `lastId` (all of them without it), then live ones; ends after
@@ -122,13 +132,22 @@ export class JobStreamService {
   }
 
   /**
-   * Entries of some streams after their cursors, as they come, merged in time order, on a
-   * connection of its own (XREAD BLOCK holds it): [stream index, entry id, fields]. 'idle' after
-   * `blockMs` without any. Stops when the client goes.
+   * Entries of some streams after their cursors, as they come, merged in time order: [stream
+   * index, entry id, fields]. 'idle' after `blockMs` without any (and at once if there is none at
+   * first, unless `waitFirst`). Stops when the client goes.
    */
-  private async *read(keys: string[], from: string[], signal: AbortSignal, opts: { blockMs?: number; waitFirst?: boolean } = {}): AsyncGenerator<[number, string, string[]][] | 'idle'> {
+  private read(keys: string[], from: string[], signal: AbortSignal, opts: { blockMs?: number; waitFirst?: boolean } = {}): AsyncGenerator<StreamEntry[] | 'idle'> {
+    // One stream (the job's, or all jobs' changes): its watchers share one reader, so N watchers
+    // cost one connection and one read of each entry, not N. With logs, each watcher reads on its own.
+    if (keys.length === 1 && !opts.waitFirst) return this.fanout.follow(keys[0], from[0], signal, opts.blockMs ?? HEARTBEAT_MS);
+    return this.readOwn(keys, from, signal, opts);
+  }
+
+  /** `read` on a connection of its own (XREAD BLOCK holds it). */
+  private async *readOwn(keys: string[], from: string[], signal: AbortSignal, opts: { blockMs?: number; waitFirst?: boolean }): AsyncGenerator<StreamEntry[] | 'idle'> {
     const blockMs = opts.blockMs ?? HEARTBEAT_MS;
-    const conn = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 1 });
+    // One command at a time on this connection: auto-pipelining (inherited) would only add overhead.
+    const conn = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 1, enableAutoPipelining: false });
     const stop = () => conn.disconnect();
     signal.addEventListener('abort', stop, { once: true });
     const cursors = [...from];
@@ -138,10 +157,10 @@ export class JobStreamService {
       let wait = opts.waitFirst ?? false;
       while (!signal.aborted) {
         const reply = (wait
-          ? await conn.xread('COUNT', BATCH, 'BLOCK', blockMs, 'STREAMS', ...keys, ...cursors)
-          : await conn.xread('COUNT', BATCH, 'STREAMS', ...keys, ...cursors)) as XReadReply;
+          ? await conn.xread('COUNT', READ_BATCH, 'BLOCK', blockMs, 'STREAMS', ...keys, ...cursors)
+          : await conn.xread('COUNT', READ_BATCH, 'STREAMS', ...keys, ...cursors)) as XReadReply;
         wait = true;
-        const merged: [number, string, string[]][] = [];
+        const merged: StreamEntry[] = [];
         for (const [key, entries] of reply ?? []) {
           const k = keys.indexOf(key);
           if (k < 0 || entries.length === 0) continue;
