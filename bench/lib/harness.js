@@ -60,10 +60,12 @@ async function startStack(extraEnv = {}) {
     NODE_ENV: 'production',
     ...extraEnv,
   };
-  procs.push(spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], { env, stdio: 'ignore' }));
+  // The flags the service's own launchers use (src/core/config/node-flags.ts).
+  const flags = require(path.join(ROOT, 'dist', 'core', 'config', 'node-flags.js')).SERVICE_NODE_FLAGS;
+  procs.push(spawn(process.execPath, [...flags, path.join(ROOT, 'dist', 'main.js')], { env, stdio: 'ignore' }));
   await waitHttp(`http://127.0.0.1:${apiPort}/api/v1/health`);
   if (extraEnv.NO_WORKER !== '1') {
-    procs.push(spawn(process.execPath, [path.join(ROOT, 'dist', 'worker.js')], { env, stdio: 'ignore' }));
+    procs.push(spawn(process.execPath, [...flags, path.join(ROOT, 'dist', 'worker.js')], { env, stdio: 'ignore' }));
     await waitHttp(`http://127.0.0.1:${workerPort}/health/live`);
   }
   return {
