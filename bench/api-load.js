@@ -177,6 +177,8 @@ async function holdJobs(base, providerId) {
 }
 
 async function run(target, label) {
+  const idleMb = rssTreeMb(target.apiPid);
+  const workerIdleMb = target.extraPids[0] ? rssTreeMb(target.extraPids[0]) : NaN;
   const held = await holdJobs(target.baseUrl, target.providerId);
   const ids = [];
   console.log(`API load — ${label}: node client ${REQUESTS} requests per route after ${WARMUP} unmeasured, ${CONCURRENCY} concurrent${USE_WRK ? `; wrk -t1 -c${CONCURRENCY} ${WRK_SECONDS} s after ${WRK_WARMUP_SECONDS} s` : ''}; ${target.baseUrl}`);
@@ -190,7 +192,15 @@ async function run(target, label) {
   }
   rows.rssMb = rssTreeMb(target.apiPid);
   rows.extraMb = target.extraPids.map((p) => rssTreeMb(p));
-  console.log(`  resident memory after the load: ${rows.rssMb.toFixed(0)} MB${target.extraLabel ? ` (${target.extraLabel}: ${rows.extraMb.map((m) => m.toFixed(0)).join(' / ')} MB)` : ''}`);
+  // Ten seconds later: what the process keeps once its collector has given back the load's garbage.
+  await new Promise((r) => setTimeout(r, 10_000));
+  rows.settledMb = rssTreeMb(target.apiPid);
+  rows.idleMb = idleMb;
+  rows.workerIdleMb = workerIdleMb;
+  console.log(
+    `  resident memory (MB): API idle ${idleMb.toFixed(0)}, at the end of the load ${rows.rssMb.toFixed(0)}, 10 s later ${rows.settledMb.toFixed(0)}` +
+      `${target.extraLabel ? `; ${target.extraLabel} at the end: ${rows.extraMb.map((m) => m.toFixed(0)).join(' / ')} (worker idle ${workerIdleMb.toFixed(0)})` : ''}`,
+  );
   return rows;
 }
 
@@ -224,7 +234,10 @@ async function main() {
     const r = (x, y) => (x && y ? `throughput ${(x.rps / y.rps).toFixed(2)}x  p99 ${(y.p99 / x.p99).toFixed(2)}x  (upstream errors ${y.errors})` : '');
     console.log(`  ${row.name.padEnd(24)} node ${r(row.node, b[i].node)}${row.wrk ? `\n  ${''.padEnd(24)} wrk  ${r(row.wrk, b[i].wrk)}` : ''}`);
   }
-  console.log(`  memory after the load: API ${a.rssMb.toFixed(0)} MB (worker ${a.extraMb[0].toFixed(0)} MB, Redis ${a.extraMb[1].toFixed(0)} MB) vs upstream ${b.rssMb.toFixed(0)} MB (jobs in its in-process SQLite, its adapters included)`);
+  console.log(
+    `  memory (MB): API idle ${a.idleMb.toFixed(0)} vs upstream ${b.idleMb.toFixed(0)}; at the end of the load ${a.rssMb.toFixed(0)} (worker ${a.extraMb[0].toFixed(0)}, Redis ${a.extraMb[1].toFixed(0)}) vs ${b.rssMb.toFixed(0)}; ` +
+      `10 s later ${a.settledMb.toFixed(0)} vs ${b.settledMb.toFixed(0)} (upstream keeps its jobs in its in-process SQLite; its adapters are counted)`,
+  );
 }
 
 main().catch((e) => {
