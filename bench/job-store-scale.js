@@ -42,17 +42,6 @@ const STATES = [
   ['partially_failed', 1],
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run stores the same mix. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function phase(name, fn, opts = {}) {
   const requests = opts.requests ?? REQUESTS;
@@ -194,7 +183,8 @@ async function main() {
     const templates = (await redis.mget(submitted.map((id) => keys.doc('job', id)))).filter(Boolean);
 
     // 2. Copies, written by the service's own repository, 1000 writes in flight at a time.
-    const rand = rng(42);
+    // Deterministic (mulberry32, the service's own), so every run stores the same mix.
+    const rand = require(path.join(ROOT, 'dist', 'domain', 'statistics.js')).seededRandom(42);
     const now = Date.now() - 3_600_000;
     const ids = [];
     const t1 = Date.now();
