@@ -42,7 +42,6 @@ const STATES = [
   ['partially_failed', 1],
 ];
 
-
 async function phase(name, fn, opts = {}) {
   const requests = opts.requests ?? REQUESTS;
   const deadline = (ms) => Date.now() + ms;
