@@ -190,6 +190,8 @@ async function run(target, label) {
     rows.push({ name: route.name, node, wrk });
     console.log(`  ${route.name.padEnd(24)} node ${fmt(node)}${wrk ? `\n  ${''.padEnd(24)} wrk  ${fmt(wrk)}` : ''}`);
   }
+  // The held jobs end here: their adapters would otherwise sleep on after the bench.
+  await Promise.all(held.map((h) => json('DELETE', `${target.baseUrl}/api/v1/evaluations/jobs/${h.job}`).catch(() => undefined)));
   rows.rssMb = rssTreeMb(target.apiPid);
   rows.extraMb = target.extraPids.map((p) => rssTreeMb(p));
   // Ten seconds later: what the process keeps once its collector has given back the load's garbage.

@@ -77,7 +77,10 @@ async function startStack(extraEnv = {}) {
         if (p.exitCode === null) {
           const exited = new Promise((r) => p.once('exit', r));
           p.kill('SIGTERM');
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
+          // A worker drains its runs on SIGTERM; a bench does not wait for them.
+          const timer = setTimeout(() => p.kill('SIGKILL'), 10000);
+          await exited;
+          clearTimeout(timer);
         }
       }
     },
