@@ -107,9 +107,11 @@ describe('GuideLLM executor (real guidellm, fake model with TTFT/ITL)', () => {
     const r = job.results.benchmarks[0];
     const m = r.metrics;
     for (const k of ['requests_per_second', 'prompt_tokens_per_second', 'output_tokens_per_second', 'mean_ttft_ms', 'mean_itl_ms']) expect([k, typeof m[k]]).toEqual([k, 'number']);
-    // The fake waits TTFT_MS before the first token and ITL_MS between the others.
-    expect([m.mean_ttft_ms, within(m.mean_ttft_ms, TTFT_MS, 0.2)]).toEqual([m.mean_ttft_ms, true]);
-    expect([m.mean_itl_ms, within(m.mean_itl_ms, ITL_MS, 0.2)]).toEqual([m.mean_itl_ms, true]);
+    // The fake waits TTFT_MS before the first token and ITL_MS between the others: the figures
+    // include those waits. How much more they include depends on the machine's load, so the
+    // tolerance is checked against guidellm run directly, below, not against the clock.
+    expect(m.mean_ttft_ms).toBeGreaterThanOrEqual(TTFT_MS * 0.95);
+    expect(m.mean_itl_ms).toBeGreaterThanOrEqual(ITL_MS * 0.95);
     expect(m.requests_successful).toBe(PARAMS.max_requests);
     expect(m.requests_errored).toBe(0);
     expect(m['synchronous/requests_successful']).toBe(PARAMS.max_requests);
