@@ -27,6 +27,11 @@ interface FastRead {
   handle: FastReadHandler;
 }
 
+/** The contract health check's answer (the fast path's and Fastify's alike). */
+export function healthBody(): string {
+  return `{"status":"healthy","timestamp":"${new Date().toISOString()}"}`;
+}
+
 /** A request id given by the caller (bounded), or a new one. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const h = headers[REQUEST_ID_HEADER];
@@ -84,7 +89,7 @@ export class FastPath {
 
   private health(req: IncomingMessage, res: ServerResponse): void {
     const started = this.observer ? process.hrtime.bigint() : 0n;
-    this.send(res, requestIdOf(req.headers), 200, `{"status":"healthy","timestamp":"${new Date().toISOString()}"}`);
+    this.send(res, requestIdOf(req.headers), 200, healthBody());
     this.observer?.('GET', CONTRACT_HEALTH, 200, Number(process.hrtime.bigint() - started) / 1e9);
   }
 

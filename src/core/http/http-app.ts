@@ -16,7 +16,7 @@ import { AUTHENTICATOR, Authenticator } from '../auth/identity';
 import { splitCapabilityPath } from '../../domain/callback-binding';
 import { foreignOrigin } from './origin-check';
 import { readBodiesAsJson } from './json-body-types';
-import { attachFastPath, CONTRACT_HEALTH, FastPath, requestIdOf } from './fast-path';
+import { attachFastPath, CONTRACT_HEALTH, FastPath, healthBody, requestIdOf } from './fast-path';
 
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const DRAIN_WAIT_MS = 2000;
@@ -75,7 +75,7 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
     // The contract's health check, when the server's fast path passed it on (a browser origin):
     // it needs nothing of Nest. The controller route stays for the OpenAPI document.
     if (req.method === 'GET' && req.url === CONTRACT_HEALTH) {
-      return reply.header('content-type', 'application/json; charset=utf-8').send(`{"status":"healthy","timestamp":"${new Date().toISOString()}"}`);
+      return reply.header('content-type', 'application/json; charset=utf-8').send(healthBody());
     }
     // A known path asked with a method it does not have (TRACE, QUERY, …) is a 405 before any body
     // or content-type handling; unknown paths fall through to the 404 of the router.
