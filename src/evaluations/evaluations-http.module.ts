@@ -3,6 +3,8 @@ import { ArtifactsService } from './artifacts.service';
 import { ComparisonService } from './comparison.service';
 import { EvaluationsController } from './evaluations.controller';
 import { EvaluationsModule } from './evaluations.module';
+import { EventIntake } from './event-intake';
+import { JobEventsFastPath } from './job-events.fast-path';
 import { JobReadFastPath } from './job-read.fast-path';
 import { JobReader } from './job-reader';
 import { JobStreamService } from './job-stream.service';
@@ -11,7 +13,7 @@ import { JobStreamService } from './job-stream.service';
 @Module({
   imports: [EvaluationsModule],
   controllers: [EvaluationsController],
-  providers: [JobStreamService, ArtifactsService, ComparisonService, JobReader, JobReadFastPath],
+  providers: [JobStreamService, ArtifactsService, ComparisonService, JobReader, JobReadFastPath, EventIntake, JobEventsFastPath],
   exports: [ComparisonService],
 })
 export class EvaluationsHttpModule {}

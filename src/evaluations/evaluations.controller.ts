@@ -14,12 +14,10 @@ import { JobSubmissionDto } from './dto/job-submission.dto';
 import { StatusEventDto } from './dto/status-event.dto';
 import { EvaluationsService } from './evaluations.service';
 import { JobLogs, JobLogsService } from './job-logs.service';
-import { JobEventsService } from './job-events.service';
 import { JobReader } from './job-reader';
-import { whileRedisDown } from '../core/redis/redis-availability';
-import { CALLBACK_TOKEN_HEADER } from '../core/http/access.guard';
+import { CALLBACK_TOKEN_HEADER } from '../core/http/fast-path';
 import { header } from '../core/http/caller.decorator';
-import { EventAccess } from './event-access';
+import { EventIntake } from './event-intake';
 import { HEARTBEAT_MS, JobStreamService } from './job-stream.service';
 import { streamEntryId } from '../domain/job-stream';
 import { assertKnownParams, parseBool } from '../domain/filters';
@@ -35,8 +33,7 @@ const LOG_QUERIES = [
 export class EvaluationsController {
   constructor(
     private readonly evaluations: EvaluationsService,
-    private readonly events: JobEventsService,
-    private readonly access: EventAccess,
+    private readonly intake: EventIntake,
     private readonly stream: JobStreamService,
     private readonly artifactFiles: ArtifactsService,
     private readonly comparisons: ComparisonService,
@@ -117,13 +114,7 @@ export class EvaluationsController {
   @ApiResponse({ status: 204, description: 'Applied' })
   @ApiErrors(400, 401, 403, 404, 409)
   async event(@Param('id') id: string, @Body() body: StatusEventDto, @Req() req: FastifyRequest, @Caller() caller: RequestContext): Promise<void> {
-    const ev = body.benchmark_status_event;
-    // Held through a short Redis outage (under the SDK's 10 s callback timeout): the SDK sends each
-    // status once, and a lost "completed" would fail the benchmark.
-    await whileRedisDown(async () => {
-      await this.access.check(id, ev.benchmark_index, header(req, CALLBACK_TOKEN_HEADER), caller);
-      await this.events.apply(id, ev, 'api', body.job_meta);
-    }, 8000);
+    await this.intake.receive(id, body, header(req, CALLBACK_TOKEN_HEADER), caller);
   }
 
   @Get('compare')

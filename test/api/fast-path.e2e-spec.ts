@@ -12,8 +12,9 @@ function sample(text: string, pattern: RegExp): number {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-// GET /jobs/{id} and the health check are answered below Fastify (core/http/fast-path); these
-// check that the answers are the ones the Nest routes give, for every caller.
+// GET /jobs/{id}, the health check and adapters' events are answered below Fastify
+// (core/http/fast-path); these check that the answers are the ones the Nest routes give, for
+// every caller.
 describe('reads on the server fast path', () => {
   const svc = new EvalHubService({ TENANCY_MODE: 'cluster', AUTH_DISABLED_I_UNDERSTAND: 'true' });
   const tenantA = { 'X-Tenant': 'team-a', 'X-User': 'ann' };
@@ -64,5 +65,88 @@ describe('reads on the server fast path', () => {
     const text = (await svc.request('GET', '/metrics')).text;
     expect(sample(text, /^evalhub_http_requests_total\{.*route="\/api\/v1\/evaluations\/jobs\/:id".*status="200"/)).toBe(before + 1);
     expect(sample(text, /^http_server_request_count_total\{.*http_route="\/api\/v1\/health"/)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+// Adapters' events: authentication on, so a caller allowed to write the job may post as the
+// adapter's callback token would.
+describe('adapter events (POST /jobs/{id}/events) on the server fast path', () => {
+  const ann = { token: 'ann-token-0123456789', user: 'ann', tenants: ['team-a'], role: 'submitter' as const };
+  const bob = { token: 'bob-token-0123456789', user: 'bob', tenants: ['team-b'], role: 'submitter' as const };
+  const svc = new EvalHubService({ TENANCY_MODE: 'cluster' }, { tokens: [ann, bob] });
+  const tenantA = { Authorization: 'Bearer ann-token-0123456789' };
+  let id = '';
+  beforeAll(async () => {
+    await svc.start({ worker: false });
+    const res = await svc.request('POST', '/api/v1/evaluations/jobs', JOB, tenantA);
+    expect(res.status).toBe(202);
+    id = res.body.resource.id;
+  });
+  afterAll(() => svc.stop());
+
+  const event = (status: string, extra: object = {}) => ({ benchmark_status_event: { provider_id: 'lm_evaluation_harness', id: 'arc_easy', benchmark_index: 0, status, ...extra } });
+  const eventsPath = () => `/api/v1/evaluations/jobs/${id}/events`;
+  /** The same request through the fast path and (with a query) through Fastify and Nest. */
+  const both = async (urlPath: string, body: string, headers: Record<string, string>) => {
+    const fast = await svc.request('POST', urlPath, body, headers);
+    const nest = await svc.request('POST', `${urlPath}?via=nest`, body, headers);
+    return { fast, nest };
+  };
+  const withoutTrace = (b: unknown) => (b && typeof b === 'object' ? { ...(b as object), trace: undefined } : b);
+
+  it('applies an event and answers 204 with the request id', async () => {
+    const res = await svc.request('POST', eventsPath(), event('running'), { ...tenantA, 'X-Global-Transaction-Id': 'event-1' });
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    expect(res.headers.get('x-global-transaction-id')).toBe('event-1');
+    const job = await svc.request('GET', `/api/v1/evaluations/jobs/${id}`, undefined, tenantA);
+    expect(job.body.status.benchmarks[0].status).toBe('running');
+    // A body without Content-Type is read as JSON, as upstream reads every body.
+    const bare = await fetch(`${svc.baseUrl}${eventsPath()}`, { method: 'POST', headers: tenantA, body: Buffer.from(JSON.stringify(event('running'))) });
+    expect(bare.status).toBe(204);
+  });
+
+  it('refuses bad events exactly as the Nest route does', async () => {
+    const valid = JSON.stringify(event('running'));
+    const cases: [string, string, Record<string, string>, number, string][] = [
+      ['broken JSON', '{"benchmark_status_event": ', tenantA, 400, 'invalid_json_request'],
+      ['no event', '{}', tenantA, 400, 'request_validation_failed'],
+      ['unknown status', JSON.stringify(event('exploded')), tenantA, 400, 'request_validation_failed'],
+      ['absurd nesting', `{"benchmark_status_event": ${'['.repeat(40)}${']'.repeat(40)}}`, tenantA, 400, 'json_too_deep'],
+      ['another tenant', valid, { Authorization: 'Bearer bob-token-0123456789' }, 404, 'resource_not_found'],
+      ['an unknown bearer token', valid, { Authorization: 'Bearer nobody-0123456789' }, 401, 'unauthorized'],
+      // The suite's admin acts in every tenant, so it must name one.
+      ['admin without a tenant', valid, {}, 400, 'missing_tenant_header'],
+    ];
+    for (const [name, body, headers, status, code] of cases) {
+      const { fast, nest } = await both(eventsPath(), body, headers);
+      expect({ name, status: fast.status, code: fast.body.message_code }).toEqual({ name, status, code });
+      expect({ name, status: nest.status, body: withoutTrace(nest.body) }).toEqual({ name, status: fast.status, body: withoutTrace(fast.body) });
+    }
+    const unknown = await both('/api/v1/evaluations/jobs/no-such-job/events', valid, tenantA);
+    expect(unknown.fast.status).toBe(404);
+    expect(withoutTrace(unknown.fast.body)).toEqual(withoutTrace(unknown.nest.body));
+  });
+
+  it('takes the callback token from a callback URL, as Fastify does', async () => {
+    const forged = `/cb/${'x'.repeat(43)}`;
+    const { fast, nest } = await both(`${forged}${eventsPath()}`, JSON.stringify(event('running')), { Authorization: '' });
+    expect(fast.status).toBe(401);
+    expect(fast.body.message_code).toBe('callback_token_invalid');
+    expect(withoutTrace(nest.body)).toEqual(withoutTrace(fast.body));
+  });
+
+  it('leaves bodies over the route limit to Fastify, which answers 413', async () => {
+    const big = JSON.stringify(event('running', { message: { message: 'x'.repeat(600 * 1024), message_code: 'big' } }));
+    const res = await svc.request('POST', eventsPath(), big, tenantA);
+    expect(res.status).toBe(413);
+    expect(res.body.message_code).toBe('request_body_too_large');
+  });
+
+  it('counts its answers in the HTTP metrics under the route pattern', async () => {
+    const pattern = /^evalhub_http_requests_total\{.*method="POST".*route="\/api\/v1\/evaluations\/jobs\/:id\/events".*status="204"/;
+    const before = sample((await svc.request('GET', '/metrics')).text, pattern);
+    await svc.request('POST', eventsPath(), event('running'), tenantA);
+    expect(sample((await svc.request('GET', '/metrics')).text, pattern)).toBe(before + 1);
   });
 });

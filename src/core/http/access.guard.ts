@@ -5,11 +5,9 @@ import { AppConfig } from '../config/app-config';
 import { ApiError } from '../errors/api-error';
 import { atLeast, chooseTenant, roleFor, TENANT_PATTERN, USER_PATTERN, verbAndResource } from '../../domain/access';
 import { header, setCaller } from './caller.decorator';
-import type { PlainRequest } from './fast-path';
+import { CALLBACK_TOKEN_HEADER, PlainRequest } from './fast-path';
 import { RequestContext } from './request-context';
 
-/** The header that carries a benchmark run's callback token (sidecar, or the /cb/<token> path). */
-export const CALLBACK_TOKEN_HEADER = 'x-evalhub-callback-token';
 
 const EVENTS_PATH = /^\/api\/v1\/evaluations\/jobs\/[^/]+\/events$/;
 

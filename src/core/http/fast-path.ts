@@ -1,11 +1,16 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'http';
 import { randomUUID } from 'crypto';
+import { splitCapabilityPath } from '../../domain/callback-binding';
+import { readsAsJson } from './json-body-types';
+import { parseJsonBody } from './json-body';
 import { RequestContext } from './request-context';
 import { isStaticRoute } from './route-table';
 
 /** The contract's health check: probed often, and needs nothing of the framework. */
 export const CONTRACT_HEALTH = '/api/v1/health';
 export const REQUEST_ID_HEADER = 'x-global-transaction-id';
+/** The header that carries a benchmark run's callback token (sidecar, or the /cb/<token> path). */
+export const CALLBACK_TOKEN_HEADER = 'x-evalhub-callback-token';
 /** Node's default (5 s) is shorter than clients' pools expect; Fastify's default was 72 s. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
@@ -21,10 +26,30 @@ export type FastPathObserver = (method: string, route: string, status: number, s
 /** A read answered on the fast path: the route's path parameters and the caller, the body to send as JSON. */
 export type FastReadHandler = (params: string[], caller: RequestContext) => Promise<unknown>;
 
+/**
+ * A JSON-body POST answered on the fast path with 204: the route's path parameters, the parsed
+ * body, the caller and the request's headers (with a callback token of the URL moved to its header).
+ */
+export type FastWriteHandler = (params: string[], body: unknown, caller: RequestContext, headers: IncomingHttpHeaders) => Promise<void>;
+
 interface FastRead {
   route: string;
   pattern: RegExp;
   handle: FastReadHandler;
+}
+
+interface FastWrite {
+  route: string;
+  pattern: RegExp;
+  handle: FastWriteHandler;
+}
+
+/** A POST the fast path takes: its write, path parameters, declared body length and headers. */
+interface WriteMatch {
+  write: FastWrite;
+  params: string[];
+  length: number;
+  headers: IncomingHttpHeaders;
 }
 
 /** The contract health check's answer (the fast path's and Fastify's alike). */
@@ -40,18 +65,23 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
 }
 
 /**
- * The HTTP server under Fastify, which answers the most frequent plain reads itself: the health
- * check, and the GET routes modules register here (a job's status, polled by every client).
- * Fastify's request and reply objects, hooks and Nest's per-request pipeline cost more than half
- * of such an answer's time. The answers are the same as the Nest routes' (which stay, for the
- * OpenAPI document and every other case): same access check, same error format, same metrics.
- * Requests with a query, a body, a browser origin (CORS and origin rules), or while the app is
- * closing (Fastify answers 503) go to Fastify.
+ * The HTTP server under Fastify, which answers the most frequent plain requests itself: the health
+ * check, the GET routes modules register here (a job's status, polled by every client) and the
+ * JSON POSTs they register (adapters' events, the busiest write). Fastify's request and reply
+ * objects, hooks, body parser and Nest's per-request pipeline cost more than half of such an
+ * answer's time. The answers are the same as the Nest routes' (which stay, for the OpenAPI document
+ * and every other case): same body limits and parser, access check, validation, error format and
+ * metrics. Requests with a query, a browser origin (CORS and origin rules), reads with a body,
+ * writes without a declared length or over the route's limit, or with a media type not read as
+ * JSON, and any request while the app is closing (Fastify answers 503) go to Fastify.
  */
 export class FastPath {
   closing = false;
   private observer?: FastPathObserver;
   private readonly reads: FastRead[] = [];
+  private readonly writes: FastWrite[] = [];
+  /** The largest body a path takes (Fastify's global limit or the route's own); writes need it. */
+  bodyLimit?: (path: string) => number;
   /** Decides who calls (the access guard's rule); reads are served only once it is set. */
   authorize?: (req: PlainRequest) => Promise<RequestContext>;
   /** Renders an error as the exception filter does. */
@@ -67,19 +97,29 @@ export class FastPath {
     this.reads.push({ route, pattern, handle });
   }
 
+  /** Serves `POST <pattern>` with a JSON body here, answering 204; `route` labels its metrics. */
+  write(route: string, pattern: RegExp, handle: FastWriteHandler): void {
+    this.writes.push({ route, pattern, handle });
+  }
+
   /** For FastifyAdapter's `serverFactory`. */
   readonly serverFactory = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
     const server = createServer((req, res) => {
-      if (req.method !== 'GET' || this.closing || req.headers.origin !== undefined) return handler(req, res);
+      if (this.closing || req.headers.origin !== undefined) return handler(req, res);
       const url = req.url ?? '/';
-      if (url === CONTRACT_HEALTH) return this.health(req, res);
-      // A fixed path (`/jobs/stream`) is its own route, never a parameter of `/jobs/:id`.
-      if (this.reads.length && this.authorize && !url.includes('?') && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined && !isStaticRoute(url)) {
-        for (const r of this.reads) {
-          const m = r.pattern.exec(url);
-          const params = m ? decoded(m.slice(1)) : undefined;
-          if (params) return void this.answerRead(r, params, req, res);
+      if (req.method === 'GET') {
+        if (url === CONTRACT_HEALTH) return this.health(req, res);
+        // A fixed path (`/jobs/stream`) is its own route, never a parameter of `/jobs/:id`.
+        if (this.reads.length && this.authorize && !url.includes('?') && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined && !isStaticRoute(url)) {
+          for (const r of this.reads) {
+            const m = r.pattern.exec(url);
+            const params = m ? decoded(m.slice(1)) : undefined;
+            if (params) return void this.answerRead(r, params, req, res);
+          }
         }
+      } else if (req.method === 'POST' && this.writes.length && this.authorize && this.bodyLimit) {
+        const match = this.matchWrite(url, req.headers);
+        if (match) return void this.answerWrite(match, req, res);
       }
       handler(req, res);
     });
@@ -108,6 +148,52 @@ export class FastPath {
     this.observer?.('GET', r.route, status, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
+  /**
+   * The write a POST is for, when the fast path can take it: a declared body within the path's
+   * limit, read as JSON (as Fastify's hooks relabel media types), no `Expect`. A callback URL's
+   * `/cb/<token>` prefix moves to the token header, as Fastify's rewriteUrl does.
+   */
+  private matchWrite(url: string, headers: IncomingHttpHeaders): WriteMatch | undefined {
+    const declared = headers['content-length'];
+    if (url.includes('?') || declared === undefined || headers['transfer-encoding'] !== undefined || headers.expect !== undefined) return undefined;
+    if (!/^[1-9][0-9]{0,9}$/.test(declared) || !readsAsJson(headers['content-type'])) return undefined;
+    const split = splitCapabilityPath(url);
+    const path = split?.path ?? url;
+    const length = Number(declared);
+    if (length > this.bodyLimit!(path)) return undefined;
+    for (const write of this.writes) {
+      const m = write.pattern.exec(path);
+      const params = m ? decoded(m.slice(1)) : undefined;
+      if (params) return { write, params, length, headers: split ? { ...headers, [CALLBACK_TOKEN_HEADER]: split.token } : headers };
+    }
+    return undefined;
+  }
+
+  private async answerWrite(match: WriteMatch, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    // The access check and error log see the path the route serves, never a token in it.
+    const plain: PlainRequest = { id: requestIdOf(req.headers), method: 'POST', url: splitCapabilityPath(req.url ?? '/')?.path ?? req.url ?? '/', headers: match.headers };
+    const text = await readBody(req, match.length);
+    // A client that went away before sending its body gets no answer.
+    if (text === undefined) return;
+    let status = 204;
+    try {
+      // As in Fastify and Nest: the body is parsed before the access check.
+      const body = parseJsonBody(text);
+      const caller = await this.authorize!(plain);
+      await match.write.handle(match.params, body, caller, match.headers);
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(204, { 'x-global-transaction-id': plain.id });
+        res.end();
+      }
+    } catch (e) {
+      const err = this.renderError?.(e, plain) ?? { status: 500, body: { message_code: 'internal_server_error', message: 'An internal error occurred.', trace: plain.id } };
+      status = err.status;
+      this.send(res, plain.id, status, JSON.stringify(err.body), err.headers);
+    }
+    this.observer?.('POST', match.write.route, status, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
   private send(res: ServerResponse, requestId: string, status: number, body: string, headers: Record<string, string> = {}): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, {
@@ -118,6 +204,21 @@ export class FastPath {
     });
     res.end(body);
   }
+}
+
+/** The declared `length` bytes of a body as text; undefined when the client leaves first. */
+function readBody(req: IncomingMessage, length: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(size === length ? (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8') : undefined));
+    req.once('error', () => resolve(undefined));
+    req.once('close', () => resolve(undefined));
+  });
 }
 
 /** Path parameters, URL-decoded; undefined when one is malformed (Fastify then answers). */

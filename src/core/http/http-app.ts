@@ -7,7 +7,7 @@ import { AppConfig, loadConfig } from '../config/app-config';
 import { AppLogger } from '../logging/app-logger';
 import { ApiExceptionFilter, toErrorBody } from './api-exception.filter';
 import { withLogFields } from '../logging/log-context';
-import { AccessGuard, CALLBACK_TOKEN_HEADER } from './access.guard';
+import { AccessGuard } from './access.guard';
 import { knownMethodsFor, registerRoute } from './route-table';
 import { createValidationPipe } from './validation';
 import { nullMeansAbsent, parseJsonBody, routeBodyLimit, withoutNulls } from './json-body';
@@ -16,7 +16,7 @@ import { AUTHENTICATOR, Authenticator } from '../auth/identity';
 import { splitCapabilityPath } from '../../domain/callback-binding';
 import { foreignOrigin } from './origin-check';
 import { readBodiesAsJson } from './json-body-types';
-import { attachFastPath, CONTRACT_HEALTH, FastPath, healthBody, requestIdOf } from './fast-path';
+import { attachFastPath, CALLBACK_TOKEN_HEADER, CONTRACT_HEALTH, FastPath, healthBody, requestIdOf } from './fast-path';
 
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const DRAIN_WAIT_MS = 2000;
@@ -141,6 +141,7 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   if (opts.authenticate) {
     const errorLogger = new Logger('HTTP');
     fastPath.authorize = (req) => guard.callerFor(req);
+    fastPath.bodyLimit = (path) => Math.min(cfg.maxRequestBodyBytes, routeBodyLimit(path) ?? Infinity);
     fastPath.renderError = (e, req) => {
       const { status, body, allow } = withLogFields({ request_id: req.id }, () => toErrorBody(e, req, errorLogger));
       return { status, body, headers: allow ? { allow: allow.join(', ') } : undefined };
