@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ApiModule } from './api.module';
 import { ConfigError } from './core/config/app-config';
+import { applyRuntimeV8Flags } from './core/config/node-flags';
 import { createHttpApp } from './core/http/http-app';
 import { setupOpenApi } from './openapi';
 import { setupQueueDashboard } from './queue/queue-dashboard';
 
 /** API process: EvalHub v1 REST API, Swagger UI at /docs. */
 async function bootstrap(): Promise<void> {
+  applyRuntimeV8Flags();
   const { app, cfg } = await createHttpApp(ApiModule, 'evalhub-api', { authenticate: true });
   setupOpenApi(app);
   await setupQueueDashboard(app, cfg);

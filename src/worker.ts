@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError } from './core/config/app-config';
+import { applyRuntimeV8Flags } from './core/config/node-flags';
 import { createHttpApp } from './core/http/http-app';
 import { WorkerModule } from './worker.module';
 
 /** Worker process: runs evaluations from the queues; its HTTP port serves health and metrics. */
 async function bootstrap(): Promise<void> {
+  applyRuntimeV8Flags();
   const { app, cfg } = await createHttpApp(WorkerModule, 'evalhub-worker');
   await app.listen(cfg.workerPort, cfg.workerHost);
   new Logger('Bootstrap').log(
