@@ -8,7 +8,6 @@ import { header, setCaller } from './caller.decorator';
 import { CALLBACK_TOKEN_HEADER, PlainRequest } from './fast-path';
 import { RequestContext } from './request-context';
 
-
 const EVENTS_PATH = /^\/api\/v1\/evaluations\/jobs\/[^/]+\/events$/;
 
 /**

@@ -44,9 +44,10 @@ interface FastWrite {
   handle: FastWriteHandler;
 }
 
-/** A POST the fast path takes: its write, path parameters, declared body length and headers. */
+/** A POST the fast path takes: its write, the path it serves (without a callback URL's prefix), path parameters, declared body length and headers. */
 interface WriteMatch {
   write: FastWrite;
+  path: string;
   params: string[];
   length: number;
   headers: IncomingHttpHeaders;
@@ -141,9 +142,7 @@ export class FastPath {
       const caller = await this.authorize!(plain);
       this.send(res, plain.id, 200, JSON.stringify(await r.handle(params, caller)));
     } catch (e) {
-      const err = this.renderError?.(e, plain) ?? { status: 500, body: { message_code: 'internal_server_error', message: 'An internal error occurred.', trace: plain.id } };
-      status = err.status;
-      this.send(res, plain.id, status, JSON.stringify(err.body), err.headers);
+      status = this.sendError(res, plain, e);
     }
     this.observer?.('GET', r.route, status, Number(process.hrtime.bigint() - started) / 1e9);
   }
@@ -164,7 +163,7 @@ export class FastPath {
     for (const write of this.writes) {
       const m = write.pattern.exec(path);
       const params = m ? decoded(m.slice(1)) : undefined;
-      if (params) return { write, params, length, headers: split ? { ...headers, [CALLBACK_TOKEN_HEADER]: split.token } : headers };
+      if (params) return { write, path, params, length, headers: split ? { ...headers, [CALLBACK_TOKEN_HEADER]: split.token } : headers };
     }
     return undefined;
   }
@@ -172,7 +171,7 @@ export class FastPath {
   private async answerWrite(match: WriteMatch, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     // The access check and error log see the path the route serves, never a token in it.
-    const plain: PlainRequest = { id: requestIdOf(req.headers), method: 'POST', url: splitCapabilityPath(req.url ?? '/')?.path ?? req.url ?? '/', headers: match.headers };
+    const plain: PlainRequest = { id: requestIdOf(req.headers), method: 'POST', url: match.path, headers: match.headers };
     const text = await readBody(req, match.length);
     // A client that went away before sending its body gets no answer.
     if (text === undefined) return;
@@ -187,11 +186,16 @@ export class FastPath {
         res.end();
       }
     } catch (e) {
-      const err = this.renderError?.(e, plain) ?? { status: 500, body: { message_code: 'internal_server_error', message: 'An internal error occurred.', trace: plain.id } };
-      status = err.status;
-      this.send(res, plain.id, status, JSON.stringify(err.body), err.headers);
+      status = this.sendError(res, plain, e);
     }
     this.observer?.('POST', match.write.route, status, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /** Answers an error as the exception filter renders it; its status. */
+  private sendError(res: ServerResponse, plain: PlainRequest, e: unknown): number {
+    const err = this.renderError?.(e, plain) ?? { status: 500, body: { message_code: 'internal_server_error', message: 'An internal error occurred.', trace: plain.id } };
+    this.send(res, plain.id, err.status, JSON.stringify(err.body), err.headers);
+    return err.status;
   }
 
   private send(res: ServerResponse, requestId: string, status: number, body: string, headers: Record<string, string> = {}): void {
