@@ -113,15 +113,17 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
   async waitingPlaces(jobId: string, unitKeys: string[]): Promise<Map<string, number>> {
     const places = new Map<string, number>();
     if (unitKeys.length === 0) return places;
-    const waitKey = this.runs.keys.wait;
-    const pipe = this.redis.pipeline().llen(waitKey);
-    for (const key of unitKeys) pipe.lpos(waitKey, bullJobId.unit(jobId, key)).zrank(this.runs.keys.prioritized, bullJobId.unit(jobId, key));
-    const replies = (await pipe.exec()) ?? [];
-    const length = Number(replies[0]?.[1] ?? 0);
+    const { wait, prioritized } = this.runs.keys;
+    // Plain commands rather than a pipeline: the client's auto-pipelining sends them in its next
+    // write together with every other read of this tick, where a pipeline costs a write of its own.
+    // Units are queued with a priority, so the wait list is scanned only for one not ranked there.
+    const ids = unitKeys.map((key) => bullJobId.unit(jobId, key));
+    const [length, ranks] = await Promise.all([this.redis.llen(wait), Promise.all(ids.map((id) => this.redis.zrank(prioritized, id)))]);
+    const inWait = await Promise.all(ids.map((id, i) => (ranks[i] === null ? this.redis.lpos(wait, id) : null)));
     unitKeys.forEach((key, i) => {
-      const inWait = replies[1 + 2 * i]?.[1];
-      const rank = replies[2 + 2 * i]?.[1];
-      if (typeof inWait === 'number') places.set(key, length - inWait);
+      const w = inWait[i];
+      const rank = ranks[i];
+      if (typeof w === 'number') places.set(key, length - w);
       else if (typeof rank === 'number') places.set(key, length + rank + 1);
     });
     return places;
