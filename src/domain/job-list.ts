@@ -27,7 +27,10 @@ export interface JobListTerm {
 export const ALL_JOBS = 'all';
 export type JobListLeaf = JobListTerm | typeof ALL_JOBS;
 
-function jobListValues(job: JobRecord): Record<JobListField, string[]> {
+/** The values of each field a job has (several tags, at most one of the rest). */
+export type JobListValues = Record<JobListField, string[]>;
+
+export function jobListValues(job: JobRecord): JobListValues {
   const one = (v: string | undefined | null): string[] => (v === undefined || v === null ? [] : [v]);
   return {
     state: [job.status.state],
@@ -45,7 +48,11 @@ export function jobListTerms(job: JobRecord): JobListTerm[] {
 }
 
 export function jobMatchesFilters(job: JobRecord, filters: JobListFilters): boolean {
-  const values = jobListValues(job);
+  return valuesMatchFilters(jobListValues(job), filters);
+}
+
+/** `jobMatchesFilters` for a job's values taken out beforehand. */
+export function valuesMatchFilters(values: JobListValues, filters: JobListFilters): boolean {
   return JOB_LIST_FIELDS.every((field) => matchesFilter(filters[field], values[field]));
 }
 

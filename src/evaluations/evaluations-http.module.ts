@@ -6,6 +6,7 @@ import { EvaluationsModule } from './evaluations.module';
 import { EventIntake } from './event-intake';
 import { JobEventsFastPath } from './job-events.fast-path';
 import { JobReadFastPath } from './job-read.fast-path';
+import { JobListBodies } from './job-list-bodies';
 import { JobReader } from './job-reader';
 import { JobStreamService } from './job-stream.service';
 
@@ -13,7 +14,7 @@ import { JobStreamService } from './job-stream.service';
 @Module({
   imports: [EvaluationsModule],
   controllers: [EvaluationsController],
-  providers: [JobStreamService, ArtifactsService, ComparisonService, JobReader, JobReadFastPath, EventIntake, JobEventsFastPath],
+  providers: [JobStreamService, ArtifactsService, ComparisonService, JobReader, JobListBodies, JobReadFastPath, EventIntake, JobEventsFastPath],
   exports: [ComparisonService],
 })
 export class EvaluationsHttpModule {}

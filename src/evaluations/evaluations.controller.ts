@@ -14,6 +14,7 @@ import { JobSubmissionDto } from './dto/job-submission.dto';
 import { StatusEventDto } from './dto/status-event.dto';
 import { EvaluationsService } from './evaluations.service';
 import { JobLogs, JobLogsService } from './job-logs.service';
+import { JobListBodies } from './job-list-bodies';
 import { JobReader } from './job-reader';
 import { CALLBACK_TOKEN_HEADER } from '../core/http/fast-path';
 import { header } from '../core/http/caller.decorator';
@@ -39,6 +40,7 @@ export class EvaluationsController {
     private readonly comparisons: ComparisonService,
     private readonly jobLogs: JobLogsService,
     private readonly reader: JobReader,
+    private readonly listBodies: JobListBodies,
   ) {}
 
   @Post()
@@ -65,9 +67,10 @@ export class EvaluationsController {
   @ApiQuery({ name: 'experiment_id', required: false })
   @ApiResponse({ status: 200, type: JobListDto })
   @ApiErrors(400)
-  async list(@Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext) {
+  async list(@Query() query: Record<string, string>, @Req() req: FastifyRequest, @Caller() caller: RequestContext, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const page = await this.evaluations.list(query, req.url, caller);
-    return { ...page, items: page.items.map((j) => this.view(j)) };
+    reply.header('Content-Type', 'application/json; charset=utf-8');
+    return this.listBodies.of(page);
   }
 
   @Get(':id')

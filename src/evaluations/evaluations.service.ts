@@ -10,7 +10,7 @@ import { RedisKeys } from '../core/redis/redis-keys';
 import { JOB_RUNTIME, JobRuntime } from '../core/runtime/job-runtime';
 import { referencedProviderIds, resolveBenchmarks } from '../domain/expansion';
 import { assertKnownParams, once, Page, pageOf, paginate, parseBool, parseFilter, parsePage } from '../domain/filters';
-import { ALL_JOBS, JobListFilters, jobListSet, jobMatchesFilters } from '../domain/job-list';
+import { ALL_JOBS, JobListFilters, jobListSet, valuesMatchFilters } from '../domain/job-list';
 import { cancelJob, isTerminalJobState } from '../domain/job-state';
 import { jobSourceError } from '../domain/job-source';
 import { executorFor, planRuns } from '../domain/run-plan';
@@ -21,7 +21,7 @@ import { JobSubmissionDto } from './dto/job-submission.dto';
 import { ExperimentTracker, EXPERIMENT_TRACKER } from './experiment-tracker';
 import { JobControl } from './job-control';
 import { JobEventsBus } from './job-events.bus';
-import { JobsRepository } from './jobs.repository';
+import { ListedJob, JobsRepository } from './jobs.repository';
 import { benchmarkParameterErrors, misspelledParameterErrors } from '../domain/benchmark-parameters';
 import { BACKEND_PARAMETERS, isNativeBackend, parameterValueErrors, unknownParameterErrors } from '../domain/native-backends';
 import { ProviderAvailabilityService } from '../providers/provider-availability.service';
@@ -217,7 +217,7 @@ export class EvaluationsService {
    * filters: a mismatch (a writer that did not keep the indexes, a job that changed or went in
    * between) repairs them and asks again once, then falls back to reading every job.
    */
-  async list(query: Record<string, string | string[] | undefined>, uri: string, caller: RequestContext): Promise<Page<JobRecord>> {
+  async list(query: Record<string, string | string[] | undefined>, uri: string, caller: RequestContext): Promise<Page<ListedJob>> {
     assertKnownParams(query, LIST_PARAMS);
     const page = parsePage(query);
     const filters: JobListFilters = {
@@ -233,17 +233,17 @@ export class EvaluationsService {
     if (unfiltered || (await this.jobs.listIndexed())) {
       for (let attempt = 0; ; attempt++) {
         const { total, ids } = await this.jobs.listPage(caller.tenant, set, page.offset, page.limit);
-        const docs = await this.jobs.getEach(ids);
-        const wrong = ids.filter((_, i) => !docs[i] || !jobMatchesFilters(docs[i], filters));
+        const listed = await this.jobs.getListed(ids);
+        const wrong = ids.filter((_, i) => !listed[i] || !valuesMatchFilters(listed[i].values, filters));
         // Unfiltered, only a job deleted in between can be missing: the page goes without it.
-        if (wrong.length === 0 || (unfiltered && attempt > 0)) return pageOf(docs.filter((d) => d !== undefined), total, page, uri);
+        if (wrong.length === 0 || (unfiltered && attempt > 0)) return pageOf(listed.filter((j) => j !== undefined), total, page, uri);
         if (attempt > 0) break;
         await this.jobs.repairListIndexes(caller.tenant, set, wrong);
       }
       this.logger.warn(`job list indexes disagree with the jobs for '${uri}'; answered by reading every job`);
     }
-    const all = (await this.jobs.getMany(await this.jobs.ids(caller.tenant))).filter((j) => jobMatchesFilters(j, filters));
-    return paginate(all, page, uri);
+    const all = (await this.jobs.getListed(await this.jobs.ids(caller.tenant))).filter((j) => j !== undefined && valuesMatchFilters(j.values, filters));
+    return paginate(all as ListedJob[], page, uri);
   }
 
   /** Soft cancel (state cancelled, processes stopped) or, with hard_delete, removal. */

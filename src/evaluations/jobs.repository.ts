@@ -5,7 +5,7 @@ import { DocumentStore } from '../core/redis/document-store';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { SortedSetPage, sortedSetPage } from '../core/redis/sorted-set-page';
-import { ALL_JOBS, JobListLeaf, jobListTerms } from '../domain/job-list';
+import { ALL_JOBS, JobListLeaf, jobListTerms, JobListValues, jobListValues } from '../domain/job-list';
 import { isTerminalJobState } from '../domain/job-state';
 import { jobChangeEntry, jobSnapshot } from '../domain/job-stream';
 import { leavesOf, mapLeaves, SetExpr } from '../domain/set-expr';
@@ -21,6 +21,19 @@ const CHANGES_STREAM_LENGTH = 10000;
 const LIST_INDEX_VERSION = '1';
 const FILL_CHUNK = 500;
 const FILL_LOCK_MS = 60_000;
+/** Stored versions kept for lists: ten pages of the default size. */
+const LISTED_KEPT = 500;
+
+/**
+ * One stored version of a job as a list uses it: the document as stored and the values the list
+ * filters read. The same object comes back while the stored document stays the same, so a
+ * page of unchanged jobs is neither parsed again nor (see JobListBodies) rendered again.
+ */
+export interface ListedJob {
+  readonly id: string;
+  readonly raw: string;
+  readonly values: JobListValues;
+}
 
 /** A job may still need work from a worker: it has not finished, or MLflow has not recorded it. */
 export function needsWork(job: JobRecord): boolean {
@@ -44,6 +57,7 @@ export class JobsRepository extends DocumentStore<JobRecord> implements OnApplic
   private readonly activeKey: string;
   private listIndexesReady = false;
   private filling?: Promise<void>;
+  private readonly listed = new Map<string, ListedJob>();
 
   constructor(@Inject(REDIS) private readonly client: Redis, private readonly redisKeys: RedisKeys) {
     super(
@@ -128,6 +142,30 @@ export class JobsRepository extends DocumentStore<JobRecord> implements OnApplic
   private leafKey(tenant: string | undefined, leaf: JobListLeaf): string {
     if (leaf === ALL_JOBS) return tenant ? this.redisKeys.tenantIndex('job', tenant) : this.redisKeys.index('job');
     return this.redisKeys.jobListIndex(tenant, leaf.field, leaf.value);
+  }
+
+  /**
+   * Jobs as lists use them, in the order of `ids` (undefined for one that is gone). Each is read
+   * from Redis every time; only the parsing of a version seen before is saved.
+   */
+  async getListed(ids: string[]): Promise<(ListedJob | undefined)[]> {
+    const out: (ListedJob | undefined)[] = [];
+    for (let i = 0; i < ids.length; i += FILL_CHUNK) {
+      const chunk = ids.slice(i, i + FILL_CHUNK);
+      const raws = await this.client.mget(chunk.map((id) => this.redisKeys.doc('job', id)));
+      raws.forEach((raw, j) => out.push(raw ? this.listedOf(chunk[j], raw) : undefined));
+    }
+    return out;
+  }
+
+  private listedOf(id: string, raw: string): ListedJob {
+    const kept = this.listed.get(id);
+    const entry: ListedJob = kept?.raw === raw ? kept : { id, raw, values: jobListValues(JSON.parse(raw) as JobRecord) };
+    this.listed.delete(id);
+    this.listed.set(id, entry);
+    // Map order is insertion order: the first key is the least recently listed.
+    if (this.listed.size > LISTED_KEPT) this.listed.delete(this.listed.keys().next().value!);
+    return entry;
   }
 
   /** Jobs that may still need work (a superset: callers check each document). */

@@ -131,6 +131,30 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
     expect((await svc.request('GET', '/api/v1/evaluations/jobs?bogus=1', undefined, h)).body.message_code).toBe('query_bad_parameter');
   });
 
+  it('lists each job as GET shows it, and as it is now after it changed between two lists', async () => {
+    const h = { 'X-Tenant': 'relist' };
+    const id = (await submit({ name: 'relist', tags: ['r'], model: MODEL, benchmarks: [ARC, { ...ARC, id: 'hellaswag_ar' }] }, h)).body.resource.id;
+    const listed = async () => {
+      const res = await svc.request('GET', '/api/v1/evaluations/jobs?tags=r', undefined, h);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.body).toMatchObject({ total_count: 1, limit: 50, first: { href: '/api/v1/evaluations/jobs?tags=r' } });
+      return res.body.items;
+    };
+    // A list shows no queue places; otherwise an item is the job as GET /jobs/{id} answers it.
+    const got = async () => {
+      const job = (await svc.request('GET', `/api/v1/evaluations/jobs/${id}`, undefined, h)).body;
+      return { ...job, status: { ...job.status, benchmarks: job.status.benchmarks.map(({ queue_position: _p, queue_eta_seconds: _e, ...b }: any) => b) } };
+    };
+    expect(await listed()).toEqual([await got()]);
+    expect(await listed()).toEqual([await got()]);
+    const ev = await svc.request('POST', `/api/v1/evaluations/jobs/${id}/events`, { benchmark_status_event: { ...ARC, benchmark_index: 0, status: 'completed', metrics: { acc: 0.5 } } });
+    expect(ev.status).toBe(204);
+    const [after] = await listed();
+    expect(after.status.benchmarks[0].status).toBe('completed');
+    expect(after.results.benchmarks).toEqual([expect.objectContaining({ id: 'arc_easy', metrics: { acc: 0.5 } })]);
+    expect([after]).toEqual([await got()]);
+  });
+
   it('lists by filter right after a writer that does not keep the list indexes changed a job', async () => {
     const h = { 'X-Tenant': 'behind' };
     const a = (await submit({ name: 'behind-a', model: MODEL, benchmarks: [ARC] }, h)).body.resource.id;
