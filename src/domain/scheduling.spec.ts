@@ -1,4 +1,4 @@
-import { unitPriority } from './scheduling';
+import { benchmarkQueuePlaces, unitPriority, waitingUnitKeys } from './scheduling';
 
 describe('scheduling', () => {
   it('puts every high unit before every normal one, and normal before low', () => {
@@ -18,5 +18,27 @@ describe('scheduling', () => {
   it('stays inside its band and within BullMQ range', () => {
     expect(unitPriority('low', 1e12)).toBeLessThanOrEqual(2_097_152);
     expect(unitPriority('high', -5)).toBe(1);
+  });
+});
+
+describe('queue places of a job', () => {
+  const job = {
+    status: { benchmarks: [{ benchmark_index: 0, status: 'running' }, { benchmark_index: 1, status: 'pending' }, { benchmark_index: 2, status: 'pending' }] },
+    runs: [
+      { key: 'b0', indexes: [0] },
+      { key: 'g1', indexes: [1, 2] },
+      { key: 'b3', indexes: [3] },
+    ],
+  };
+
+  it('asks only for units with a benchmark that has not started', () => {
+    // Index 3 has no status entry yet: not started either.
+    expect(waitingUnitKeys(job)).toEqual(['g1', 'b3']);
+    expect(waitingUnitKeys({ status: { benchmarks: [] } })).toEqual([]);
+  });
+
+  it("gives each benchmark that has not started its unit's place, and none to a started one or a unit without a place", () => {
+    const places = benchmarkQueuePlaces(job, new Map([['b0', 1], ['g1', 4]]));
+    expect([...places]).toEqual([[1, 4], [2, 4]]);
   });
 });

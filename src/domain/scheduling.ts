@@ -22,3 +22,30 @@ export function unitPriority(priority: JobPriority | undefined, tenantWaiting: n
 export function fairShareGroup(tenant: string | undefined): string {
   return tenant ?? '-';
 }
+
+/** What queue places depend on in a job: which benchmarks have started and how they are run. */
+export interface QueuedJob {
+  status: { benchmarks: { benchmark_index: number; status: string }[] };
+  runs?: { key: string; indexes: number[] }[];
+}
+
+/** The keys of a job's units that still have a benchmark that has not started (those may wait in the queue). */
+export function waitingUnitKeys(job: QueuedJob): string[] {
+  const started = startedIndexes(job);
+  return (job.runs ?? []).filter((u) => u.indexes.some((i) => !started.has(i))).map((u) => u.key);
+}
+
+/** Each benchmark that has not started, with the queue place of the unit that runs it (units without a place are left out). */
+export function benchmarkQueuePlaces(job: QueuedJob, unitPlaces: ReadonlyMap<string, number>): Map<number, number> {
+  const started = startedIndexes(job);
+  const places = new Map<number, number>();
+  for (const unit of job.runs ?? []) {
+    const place = unitPlaces.get(unit.key);
+    if (place !== undefined) for (const i of unit.indexes) if (!started.has(i)) places.set(i, place);
+  }
+  return places;
+}
+
+function startedIndexes(job: QueuedJob): Set<number> {
+  return new Set(job.status.benchmarks.filter((b) => b.status !== 'pending').map((b) => b.benchmark_index));
+}

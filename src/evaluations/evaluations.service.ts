@@ -30,6 +30,7 @@ import { secretRefRefusal } from '../domain/secret-ref';
 import { resolveNemoSettings } from '../domain/nemo-evaluator-settings';
 import { resolveKfpSettings, runsOnKfp } from '../domain/kfp-settings';
 import { retryFailedBenchmarks } from '../domain/job-retry';
+import { benchmarkQueuePlaces, waitingUnitKeys } from '../domain/scheduling';
 
 const LIST_PARAMS = ['limit', 'offset', 'status', 'name', 'tags', 'owner', 'experiment_id'] as const;
 
@@ -184,16 +185,9 @@ export class EvaluationsService {
    * people watching: an unreachable queue gives none rather than failing the read.
    */
   async queuePlaces(job: JobRecord): Promise<Map<number, number>> {
-    const places = new Map<number, number>();
-    if (isTerminalJobState(job.status.state)) return places;
-    const started = new Set(job.status.benchmarks.filter((b) => b.status !== 'pending').map((b) => b.benchmark_index));
-    const waiting = (job.runs ?? []).filter((u) => u.indexes.some((i) => !started.has(i)));
-    const byUnit = await this.queue.waitingPlaces(job.resource.id, waiting.map((u) => u.key)).catch(() => new Map<string, number>());
-    for (const unit of waiting) {
-      const place = byUnit.get(unit.key);
-      if (place !== undefined) for (const i of unit.indexes) if (!started.has(i)) places.set(i, place);
-    }
-    return places;
+    if (isTerminalJobState(job.status.state)) return new Map();
+    const byUnit = await this.queue.waitingPlaces(job.resource.id, waitingUnitKeys(job)).catch(() => new Map<string, number>());
+    return benchmarkQueuePlaces(job, byUnit);
   }
 
   /**

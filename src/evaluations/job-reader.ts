@@ -8,9 +8,9 @@ import { toJobResource } from './job-resource';
 
 /**
  * Queue places and the start estimate are hints that move as workers take units: one computed
- * less than this ago serves again. A place costs Redis a scan of the wait list (LPOS), so a job
- * polled by many clients would otherwise cost that scan per poll. A benchmark that has started
- * shows as started whatever its kept place: the job itself is read fresh every time.
+ * less than this ago serves again. A place costs Redis a lookup per unit and the API a round
+ * trip, so a job polled by many clients would otherwise cost that per poll. A benchmark that has
+ * started shows as started whatever its kept place: the job itself is read fresh every time.
  */
 const HINT_TTL_MS = 1000;
 const PLACES_KEPT = 10_000;
@@ -42,7 +42,11 @@ export class JobReader {
     const places = await this.evaluations.queuePlaces(job);
     this.places.delete(job.resource.id);
     this.places.set(job.resource.id, { at: now, places });
-    if (this.places.size > PLACES_KEPT) this.places.delete(this.places.keys().next().value!);
+    // Oldest first (insertion order): expired ones go, so only the last second's reads stay kept.
+    for (const [id, p] of this.places) {
+      if (this.places.size <= PLACES_KEPT && now - p.at < HINT_TTL_MS) break;
+      this.places.delete(id);
+    }
     return places;
   }
 
