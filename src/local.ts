@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { SERVICE_NODE_FLAGS } from './core/config/node-flags';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from './core/config/node-flags';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   mlflow = await ensureMlflow();
   for (const entry of ['main.js', 'worker.js']) {
     // The IPC channel tells the child when this launcher is gone (see main.ts, worker.ts).
-    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(__dirname, entry)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: process.env });
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(__dirname, entry)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...SERVICE_ENV, ...process.env } });
     child.on('exit', (code) => stop(code ?? 1));
     apps.push(child);
   }

@@ -60,8 +60,9 @@ async function startStack(extraEnv = {}) {
     NODE_ENV: 'production',
     ...extraEnv,
   };
-  // The flags the service's own launchers use (src/core/config/node-flags.ts).
-  const flags = require(path.join(ROOT, 'dist', 'core', 'config', 'node-flags.js')).SERVICE_NODE_FLAGS;
+  // The flags and environment the service's own launchers use (src/core/config/node-flags.ts).
+  const { SERVICE_NODE_FLAGS: flags, SERVICE_ENV } = require(path.join(ROOT, 'dist', 'core', 'config', 'node-flags.js'));
+  for (const [k, v] of Object.entries(SERVICE_ENV)) env[k] ??= v;
   procs.push(spawn(process.execPath, [...flags, path.join(ROOT, 'dist', 'main.js')], { env, stdio: 'ignore' }));
   await waitHttp(`http://127.0.0.1:${apiPort}/api/v1/health`);
   if (extraEnv.NO_WORKER !== '1') {
