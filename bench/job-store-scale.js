@@ -236,13 +236,14 @@ async function main() {
     if (typeof repo.fillListIndexes === 'function') {
       const listKeys = [];
       for (let cursor = '0'; ; ) {
-        const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${jobPrefix}by:*`, 'COUNT', 5000);
+        // The list indexes are the sorted sets under by:, beside the layout version and the index epoch.
+        const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${jobPrefix}by:*`, 'COUNT', 5000, 'TYPE', 'zset');
         listKeys.push(...found);
         cursor = nextCursor;
         if (cursor === '0') break;
       }
       const sizes = new Map();
-      for (const k of listKeys) if (k !== keys.jobListIndexVersion) sizes.set(k, await redis.zcard(k));
+      for (const k of listKeys) sizes.set(k, await redis.zcard(k));
       for (let i = 0; i < listKeys.length; i += 1000) await redis.del(...listKeys.slice(i, i + 1000));
       const t2 = Date.now();
       await new JobsRepository(redis, keys).fillListIndexes();

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import type { Redis } from 'ioredis';
 import { DocumentStore } from '../core/redis/document-store';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
-import { SortedSetPage, sortedSetPage } from '../core/redis/sorted-set-page';
+import { KeptCounts, SortedSetPage, sortedSetPage } from '../core/redis/sorted-set-page';
 import { ALL_JOBS, JobListLeaf, jobListTerms, JobListValues, jobListValues } from '../domain/job-list';
 import { isTerminalJobState } from '../domain/job-state';
 import { jobChangeEntry, jobSnapshot } from '../domain/job-stream';
@@ -58,6 +58,8 @@ export class JobsRepository extends DocumentStore<JobRecord> implements OnApplic
   private listIndexesReady = false;
   private filling?: Promise<void>;
   private readonly listed = new Map<string, ListedJob>();
+  /** Sizes of filter combinations, kept in Redis while no job enters or leaves an index. */
+  private readonly keptCounts: KeptCounts;
 
   constructor(@Inject(REDIS) private readonly client: Redis, private readonly redisKeys: RedisKeys) {
     super(
@@ -74,6 +76,10 @@ export class JobsRepository extends DocumentStore<JobRecord> implements OnApplic
       (j) => listIndexKeys(redisKeys, j),
     );
     this.activeKey = redisKeys.activeJobs;
+    this.keptCounts = {
+      epoch: redisKeys.indexEpoch('job'),
+      key: (keys, negated) => redisKeys.jobListCount(createHash('sha1').update(`${negated ? '-' : '+'}${keys.join('\n')}`).digest('hex')),
+    };
   }
 
   onApplicationBootstrap(): void {
@@ -122,7 +128,7 @@ export class JobsRepository extends DocumentStore<JobRecord> implements OnApplic
 
   /** One page of the jobs in a set (domain/job-list) among a tenant's jobs or all, newest first, with their number. */
   async listPage(tenant: string | undefined, set: SetExpr<JobListLeaf>, offset: number, limit: number): Promise<SortedSetPage> {
-    return sortedSetPage(this.client, mapLeaves(set, (leaf) => this.leafKey(tenant, leaf)), offset, limit, () => this.redisKeys.jobListTemp(randomUUID()));
+    return sortedSetPage(this.client, mapLeaves(set, (leaf) => this.leafKey(tenant, leaf)), offset, limit, () => this.redisKeys.jobListTemp(randomUUID()), { keptCounts: this.keptCounts });
   }
 
   /**

@@ -157,6 +157,33 @@ describe('job list indexes (real Redis)', () => {
     expect(await redis.zscore(keys.jobListIndex(undefined, 'name', gone.config.name), gone.resource.id)).toBeNull();
   });
 
+  it('counts a filter combination anew after each kind of write, though the count is kept between lists', async () => {
+    const tenant = `kept-${randomUUID().slice(0, 6)}`;
+    const job = (i: number, state: JobState, tags: string[]): JobRecord => {
+      const j = randomJob(5000 + i);
+      return { ...j, resource: { ...j.resource, tenant }, config: { ...j.config, tags }, status: { ...j.status, state } };
+    };
+    const docs = Array.from({ length: 30 }, (_, i) => job(i, i % 3 ? 'completed' : 'failed', i % 2 ? ['x'] : ['y']));
+    await Promise.all(docs.map((d) => jobs.put(d)));
+    const set = jobListSet(filtersOf({ status: 'completed', tags: 'x' }));
+    const count = async () => (await jobs.listPage(tenant, set, 0, 5)).total;
+    const expected = async () => (await jobs.getMany(await jobs.ids(tenant))).filter((j) => jobMatchesFilters(j, filtersOf({ status: 'completed', tags: 'x' }))).length;
+    expect(await count()).toBe(await expected());
+    expect(await count()).toBe(10);
+    // A state change (compare-and-set), a new job, a deletion, an index repair: each shows at once.
+    await jobs.update(docs[1].resource.id, (j) => ({ ...j, status: { ...j.status, state: 'failed' } }));
+    expect(await count()).toBe(9);
+    await jobs.put(job(99, 'completed', ['x', 'z']));
+    expect(await count()).toBe(10);
+    expect(await jobs.delete(docs[5])).toBe(true);
+    expect(await count()).toBe(9);
+    await older.update(docs[2].resource.id, (j) => ({ ...j, config: { ...j.config, tags: ['x'] } }));
+    expect(await count()).toBe(9);
+    await jobs.repairListIndexes(tenant, jobListSet(filtersOf({ tags: 'y' })), [docs[2].resource.id]);
+    expect(await count()).toBe(10);
+    expect(await count()).toBe(await expected());
+  });
+
   it('escapes tenants and values, so none can name another index', () => {
     expect(keys.jobListIndex('a:b', 'name', 'x')).not.toBe(keys.jobListIndex('a', 'b:name', 'x'));
     expect(keys.jobListIndex('a', 'name', 'b:c')).toMatch(/:name:b%3Ac$/);

@@ -2,52 +2,57 @@ import type { Redis } from 'ioredis';
 import { DocKind, RedisKeys } from './redis-keys';
 
 // Compare-and-set in one round trip: the write only happens if nobody changed the document since
-// it was read. Safe on a shared connection, unlike WATCH/MULTI. KEYS[2..1+n] are membership sets
-// that change with the document in the same step (ARGV[4] = n; ARGV[4+i] '1' adds the id ARGV[3]
-// to KEYS[1+i], '0' removes it); the next r KEYS are sorted indexes the id leaves and the a after
-// them sorted indexes it enters with score ARGV[7+n] (ARGV[5+n] = r, ARGV[6+n] = a); the KEYS
-// after them are change streams that get one entry (ARGV: max length, payload) in the same step,
-// so their order is the order of the writes.
+// it was read. Safe on a shared connection, unlike WATCH/MULTI. KEYS[2] is the kind's index epoch
+// (see indexEpoch). KEYS[3..2+n] are membership sets that change with the document in the same
+// step (ARGV[4] = n; ARGV[4+i] '1' adds the id ARGV[3] to KEYS[2+i], '0' removes it); the next r
+// KEYS are sorted indexes the id leaves and the a after them sorted indexes it enters with score
+// ARGV[7+n] (ARGV[5+n] = r, ARGV[6+n] = a); the KEYS after them are change streams that get one
+// entry (ARGV: max length, payload) in the same step, so their order is the order of the writes.
 const CAS_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if cur ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 local n = tonumber(ARGV[4])
 for i = 1, n do
-  if ARGV[4 + i] == '1' then redis.call('SADD', KEYS[1 + i], ARGV[3]) else redis.call('SREM', KEYS[1 + i], ARGV[3]) end
+  if ARGV[4 + i] == '1' then redis.call('SADD', KEYS[2 + i], ARGV[3]) else redis.call('SREM', KEYS[2 + i], ARGV[3]) end
 end
 local r = tonumber(ARGV[5 + n])
 local z = tonumber(ARGV[6 + n])
-for i = 1, r do redis.call('ZREM', KEYS[1 + n + i], ARGV[3]) end
-for i = 1, z do redis.call('ZADD', KEYS[1 + n + r + i], ARGV[7 + n], ARGV[3]) end
+for i = 1, r do redis.call('ZREM', KEYS[2 + n + i], ARGV[3]) end
+for i = 1, z do redis.call('ZADD', KEYS[2 + n + r + i], ARGV[7 + n], ARGV[3]) end
+if r + z > 0 then redis.call('INCR', KEYS[2]) end
 local a = 8 + n
-for k = 2 + n + r + z, #KEYS do
+for k = 3 + n + r + z, #KEYS do
   redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[a], '*', 'data', ARGV[a + 1])
   a = a + 2
 end
 return 1`;
 
-// Delete, if the document is still ARGV[1] ('' = absent): KEYS[2..1+z] sorted sets and the next s
-// sets lose the id ARGV[2] (ARGV[3] = z, ARGV[4] = s), the remaining KEYS (its own streams) go.
+// Delete, if the document is still ARGV[1] ('' = absent): KEYS[3..2+z] sorted sets and the next s
+// sets lose the id ARGV[2] (ARGV[3] = z, ARGV[4] = s), the remaining KEYS (its own streams) go;
+// KEYS[2], the index epoch, moves on.
 const DELETE_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if (cur or '') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 local z = tonumber(ARGV[3])
 local s = tonumber(ARGV[4])
-for i = 2, 1 + z do redis.call('ZREM', KEYS[i], ARGV[2]) end
-for i = 2 + z, 1 + z + s do redis.call('SREM', KEYS[i], ARGV[2]) end
-for i = 2 + z + s, #KEYS do redis.call('DEL', KEYS[i]) end
+for i = 3, 2 + z do redis.call('ZREM', KEYS[i], ARGV[2]) end
+for i = 3 + z, 2 + z + s do redis.call('SREM', KEYS[i], ARGV[2]) end
+for i = 3 + z + s, #KEYS do redis.call('DEL', KEYS[i]) end
+if z > 0 then redis.call('INCR', KEYS[2]) end
 return 1`;
 
 // Index repair, if the document is still ARGV[1] ('' = absent): the id ARGV[2] leaves the first
-// ARGV[4] sorted sets after KEYS[1] and enters the rest with score ARGV[3].
+// ARGV[4] sorted sets after KEYS[2] (the index epoch, which moves on) and enters the rest with
+// score ARGV[3].
 const REINDEX_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if (cur or '') ~= ARGV[1] then return 0 end
 local r = tonumber(ARGV[4])
-for i = 2, 1 + r do redis.call('ZREM', KEYS[i], ARGV[2]) end
-for i = 2 + r, #KEYS do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
+for i = 3, 2 + r do redis.call('ZREM', KEYS[i], ARGV[2]) end
+for i = 3 + r, #KEYS do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
+if #KEYS > 2 then redis.call('INCR', KEYS[2]) end
 return 1`;
 
 const MGET_CHUNK = 500;
@@ -120,6 +125,7 @@ export class DocumentStore<T extends StoredDoc> {
     m.zadd(this.keys.index(this.kind), this.score(doc), doc.resource.id);
     if (doc.resource.tenant) m.zadd(this.keys.tenantIndex(this.kind, doc.resource.tenant), this.score(doc), doc.resource.id);
     for (const key of this.sortedIndexes(doc)) m.zadd(key, this.score(doc), doc.resource.id);
+    m.incr(this.keys.indexEpoch(this.kind));
     for (const set of this.memberships) {
       if (set.has(doc)) m.sadd(set.key, doc.resource.id);
       else m.srem(set.key, doc.resource.id);
@@ -149,7 +155,7 @@ export class DocumentStore<T extends StoredDoc> {
       const sorted = [this.keys.index(this.kind), ...(cur.resource.tenant ? [this.keys.tenantIndex(this.kind, cur.resource.tenant)] : []), ...this.sortedIndexes(cur)];
       const sets = this.memberships.map((s) => s.key);
       const own = this.streams.filter((st) => st.perDocument).map((st) => st.key(cur));
-      const ok = await this.scripts.evalhubDelete(1 + sorted.length + sets.length + own.length, key, ...sorted, ...sets, ...own, raw ?? '', doc.resource.id, String(sorted.length), String(sets.length));
+      const ok = await this.scripts.evalhubDelete(2 + sorted.length + sets.length + own.length, key, this.keys.indexEpoch(this.kind), ...sorted, ...sets, ...own, raw ?? '', doc.resource.id, String(sorted.length), String(sets.length));
       if (ok === 1) return raw !== null;
     }
     throw new Error(`Could not delete ${this.kind} ${doc.resource.id}: too many concurrent writers`);
@@ -176,7 +182,7 @@ export class DocumentStore<T extends StoredDoc> {
     const add = doc ? this.sortedIndexes(doc) : [];
     const remove = doc ? stale.filter((k) => !add.includes(k)) : [...new Set([...stale, ...ifGone])];
     const score = doc ? this.score(doc) : 0;
-    const ok = await this.scripts.evalhubReindex(1 + remove.length + add.length, this.keys.doc(this.kind, id), ...remove, ...add, raw ?? '', id, String(score), String(remove.length));
+    const ok = await this.scripts.evalhubReindex(2 + remove.length + add.length, this.keys.doc(this.kind, id), this.keys.indexEpoch(this.kind), ...remove, ...add, raw ?? '', id, String(score), String(remove.length));
     return ok === 1;
   }
 
@@ -205,8 +211,9 @@ export class DocumentStore<T extends StoredDoc> {
       const enter = is.filter((k) => !was.includes(k));
       const entries = this.streams.map((st) => ({ key: st.key(after), data: st.entry(after), maxLen: st.maxLen })).filter((e) => e.data !== undefined);
       const ok = await this.scripts.evalhubCas(
-        1 + sets.length + leave.length + enter.length + entries.length,
+        2 + sets.length + leave.length + enter.length + entries.length,
         key,
+        this.keys.indexEpoch(this.kind),
         ...sets,
         ...leave,
         ...enter,

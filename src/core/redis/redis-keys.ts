@@ -30,6 +30,17 @@ export class RedisKeys {
   get jobListIndexFill(): string {
     return `${this.prefix}:job:by:fill`;
   }
+  /**
+   * A counter that moves on in the same step as any change to a kind's sorted indexes (creation
+   * and list indexes): a count of an index expression taken at one value holds while it stays.
+   */
+  indexEpoch(kind: DocKind): string {
+    return `${this.prefix}:${kind}:by:epoch`;
+  }
+  /** Kept size of one job list expression, valid while the job index epoch is what it was taken at. */
+  jobListCount(expression: string): string {
+    return `${this.prefix}:job:by:count:${expression}`;
+  }
   /** A temporary sorted set of a list query, deleted in the same transaction. */
   jobListTemp(id: string): string {
     return `${this.prefix}:job:by:tmp:${id}`;

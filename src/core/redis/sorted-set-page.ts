@@ -10,20 +10,37 @@ const WALK_BUDGET = 10_000;
 // An intersection of KEYS[1..m], minus KEYS[m+1] if ARGV[4] is '1': the size from ZINTERCARD (no
 // set built), the page by walking the smallest of KEYS[1..m] newest first and keeping the members
 // the others have, until offset+limit (ARGV[1], ARGV[2]) are found. {-1} once ARGV[3] members
-// were looked at without that.
+// were looked at without that. With ARGV[5] = '2', the last two KEYS are an index epoch and where
+// the size is kept with the epoch it was taken at (for ARGV[6] seconds): while the epoch stays,
+// no index changed, and the kept size is the size.
 const WALK_SCRIPT = `
-local m = #KEYS - tonumber(ARGV[4])
+local c = tonumber(ARGV[5])
+local nk = #KEYS - c
+local m = nk - tonumber(ARGV[4])
 local offset = tonumber(ARGV[1])
 local want = offset + tonumber(ARGV[2])
 local base = KEYS[1]
 local size = redis.call('ZCARD', base)
 for i = 2, m do
-  local c = redis.call('ZCARD', KEYS[i])
-  if c < size then base = KEYS[i]; size = c end
+  local n = redis.call('ZCARD', KEYS[i])
+  if n < size then base = KEYS[i]; size = n end
 end
-local total = size
-if m > 1 then total = redis.call('ZINTERCARD', m, unpack(KEYS, 1, m)) end
-if m < #KEYS then total = total - redis.call('ZINTERCARD', #KEYS, unpack(KEYS)) end
+local total
+local epoch
+if c > 0 then
+  epoch = redis.call('GET', KEYS[nk + 1]) or '0'
+  local kept = redis.call('GET', KEYS[nk + 2])
+  if kept then
+    local at, n = string.match(kept, '^(%d+):(%d+)$')
+    if at == epoch then total = tonumber(n) end
+  end
+end
+if not total then
+  total = size
+  if m > 1 then total = redis.call('ZINTERCARD', m, unpack(KEYS, 1, m)) end
+  if m < nk then total = total - redis.call('ZINTERCARD', nk, unpack(KEYS, 1, nk)) end
+  if c > 0 then redis.call('SET', KEYS[nk + 2], epoch .. ':' .. total, 'EX', tonumber(ARGV[6])) end
+end
 local out = {total}
 if offset >= total then return out end
 if want > total then want = total end
@@ -37,7 +54,7 @@ while found < want and pos < size do
     for i = 1, m do
       if KEYS[i] ~= base and not redis.call('ZSCORE', KEYS[i], id) then ok = false; break end
     end
-    if ok and m < #KEYS and redis.call('ZSCORE', KEYS[#KEYS], id) then ok = false end
+    if ok and m < nk and redis.call('ZSCORE', KEYS[nk], id) then ok = false end
     if ok then
       found = found + 1
       if found > offset then out[#out + 1] = id end
@@ -47,6 +64,23 @@ while found < want and pos < size do
   pos = pos + 256
 end
 return out`;
+
+/**
+ * How long a kept intersection size lives (it is only used while its epoch holds): short, so that
+ * during a rolling upgrade a count cannot lag behind the writes of processes that predate the epoch
+ * for longer than this.
+ */
+const KEPT_COUNT_SECONDS = 60;
+
+/**
+ * Where the size of an intersection is kept between lists: `epoch` is a key that moves on in the
+ * same step as any change to the sets (RedisKeys.indexEpoch), `key` names the place for one
+ * expression (given its keys, the negated one last, and whether there is one).
+ */
+export interface KeptCounts {
+  epoch: string;
+  key(keys: string[], negated: boolean): string;
+}
 
 type WalkRedis = { evalhubSetWalk(numKeys: number, ...args: (string | number)[]): Promise<(number | string)[]> };
 
@@ -79,8 +113,9 @@ export interface SortedSetPage {
  * - a union of disjoint sets (e.g. `status=running|failed`), page within MERGE_WINDOW: the sizes
  *   add up, and the page lies in the first offset+limit members of each, merged here;
  * - an intersection, less at most one set (`status=completed&tags=gpu`, `owner=!x`): counted with
- *   ZINTERCARD, the page found by walking the smallest set (a script; it gives up after
- *   WALK_BUDGET members, e.g. for a deep page of a rare combination, and so does Redis < 7);
+ *   ZINTERCARD (O(size of the smallest set); with `keptCounts`, once per change to the sets), the
+ *   page found by walking the smallest set (a script; it gives up after WALK_BUDGET members, e.g.
+ *   for a deep page of a rare combination, and so does Redis < 7);
  * - anything else (overlapping unions, several negations, deep pages of a union, given-up walks):
  *   ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE into temporary keys deleted in the same transaction,
  *   O(size of the sets involved) in Redis, no documents read.
@@ -91,7 +126,7 @@ export async function sortedSetPage(
   offset: number,
   limit: number,
   tempKey: () => string,
-  { mergeWindow = MERGE_WINDOW, walkBudget = WALK_BUDGET } = {},
+  { mergeWindow = MERGE_WINDOW, walkBudget = WALK_BUDGET, keptCounts }: { mergeWindow?: number; walkBudget?: number; keptCounts?: KeptCounts } = {},
 ): Promise<SortedSetPage> {
   const last = offset + limit - 1;
   if ('leaf' in expr) {
@@ -116,7 +151,9 @@ export async function sortedSetPage(
   if (walk) {
     if (!('evalhubSetWalk' in redis)) redis.defineCommand('evalhubSetWalk', { lua: WALK_SCRIPT });
     const keys = [...walk.must, ...(walk.not ? [walk.not] : [])];
-    const res = await (redis as unknown as WalkRedis).evalhubSetWalk(keys.length, ...keys, offset, limit, walkBudget, walk.not ? 1 : 0).catch((e: Error) => {
+    const kept = keptCounts ? [keptCounts.epoch, keptCounts.key(keys, !!walk.not)] : [];
+    const args = [...keys, ...kept, offset, limit, walkBudget, walk.not ? 1 : 0, kept.length, KEPT_COUNT_SECONDS];
+    const res = await (redis as unknown as WalkRedis).evalhubSetWalk(keys.length + kept.length, ...args).catch((e: Error) => {
       if (/unknown.*command/i.test(e.message)) return [-1];
       throw e;
     });
