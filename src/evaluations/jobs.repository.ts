@@ -13,6 +13,12 @@ import { JobRecord } from '../domain/types';
 
 /** Entries kept per job stream (a job writes a few per benchmark and per progress step). */
 export const JOB_STREAM_LENGTH = 500;
+/**
+ * How long a finished job's stream stays after its last write: a watcher that reconnects within
+ * it gets what it missed; after it, the stream gives the final result alone, as for a job older
+ * than streams. The streams were two thirds of Redis's memory per stored job.
+ */
+export const FINISHED_STREAM_KEPT_MS = 60 * 60 * 1000;
 const CHANGES_STREAM_LENGTH = 10000;
 /**
  * Layout of the job list indexes (RedisKeys.jobListIndex). Stored under jobListIndexVersion once
@@ -69,7 +75,13 @@ export class JobsRepository extends DocumentStore<JobRecord> implements OnApplic
       [{ key: redisKeys.activeJobs, has: needsWork }],
       [
         // Every write of a job, in order, for its live stream (GET /jobs/{id}/stream) …
-        { key: (j) => redisKeys.jobStream(j.resource.id), entry: (j) => JSON.stringify(jobSnapshot(j)), maxLen: JOB_STREAM_LENGTH, perDocument: true },
+        {
+          key: (j) => redisKeys.jobStream(j.resource.id),
+          entry: (j) => JSON.stringify(jobSnapshot(j)),
+          maxLen: JOB_STREAM_LENGTH,
+          perDocument: true,
+          expireAfterMs: (j) => (isTerminalJobState(j.status.state) ? FINISHED_STREAM_KEPT_MS : undefined),
+        },
         // … and one line per write for the all-jobs stream (list views).
         { key: () => redisKeys.jobChanges, entry: (j) => JSON.stringify(jobChangeEntry(j)), maxLen: CHANGES_STREAM_LENGTH, perDocument: false },
       ],

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { collect, openStream, readEvents } from '../support/sse';
 import { EvalHubService } from '../support/service';
 
@@ -72,6 +73,23 @@ describe('live job streams (Server-Sent Events)', () => {
     const after = await readEvents(url, { headers: { 'Last-Event-ID': done.events[done.events.length - 1].id! }, timeoutMs: 20000 });
     expect(after.closedByServer).toBe(true);
     expect(after.events).toEqual([]);
+
+    // The finished job's history stays an hour after its last write, then goes; a watcher then
+    // gets the final state alone.
+    const redis = new Redis(process.env.REDIS_URL!);
+    try {
+      const key = `${svc.prefix}:jobstream:job:${id}`;
+      const ttl = await redis.pttl(key);
+      expect(ttl).toBeGreaterThan(3_500_000);
+      expect(ttl).toBeLessThanOrEqual(3_600_000);
+      await redis.del(key);
+    } finally {
+      redis.disconnect();
+    }
+    const gone = await readEvents(url, { timeoutMs: 20000 });
+    expect(gone.closedByServer).toBe(true);
+    expect(gone.events.map((e) => e.event)).toEqual(['result']);
+    expect(gone.events[0].data).toMatchObject({ id, state: 'completed', results: { benchmarks: [{ id: 'alpha' }] } });
   });
 
   it("another tenant's stream is a 404, like its job; bad query parameters are a 400", async () => {

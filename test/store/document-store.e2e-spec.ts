@@ -78,4 +78,25 @@ describe('document store (real Redis)', () => {
     expect(await redis.sismember(active, id)).toBe(0);
     expect(await store.update(id, (d) => d)).toBeUndefined();
   });
+
+  it("lets a document's own stream go a while after it is done, and keeps it again when it is not", async () => {
+    const streamOf = (id: string) => `${keys.index('job')}:stream-test:${id}`;
+    const shared = `${keys.index('job')}:stream-test-shared`;
+    const streams = new DocumentStore<Doc>(redis, keys, 'job', [], [
+      { key: (d) => streamOf(d.resource.id), entry: (d) => String(d.count), maxLen: 10, perDocument: true, expireAfterMs: (d) => (d.done ? 60_000 : undefined) },
+      { key: () => shared, entry: (d) => String(d.count), maxLen: 10, perDocument: false },
+    ]);
+    const id = randomUUID();
+    await streams.put({ resource: { id }, count: 0, writers: [], done: true });
+    expect(await redis.pttl(streamOf(id))).toBeGreaterThan(59_000);
+    await streams.update(id, (d) => ({ ...d, count: 1, done: false }));
+    expect(await redis.pttl(streamOf(id))).toBe(-1);
+    await streams.update(id, (d) => ({ ...d, count: 2, done: true }));
+    const ttl = await redis.pttl(streamOf(id));
+    expect(ttl).toBeGreaterThan(59_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    // Every write is in the stream, in order; a stream without an expiry is never given one.
+    expect((await redis.xrange(streamOf(id), '-', '+')).map(([, f]) => f[1])).toEqual(['0', '1', '2']);
+    expect(await redis.pttl(shared)).toBe(-1);
+  });
 });

@@ -7,7 +7,8 @@ import { DocKind, RedisKeys } from './redis-keys';
 // step (ARGV[4] = n; ARGV[4+i] '1' adds the id ARGV[3] to KEYS[2+i], '0' removes it); the next r
 // KEYS are sorted indexes the id leaves and the a after them sorted indexes it enters with score
 // ARGV[7+n] (ARGV[5+n] = r, ARGV[6+n] = a); the KEYS after them are change streams that get one
-// entry (ARGV: max length, payload) in the same step, so their order is the order of the writes.
+// entry (ARGV: max length, payload, then milliseconds until the stream goes: '0' it stays, '' as it
+// was) in the same step, so their order is the order of the writes.
 const CAS_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if cur ~= ARGV[1] then return 0 end
@@ -24,7 +25,8 @@ if r + z > 0 then redis.call('INCR', KEYS[2]) end
 local a = 8 + n
 for k = 3 + n + r + z, #KEYS do
   redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[a], '*', 'data', ARGV[a + 1])
-  a = a + 2
+  if ARGV[a + 2] == '0' then redis.call('PERSIST', KEYS[k]) elseif ARGV[a + 2] ~= '' then redis.call('PEXPIRE', KEYS[k], ARGV[a + 2]) end
+  a = a + 3
 end
 return 1`;
 
@@ -89,6 +91,11 @@ export interface ChangeStream<T> {
   maxLen: number;
   /** A stream of this document alone: deleted with it. */
   perDocument: boolean;
+  /**
+   * Milliseconds after this write when the stream goes, for a document nobody needs to follow any
+   * more (undefined: it stays). A later write that returns undefined keeps the stream again.
+   */
+  expireAfterMs?(doc: T): number | undefined;
 }
 
 /**
@@ -132,7 +139,12 @@ export class DocumentStore<T extends StoredDoc> {
     }
     for (const st of this.streams) {
       const data = st.entry(doc);
-      if (data !== undefined) m.xadd(st.key(doc), 'MAXLEN', '~', String(st.maxLen), '*', 'data', data);
+      if (data === undefined) continue;
+      m.xadd(st.key(doc), 'MAXLEN', '~', String(st.maxLen), '*', 'data', data);
+      if (!st.expireAfterMs) continue;
+      const ttl = st.expireAfterMs(doc);
+      if (ttl) m.pexpire(st.key(doc), Math.ceil(ttl));
+      else m.persist(st.key(doc));
     }
     await execOrThrow(m);
   }
@@ -209,7 +221,7 @@ export class DocumentStore<T extends StoredDoc> {
       const is = this.sortedIndexes(after);
       const leave = was.filter((k) => !is.includes(k));
       const enter = is.filter((k) => !was.includes(k));
-      const entries = this.streams.map((st) => ({ key: st.key(after), data: st.entry(after), maxLen: st.maxLen })).filter((e) => e.data !== undefined);
+      const entries = this.streams.map((st) => ({ key: st.key(after), data: st.entry(after), maxLen: st.maxLen, ttl: streamExpiry(st, after) })).filter((e) => e.data !== undefined);
       const ok = await this.scripts.evalhubCas(
         2 + sets.length + leave.length + enter.length + entries.length,
         key,
@@ -226,7 +238,7 @@ export class DocumentStore<T extends StoredDoc> {
         String(leave.length),
         String(enter.length),
         String(this.score(after)),
-        ...entries.flatMap((e) => [String(e.maxLen), e.data as string]),
+        ...entries.flatMap((e) => [String(e.maxLen), e.data as string, e.ttl]),
       );
       if (ok === 1) return { before, after };
     }
@@ -266,6 +278,12 @@ export class DocumentStore<T extends StoredDoc> {
     }
     return out;
   }
+}
+
+/** A stream's expiry as the compare-and-set script takes it: '' leaves it, '0' keeps the stream, else milliseconds. */
+function streamExpiry<T>(st: ChangeStream<T>, doc: T): string {
+  if (!st.expireAfterMs) return '';
+  return String(Math.max(0, Math.ceil(st.expireAfterMs(doc) ?? 0)));
 }
 
 /** MULTI replies carry per-command errors instead of rejecting; a half-applied write must not pass silently. */
