@@ -16,9 +16,9 @@ export class JobListBodies {
   constructor(private readonly reader: JobReader) {}
 
   of(page: Page<ListedJob>): string {
-    const { items, ...rest } = page;
-    const head = JSON.stringify(rest);
-    return `${head.slice(0, -1)},"items":[${items.map((j) => this.item(j)).join(',')}]}`;
+    const items = `[${page.items.map((j) => this.item(j)).join(',')}]`;
+    // The page's own fields keep their order; no string value can hold an unescaped `"items":[]`.
+    return JSON.stringify({ ...page, items: [] }).replace('"items":[]', () => `"items":${items}`);
   }
 
   private item(listed: ListedJob): string {

@@ -65,9 +65,10 @@ export class JobStreamService implements OnModuleDestroy {
           yield sse('deleted', undefined, JSON.stringify({ id: jobId }));
           return;
         }
-        // Finished with nothing left to send (a reconnect after the end, or a job older than streams).
+        // Finished with nothing left to send: a reconnect after the end gets nothing more; a job
+        // whose stream has gone (an hour after it finished, or older than streams) its final state.
         if (isTerminalJobState(now.status.state)) {
-          if (sent === 0 && !lastId) yield sse('result', undefined, JSON.stringify(jobSnapshot(now)));
+          if (sent === 0 && (!lastId || !(await this.redis.exists(keys[0])))) yield sse('result', undefined, JSON.stringify(jobSnapshot(now)));
           return;
         }
         yield ': keep-alive\n\n';

@@ -119,12 +119,17 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
     // Units are queued with a priority, so the wait list is scanned only for one not ranked there.
     const ids = unitKeys.map((key) => bullJobId.unit(jobId, key));
     const [length, ranks] = await Promise.all([this.redis.llen(wait), Promise.all(ids.map((id) => this.redis.zrank(prioritized, id)))]);
-    const inWait = await Promise.all(ids.map((id, i) => (ranks[i] === null ? this.redis.lpos(wait, id) : null)));
     unitKeys.forEach((key, i) => {
-      const w = inWait[i];
       const rank = ranks[i];
-      if (typeof w === 'number') places.set(key, length - w);
-      else if (typeof rank === 'number') places.set(key, length + rank + 1);
+      if (typeof rank === 'number') places.set(key, length + rank + 1);
+    });
+    const unranked = unitKeys.filter((_, i) => ranks[i] === null);
+    if (unranked.length === 0) return places;
+    // The list's length goes out with the scans, so both see the list as it is at one moment.
+    const [waitLength, inWait] = await Promise.all([this.redis.llen(wait), Promise.all(unranked.map((key) => this.redis.lpos(wait, bullJobId.unit(jobId, key))))]);
+    unranked.forEach((key, i) => {
+      const w = inWait[i];
+      if (typeof w === 'number') places.set(key, waitLength - w);
     });
     return places;
   }

@@ -123,6 +123,7 @@ describe('jobs API: submit, list, get, cancel, delete, events, logs', () => {
     expect(all.body.items.map((j: any) => j.resource.id)).toEqual([...ids].reverse());
     const page = await svc.request('GET', '/api/v1/evaluations/jobs?limit=1', undefined, h);
     expect(page.body).toMatchObject({ total_count: 3, limit: 1, first: { href: '/api/v1/evaluations/jobs?limit=1' }, next: { href: '/api/v1/evaluations/jobs?limit=1&offset=1' } });
+    expect(Object.keys(page.body)).toEqual(['first', 'limit', 'total_count', 'items', 'next']);
     expect((await svc.request('GET', '/api/v1/evaluations/jobs?name=list-b', undefined, h)).body.items.map((j: any) => j.name)).toEqual(['list-b']);
     expect((await svc.request('GET', '/api/v1/evaluations/jobs?tags=x,y', undefined, h)).body.items.map((j: any) => j.name)).toEqual(['list-a']);
     expect((await svc.request('GET', '/api/v1/evaluations/jobs?tags=x|y', undefined, h)).body.total_count).toBe(3);

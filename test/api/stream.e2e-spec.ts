@@ -90,6 +90,10 @@ describe('live job streams (Server-Sent Events)', () => {
     expect(gone.closedByServer).toBe(true);
     expect(gone.events.map((e) => e.event)).toEqual(['result']);
     expect(gone.events[0].data).toMatchObject({ id, state: 'completed', results: { benchmarks: [{ id: 'alpha' }] } });
+    // So does one that left while it ran and comes back after that.
+    const late = await readEvents(url, { headers: { 'Last-Event-ID': done.events[0].id! }, timeoutMs: 20000 });
+    expect(late.events.map((e) => e.event)).toEqual(['result']);
+    expect(late.events[0].data).toMatchObject({ id, state: 'completed' });
   });
 
   it("another tenant's stream is a 404, like its job; bad query parameters are a 400", async () => {

@@ -35,15 +35,19 @@ if c > 0 then
     if at == epoch then total = tonumber(n) end
   end
 end
-if not total then
+local counted = not total
+if counted then
   total = size
   if m > 1 then total = redis.call('ZINTERCARD', m, unpack(KEYS, 1, m)) end
   if m < nk then total = total - redis.call('ZINTERCARD', nk, unpack(KEYS, 1, nk)) end
-  if c > 0 then redis.call('SET', KEYS[nk + 2], epoch .. ':' .. total, 'EX', tonumber(ARGV[6])) end
+  -- Keeping it is optional: a Redis out of memory or read-only still answers the list.
+  if c > 0 then redis.pcall('SET', KEYS[nk + 2], epoch .. ':' .. total, 'EX', tonumber(ARGV[6])) end
 end
 local out = {total}
-if offset >= total then return out end
-if want > total then want = total end
+-- Only a size counted just now bounds the walk: a kept one that a writer unaware of the epoch made
+-- stale (an older version during an upgrade) must not cut the page short.
+if counted and offset >= total then return out end
+if counted and want > total then want = total end
 local found = 0
 local pos = 0
 while found < want and pos < size do
