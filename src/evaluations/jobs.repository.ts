@@ -167,13 +167,7 @@ export class JobsRepository extends DocumentStore<JobRecord> implements OnApplic
    * from Redis every time; only the parsing of a version seen before is saved.
    */
   async getListed(ids: string[]): Promise<(ListedJob | undefined)[]> {
-    const out: (ListedJob | undefined)[] = [];
-    for (let i = 0; i < ids.length; i += FILL_CHUNK) {
-      const chunk = ids.slice(i, i + FILL_CHUNK);
-      const raws = await this.client.mget(chunk.map((id) => this.redisKeys.doc('job', id)));
-      raws.forEach((raw, j) => out.push(raw ? this.listedOf(chunk[j], raw) : undefined));
-    }
-    return out;
+    return (await this.getRaws(ids)).map((raw, i) => (raw ? this.listedOf(ids[i], raw) : undefined));
   }
 
   private listedOf(id: string, raw: string): ListedJob {

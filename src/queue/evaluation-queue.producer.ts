@@ -123,13 +123,13 @@ export class EvaluationQueue implements OnModuleInit, OnModuleDestroy {
       const rank = ranks[i];
       if (typeof rank === 'number') places.set(key, length + rank + 1);
     });
-    const unranked = unitKeys.filter((_, i) => ranks[i] === null);
+    const unranked = unitKeys.flatMap((key, i) => (ranks[i] === null ? [{ key, id: ids[i] }] : []));
     if (unranked.length === 0) return places;
     // The list's length goes out with the scans, so both see the list as it is at one moment.
-    const [waitLength, inWait] = await Promise.all([this.redis.llen(wait), Promise.all(unranked.map((key) => this.redis.lpos(wait, bullJobId.unit(jobId, key))))]);
-    unranked.forEach((key, i) => {
+    const [waitLength, inWait] = await Promise.all([this.redis.llen(wait), Promise.all(unranked.map((u) => this.redis.lpos(wait, u.id)))]);
+    unranked.forEach((u, i) => {
       const w = inWait[i];
-      if (typeof w === 'number') places.set(key, waitLength - w);
+      if (typeof w === 'number') places.set(u.key, waitLength - w);
     });
     return places;
   }

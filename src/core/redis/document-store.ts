@@ -141,10 +141,9 @@ export class DocumentStore<T extends StoredDoc> {
       const data = st.entry(doc);
       if (data === undefined) continue;
       m.xadd(st.key(doc), 'MAXLEN', '~', String(st.maxLen), '*', 'data', data);
-      if (!st.expireAfterMs) continue;
-      const ttl = st.expireAfterMs(doc);
-      if (ttl) m.pexpire(st.key(doc), Math.ceil(ttl));
-      else m.persist(st.key(doc));
+      const ttl = streamExpiry(st, doc);
+      if (ttl === '0') m.persist(st.key(doc));
+      else if (ttl) m.pexpire(st.key(doc), ttl);
     }
     await execOrThrow(m);
   }
@@ -261,22 +260,17 @@ export class DocumentStore<T extends StoredDoc> {
     return this.redis.zrevrange(key, offset, limit === 0 ? -1 : offset + limit - 1);
   }
 
-  /** The documents of `ids`, in that order; undefined where one does not exist (any more). */
-  async getEach(ids: string[]): Promise<(T | undefined)[]> {
-    if (ids.length === 0) return [];
-    const raws = await this.redis.mget(ids.map((id) => this.keys.doc(this.kind, id)));
-    return raws.map((raw) => (raw ? (JSON.parse(raw) as T) : undefined));
+  /** The stored JSON of `ids`, in that order (null where one does not exist any more), read a chunk at a time. */
+  async getRaws(ids: string[]): Promise<(string | null)[]> {
+    const out: (string | null)[] = [];
+    for (let i = 0; i < ids.length; i += MGET_CHUNK) {
+      out.push(...(await this.redis.mget(ids.slice(i, i + MGET_CHUNK).map((id) => this.keys.doc(this.kind, id)))));
+    }
+    return out;
   }
 
   async getMany(ids: string[]): Promise<T[]> {
-    const out: T[] = [];
-    for (let i = 0; i < ids.length; i += MGET_CHUNK) {
-      const chunk = ids.slice(i, i + MGET_CHUNK);
-      if (chunk.length === 0) continue;
-      const raws = await this.redis.mget(chunk.map((id) => this.keys.doc(this.kind, id)));
-      for (const raw of raws) if (raw) out.push(JSON.parse(raw) as T);
-    }
-    return out;
+    return (await this.getRaws(ids)).filter((raw) => raw !== null).map((raw) => JSON.parse(raw) as T);
   }
 }
 
