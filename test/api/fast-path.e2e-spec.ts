@@ -1,3 +1,4 @@
+import * as net from 'net';
 import { EvalHubService } from '../support/service';
 
 const JOB = {
@@ -5,6 +6,55 @@ const JOB = {
   model: { url: 'http://model.local:8000/v1', name: 'm' },
   benchmarks: [{ id: 'arc_easy', provider_id: 'lm_evaluation_harness', parameters: { num_examples: 5 } }],
 };
+
+/** One HTTP/1.1 connection written and read by hand, so tests choose how requests share it. */
+class RawConnection {
+  private readonly socket: net.Socket;
+  private received = Buffer.alloc(0);
+  private wake?: () => void;
+  closed = false;
+
+  constructor(baseUrl: string) {
+    const url = new URL(baseUrl);
+    this.socket = net.connect(Number(url.port), url.hostname);
+    this.socket.on('data', (d) => {
+      this.received = Buffer.concat([this.received, d]);
+      this.wake?.();
+    });
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.wake?.();
+    });
+  }
+
+  send(text: string): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.write(text, (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** The next complete response (bodies with a content-length): status, lower-cased headers, body. */
+  async response(): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    for (;;) {
+      const text = this.received.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        const lines = text.slice(0, end).split('\r\n');
+        const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+        const length = Number(headers['content-length'] ?? 0);
+        if (this.received.length >= end + 4 + length) {
+          const body = this.received.subarray(end + 4, end + 4 + length).toString('utf8');
+          this.received = this.received.subarray(end + 4 + length);
+          return { status: Number(lines[0].split(' ')[1]), headers, body };
+        }
+      }
+      if (this.closed) throw new Error(`connection closed with ${this.received.length} bytes unread`);
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  end(): void {
+    this.socket.destroy();
+  }
+}
 
 /** The number on a metrics line matching `pattern`, 0 when there is none. */
 function sample(text: string, pattern: RegExp): number {
@@ -56,6 +106,51 @@ describe('reads on the server fast path', () => {
     const compare = await svc.request('GET', '/api/v1/evaluations/jobs/compare', undefined, tenantA);
     expect(compare.body.message_code).not.toBe('resource_not_found');
     expect(compare.status).toBe(400);
+  });
+
+  // Health probes are answered off the connection's bytes (core/http/probe-connections) until the
+  // connection sends anything else; from then on Node's parser has it.
+  it('answers health probes on a connection, then hands it to the HTTP server with the first other request', async () => {
+    const metric = /^evalhub_http_requests_total\{.*route="\/api\/v1\/health".*status="200"/;
+    const before = sample((await svc.request('GET', '/metrics')).text, metric);
+    const conn = new RawConnection(svc.baseUrl);
+    try {
+      await conn.send('GET /api/v1/health HTTP/1.1\r\nHost: evalhub\r\nX-Global-Transaction-Id: probe-1\r\n\r\n');
+      const probe = await conn.response();
+      expect(probe).toMatchObject({ status: 200, headers: { 'x-global-transaction-id': 'probe-1', 'content-type': 'application/json; charset=utf-8', connection: 'keep-alive' } });
+      expect(JSON.parse(probe.body)).toEqual({ status: 'healthy', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      // Sent in two writes: whether they arrive together or apart, it is one probe.
+      await conn.send('GET /api/v1/health HTTP/1.1\r\n');
+      await conn.send('Host: evalhub\r\n\r\n');
+      expect((await conn.response()).status).toBe(200);
+      const headers = Object.entries({ ...tenantA, 'X-Global-Transaction-Id': 'read-1' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      await conn.send(`GET /api/v1/evaluations/jobs/${id} HTTP/1.1\r\nHost: evalhub\r\n${headers}\r\n`);
+      const read = await conn.response();
+      expect(read).toMatchObject({ status: 200, headers: { 'x-global-transaction-id': 'read-1' } });
+      expect(JSON.parse(read.body).resource.id).toBe(id);
+      // Two probes in one write, the second closing the connection: the HTTP server's rules.
+      await conn.send('GET /api/v1/health HTTP/1.1\r\nHost: evalhub\r\n\r\nGET /api/v1/health HTTP/1.1\r\nHost: evalhub\r\nConnection: close\r\n\r\n');
+      expect((await conn.response()).status).toBe(200);
+      const last = await conn.response();
+      expect(last).toMatchObject({ status: 200, headers: { connection: 'close' } });
+    } finally {
+      conn.end();
+    }
+    const after = sample((await svc.request('GET', '/metrics')).text, metric);
+    expect(after - before).toBe(4);
+  });
+
+  it('leaves a probe it cannot take whole to the HTTP server', async () => {
+    const conn = new RawConnection(svc.baseUrl);
+    try {
+      await conn.send('GET /api/v1/health HTTP/1.1\r\n\r\n');
+      expect((await conn.response()).status).toBe(400);
+    } finally {
+      conn.end();
+    }
+    const browser = await svc.request('GET', '/api/v1/health', undefined, { Origin: 'http://elsewhere.example' });
+    expect(browser.status).toBe(200);
+    expect(browser.body.status).toBe('healthy');
   });
 
   it('counts its answers in the HTTP metrics under the route pattern', async () => {

@@ -1,9 +1,11 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'http';
 import { randomUUID } from 'crypto';
 import { splitCapabilityPath } from '../../domain/callback-binding';
+import { HealthProbe, healthProbeResponse } from './health-probe';
 import { readsAsJson } from './json-body-types';
 import { parseJsonBody } from './json-body';
 import { RequestContext } from './request-context';
+import { ProbeConnections } from './probe-connections';
 import { isStaticRoute } from './route-table';
 
 /** The contract's health check: probed often, and needs nothing of the framework. */
@@ -53,16 +55,19 @@ interface WriteMatch {
   headers: IncomingHttpHeaders;
 }
 
-/** The contract health check's answer (the fast path's and Fastify's alike). */
-export function healthBody(): string {
-  return `{"status":"healthy","timestamp":"${new Date().toISOString()}"}`;
+/** The contract health check's answer (the fast path's and Fastify's alike); ASCII only. */
+export function healthBody(now = new Date()): string {
+  return `{"status":"healthy","timestamp":"${now.toISOString()}"}`;
 }
 
 /** A request id given by the caller (bounded), or a new one. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const h = headers[REQUEST_ID_HEADER];
-  const v = Array.isArray(h) ? h[0] : h;
-  return v && v.length <= 200 ? v : randomUUID();
+  return requestIdFrom(Array.isArray(h) ? h[0] : h);
+}
+
+function requestIdFrom(given: string | undefined): string {
+  return given && given.length <= 200 ? given : randomUUID();
 }
 
 /**
@@ -77,7 +82,8 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
  * JSON, and any request while the app is closing (Fastify answers 503) go to Fastify.
  */
 export class FastPath {
-  closing = false;
+  private closing = false;
+  private probes?: ProbeConnections;
   private observer?: FastPathObserver;
   private readonly reads: FastRead[] = [];
   private readonly writes: FastWrite[] = [];
@@ -125,8 +131,24 @@ export class FastPath {
       handler(req, res);
     });
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    this.probes = new ProbeConnections(server, (probe) => (this.closing ? undefined : this.probeAnswer(probe)), KEEP_ALIVE_TIMEOUT_MS);
     return server;
   };
+
+  /** From now on every request goes to Fastify (which answers 503); connections held for probes end. */
+  startClosing(): void {
+    this.closing = true;
+    this.probes?.endHeld();
+  }
+
+  /** A health probe's whole answer, written on its connection below Node's HTTP layer. */
+  private probeAnswer(probe: HealthProbe): string {
+    const started = this.observer ? process.hrtime.bigint() : 0n;
+    const now = new Date();
+    const response = healthProbeResponse(requestIdFrom(probe.requestId), healthBody(now), now, KEEP_ALIVE_TIMEOUT_MS / 1000);
+    this.observer?.('GET', CONTRACT_HEALTH, 200, Number(process.hrtime.bigint() - started) / 1e9);
+    return response;
+  }
 
   private health(req: IncomingMessage, res: ServerResponse): void {
     const started = this.observer ? process.hrtime.bigint() : 0n;

@@ -67,7 +67,7 @@ export async function createHttpApp(module: Type<unknown>, service: string, opts
   const fastify = adapter.getInstance();
   attachFastPath(fastify, fastPath);
   fastify.addHook('preClose', async () => {
-    fastPath.closing = true;
+    fastPath.startClosing();
   });
   fastify.addHook('onRoute', (route) => registerRoute(route.url, route.method));
   fastify.addHook('onRequest', async (req, reply) => {
