@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Load on the API over loopback, route by route: submit jobs, read them, list them, post adapter
 // events to running jobs, read providers, collections and the health check. Two load generators:
-// this script's own Node client (undici's pool: a fixed number of requests per route from a fixed number of
-// concurrent keep-alive clients, after unmeasured warm-up requests) and, when the Debian `wrk`
-// is installed, wrk (1 thread, the same number of connections, a warm-up run, then a timed run).
+// this script's own Node client (undici's pool: at least a fixed number of requests and seconds
+// per route from a fixed number of concurrent keep-alive clients, after unmeasured warm-up
+// requests) and, when the Debian `wrk` is installed, wrk (1 thread, the same number of connections, a warm-up run, then a timed run).
 // Prints requests/s and p50/p99 latency per route and generator.
 //   node bench/api-load.js [--requests 3000] [--node-seconds 2] [--warmup 1000] [--concurrency 32] [--wrk-seconds 8] [--no-wrk] [--upstream]
 // It starts its own Redis, API and worker (4 slots). Four jobs of a trivial adapter

@@ -1,16 +1,13 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'http';
 import { randomUUID } from 'crypto';
 import { splitCapabilityPath } from '../../domain/callback-binding';
-import { HealthProbe, healthProbeResponse } from './health-probe';
+import { CONTRACT_HEALTH, HealthProbe, healthBody, healthProbeResponse, REQUEST_ID_HEADER } from './health-probe';
 import { readsAsJson } from './json-body-types';
 import { parseJsonBody } from './json-body';
 import { RequestContext } from './request-context';
 import { ProbeConnections } from './probe-connections';
 import { isStaticRoute } from './route-table';
 
-/** The contract's health check: probed often, and needs nothing of the framework. */
-export const CONTRACT_HEALTH = '/api/v1/health';
-export const REQUEST_ID_HEADER = 'x-global-transaction-id';
 /** The header that carries a benchmark run's callback token (sidecar, or the /cb/<token> path). */
 export const CALLBACK_TOKEN_HEADER = 'x-evalhub-callback-token';
 /** Node's default (5 s) is shorter than clients' pools expect; Fastify's default was 72 s. */
@@ -53,11 +50,6 @@ interface WriteMatch {
   params: string[];
   length: number;
   headers: IncomingHttpHeaders;
-}
-
-/** The contract health check's answer (the fast path's and Fastify's alike); ASCII only. */
-export function healthBody(now = new Date()): string {
-  return `{"status":"healthy","timestamp":"${now.toISOString()}"}`;
 }
 
 /** A request id given by the caller (bounded), or a new one. */
@@ -204,7 +196,7 @@ export class FastPath {
       const caller = await this.authorize!(plain);
       await match.write.handle(match.params, body, caller, match.headers);
       if (!res.headersSent && !res.destroyed) {
-        res.writeHead(204, { 'x-global-transaction-id': plain.id });
+        res.writeHead(204, { [REQUEST_ID_HEADER]: plain.id });
         res.end();
       }
     } catch (e) {
@@ -224,7 +216,7 @@ export class FastPath {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, {
       ...headers,
-      'x-global-transaction-id': requestId,
+      [REQUEST_ID_HEADER]: requestId,
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),
     });

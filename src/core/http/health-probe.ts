@@ -6,7 +6,16 @@
  * Node's parser, which then owns the connection.
  */
 
-const REQUEST_LINE = 'GET /api/v1/health HTTP/1.1\r\n';
+/** The contract's health check: probed often, and needs nothing of the framework. */
+export const CONTRACT_HEALTH = '/api/v1/health';
+export const REQUEST_ID_HEADER = 'x-global-transaction-id';
+
+/** The contract health check's answer (every path that serves it); ASCII only. */
+export function healthBody(now = new Date()): string {
+  return `{"status":"healthy","timestamp":"${now.toISOString()}"}`;
+}
+
+const REQUEST_LINE = `GET ${CONTRACT_HEALTH} HTTP/1.1\r\n`;
 /** Longer requests (big cookies, long tokens) are left to the parser. */
 export const PROBE_MAX_BYTES = 4096;
 /** RFC 9110 token characters: what a header name may hold. */
@@ -44,7 +53,7 @@ export function healthProbeOf(text: string): HealthProbe | undefined {
       case 'host':
         hosts++;
         break;
-      case 'x-global-transaction-id':
+      case REQUEST_ID_HEADER:
         if (requestId !== undefined) return undefined;
         requestId = value;
         break;
@@ -69,7 +78,7 @@ export function healthProbeOf(text: string): HealthProbe | undefined {
 export function healthProbeResponse(requestId: string, body: string, now: Date, keepAliveSeconds: number): string {
   return (
     'HTTP/1.1 200 OK\r\n' +
-    `x-global-transaction-id: ${requestId}\r\n` +
+    `${REQUEST_ID_HEADER}: ${requestId}\r\n` +
     'content-type: application/json; charset=utf-8\r\n' +
     `content-length: ${body.length}\r\n` +
     `Date: ${now.toUTCString()}\r\n` +

@@ -16,7 +16,8 @@ import { AUTHENTICATOR, Authenticator } from '../auth/identity';
 import { splitCapabilityPath } from '../../domain/callback-binding';
 import { foreignOrigin } from './origin-check';
 import { readBodiesAsJson } from './json-body-types';
-import { attachFastPath, CALLBACK_TOKEN_HEADER, CONTRACT_HEALTH, FastPath, healthBody, requestIdOf } from './fast-path';
+import { attachFastPath, CALLBACK_TOKEN_HEADER, FastPath, requestIdOf } from './fast-path';
+import { CONTRACT_HEALTH, healthBody } from './health-probe';
 
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const DRAIN_WAIT_MS = 2000;
