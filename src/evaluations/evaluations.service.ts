@@ -55,9 +55,15 @@ function parameterErrorsFor(executor: string, parameters: unknown, where: string
     : [...unknownParameterErrors(executor, parameters, where), ...parameterValueErrors(executor, parameters, where)];
 }
 
+/** A job (its resource) the caller may see; 404 as for a missing one when it is another tenant's. */
+export function assertJobVisible(id: string, resource: { tenant?: string } | undefined, caller: RequestContext): void {
+  if (!resource || (caller.tenant && resource.tenant !== caller.tenant)) throw ApiError.notFound('evaluation job', id);
+}
+
 @Injectable()
 export class EvaluationsService {
   private readonly logger = new Logger(EvaluationsService.name);
+  private eta?: { avg: number; fn: (place: number) => number };
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -176,8 +182,13 @@ export class EvaluationsService {
 
   async get(id: string, caller: RequestContext): Promise<JobRecord> {
     const job = await this.jobs.get(id);
-    if (!job || (caller.tenant && job.resource.tenant !== caller.tenant)) throw ApiError.notFound('evaluation job', id);
-    return job;
+    assertJobVisible(id, job?.resource, caller);
+    return job!;
+  }
+
+  /** A job's document as stored (null when there is none); callers check who may see it. */
+  stored(id: string): Promise<string | null> {
+    return this.jobs.getRaw(id);
   }
 
   /**
@@ -197,7 +208,9 @@ export class EvaluationsService {
   async queueEta(): Promise<((place: number) => number) | undefined> {
     const avg = Number(await this.redis.hget(this.keys.runStats, 'avg_seconds').catch(() => null));
     if (!avg) return undefined;
-    return (place) => Math.round(Math.ceil(place / this.cfg.maxConcurrentEvaluations) * avg);
+    // The same average gives the same function, so readers can tell an estimate has not moved.
+    if (this.eta?.avg !== avg) this.eta = { avg, fn: (place) => Math.round(Math.ceil(place / this.cfg.maxConcurrentEvaluations) * avg) };
+    return this.eta.fn;
   }
 
   /**

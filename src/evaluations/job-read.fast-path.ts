@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { fastPathOf } from '../core/http/fast-path';
+import { fastPathOf, JsonText } from '../core/http/fast-path';
 import { JobReader } from './job-reader';
 
 /** Ids as the router takes them (Fastify's maxParamLength); longer ones get Fastify's 414. */
@@ -20,6 +20,6 @@ export class JobReadFastPath implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapter.httpAdapter?.getInstance<object>();
     const fastPath = fastify ? fastPathOf(fastify) : undefined;
-    fastPath?.read('/api/v1/evaluations/jobs/:id', JOB_PATH, ([id], caller) => this.reader.read(id, caller));
+    fastPath?.read('/api/v1/evaluations/jobs/:id', JOB_PATH, async ([id], caller) => new JsonText(await this.reader.readJson(id, caller)));
   }
 }

@@ -22,6 +22,11 @@ export interface PlainRequest {
 }
 
 export type FastPathObserver = (method: string, route: string, status: number, seconds: number) => void;
+/** A body a read has already serialised: sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** A read answered on the fast path: the route's path parameters and the caller, the body to send as JSON. */
 export type FastReadHandler = (params: string[], caller: RequestContext) => Promise<unknown>;
 
@@ -154,7 +159,8 @@ export class FastPath {
     let status = 200;
     try {
       const caller = await this.authorize!(plain);
-      this.send(res, plain.id, 200, JSON.stringify(await r.handle(params, caller)));
+      const body = await r.handle(params, caller);
+      this.send(res, plain.id, 200, body instanceof JsonText ? body.text : JSON.stringify(body));
     } catch (e) {
       status = this.sendError(res, plain, e);
     }

@@ -149,8 +149,13 @@ export class DocumentStore<T extends StoredDoc> {
   }
 
   async get(id: string): Promise<T | undefined> {
-    const raw = await this.redis.get(this.keys.doc(this.kind, id));
+    const raw = await this.getRaw(id);
     return raw ? (JSON.parse(raw) as T) : undefined;
+  }
+
+  /** The document as stored, unparsed. */
+  getRaw(id: string): Promise<string | null> {
+    return this.redis.get(this.keys.doc(this.kind, id));
   }
 
   /**
