@@ -108,9 +108,10 @@ describe('reads on the server fast path', () => {
     expect(compare.status).toBe(400);
   });
 
-  // Health probes are answered off the connection's bytes (core/http/probe-connections) until the
-  // connection sends anything else; from then on Node's parser has it.
-  it('answers health probes on a connection, then hands it to the HTTP server with the first other request', async () => {
+  // Plain GETs of the health check and a job are answered off the connection's bytes
+  // (core/http/plain-get-connections) until the connection sends anything else; from then on
+  // Node's parser has it.
+  it('answers health probes and job reads on a connection, then hands it to the HTTP server with the first other request', async () => {
     const metric = /^evalhub_http_requests_total\{.*route="\/api\/v1\/health".*status="200"/;
     const before = sample((await svc.request('GET', '/metrics')).text, metric);
     const conn = new RawConnection(svc.baseUrl);
@@ -138,6 +139,48 @@ describe('reads on the server fast path', () => {
     }
     const after = sample((await svc.request('GET', '/metrics')).text, metric);
     expect(after - before).toBe(4);
+  });
+
+  it("answers a job read off the connection's bytes as Node's HTTP server answers it", async () => {
+    const request = (requestId: string, ...extra: string[]) =>
+      `GET /api/v1/evaluations/jobs/${id} HTTP/1.1\r\nHost: evalhub\r\nX-Tenant: team-a\r\nX-User: ann\r\nX-Global-Transaction-Id: ${requestId}\r\n${extra.map((h) => `${h}\r\n`).join('')}\r\n`;
+    const conn = new RawConnection(svc.baseUrl);
+    try {
+      await conn.send(request('plain-1'));
+      const plain = await conn.response();
+      // A repeated header is left to Node's parser, which has the connection from then on.
+      await conn.send(request('parsed-1', 'Accept: application/json', 'Accept: */*'));
+      const parsed = await conn.response();
+      expect(plain.status).toBe(200);
+      expect(plain.body).toBe(parsed.body);
+      expect(Object.keys(plain.headers)).toEqual(Object.keys(parsed.headers));
+      const { date: _d1, 'x-global-transaction-id': id1, ...rest1 } = plain.headers;
+      const { date: _d2, 'x-global-transaction-id': id2, ...rest2 } = parsed.headers;
+      expect([id1, id2]).toEqual(['plain-1', 'parsed-1']);
+      expect(rest1).toEqual(rest2);
+    } finally {
+      conn.end();
+    }
+  });
+
+  it('answers reads sent one after another on a connection in the order they came, errors included', async () => {
+    const conn = new RawConnection(svc.baseUrl);
+    try {
+      const read = (requestId: string, tenant: string) => `GET /api/v1/evaluations/jobs/${id} HTTP/1.1\r\nHost: evalhub\r\nX-Tenant: ${tenant}\r\nX-User: ann\r\nX-Global-Transaction-Id: ${requestId}\r\n\r\n`;
+      // Written without waiting for answers: the second may reach the server before the first is answered.
+      await Promise.all([conn.send(read('r1', 'team-a')), conn.send(read('r2', 'team-b')), conn.send('GET /api/v1/health HTTP/1.1\r\nHost: evalhub\r\nX-Global-Transaction-Id: r3\r\n\r\n'), conn.send(read('r4', 'team-a'))]);
+      const answers = [await conn.response(), await conn.response(), await conn.response(), await conn.response()];
+      expect(answers.map((a) => [a.headers['x-global-transaction-id'], a.status])).toEqual([
+        ['r1', 200],
+        ['r2', 404],
+        ['r3', 200],
+        ['r4', 200],
+      ]);
+      expect(JSON.parse(answers[1].body)).toMatchObject({ message_code: 'resource_not_found', trace: 'r2' });
+      expect(JSON.parse(answers[3].body).resource.id).toBe(id);
+    } finally {
+      conn.end();
+    }
   });
 
   it('leaves a probe it cannot take whole to the HTTP server', async () => {

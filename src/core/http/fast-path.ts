@@ -1,11 +1,12 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'http';
 import { randomUUID } from 'crypto';
 import { splitCapabilityPath } from '../../domain/callback-binding';
-import { CONTRACT_HEALTH, HealthProbe, healthBody, healthProbeResponse, REQUEST_ID_HEADER } from './health-probe';
+import { CONTRACT_HEALTH, healthBody, REQUEST_ID_HEADER } from './health-probe';
 import { readsAsJson } from './json-body-types';
 import { parseJsonBody } from './json-body';
 import { RequestContext } from './request-context';
-import { ProbeConnections } from './probe-connections';
+import { PlainGet, plainResponse } from './plain-get';
+import { PlainGetConnections } from './plain-get-connections';
 import { isStaticRoute } from './route-table';
 
 /** The header that carries a benchmark run's callback token (sidecar, or the /cb/<token> path). */
@@ -40,6 +41,13 @@ interface FastRead {
   route: string;
   pattern: RegExp;
   handle: FastReadHandler;
+}
+
+/** An answer before it is written: status, body as sent, headers beyond the usual ones. */
+interface Reply {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
 }
 
 interface FastWrite {
@@ -80,7 +88,7 @@ function requestIdFrom(given: string | undefined): string {
  */
 export class FastPath {
   private closing = false;
-  private probes?: ProbeConnections;
+  private plainGets?: PlainGetConnections;
   private observer?: FastPathObserver;
   private readonly reads: FastRead[] = [];
   private readonly writes: FastWrite[] = [];
@@ -113,13 +121,9 @@ export class FastPath {
       const url = req.url ?? '/';
       if (req.method === 'GET') {
         if (url === CONTRACT_HEALTH) return this.health(req, res);
-        // A fixed path (`/jobs/stream`) is its own route, never a parameter of `/jobs/:id`.
-        if (this.reads.length && this.authorize && !url.includes('?') && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined && !isStaticRoute(url)) {
-          for (const r of this.reads) {
-            const m = r.pattern.exec(url);
-            const params = m ? decoded(m.slice(1)) : undefined;
-            if (params) return void this.answerRead(r, params, req, res);
-          }
+        if (!url.includes('?') && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+          const read = this.matchRead(url);
+          if (read) return void this.answerRead(read.r, read.params, req, res);
         }
       } else if (req.method === 'POST' && this.writes.length && this.authorize && this.bodyLimit) {
         const match = this.matchWrite(url, req.headers);
@@ -128,23 +132,47 @@ export class FastPath {
       handler(req, res);
     });
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    this.probes = new ProbeConnections(server, (probe) => (this.closing ? undefined : this.probeAnswer(probe)), KEEP_ALIVE_TIMEOUT_MS);
+    this.plainGets = new PlainGetConnections(server, (get) => this.plainAnswer(get), KEEP_ALIVE_TIMEOUT_MS);
     return server;
   };
 
   /** From now on every request goes to Fastify (which answers 503); connections held for probes end. */
   startClosing(): void {
     this.closing = true;
-    this.probes?.endHeld();
+    this.plainGets?.endHeld();
   }
 
-  /** A health probe's whole answer, written on its connection below Node's HTTP layer. */
-  private probeAnswer(probe: HealthProbe): string {
-    const started = this.observer ? process.hrtime.bigint() : 0n;
-    const now = new Date();
-    const response = healthProbeResponse(requestIdFrom(probe.requestId), healthBody(now), now, KEEP_ALIVE_TIMEOUT_MS / 1000);
-    this.observer?.('GET', CONTRACT_HEALTH, 200, Number(process.hrtime.bigint() - started) / 1e9);
-    return response;
+  /** The read a query-less GET path is for, with its path parameters (a fixed path such as `/jobs/stream` is its own route, never a parameter). */
+  private matchRead(path: string): { r: FastRead; params: string[] } | undefined {
+    if (!this.reads.length || !this.authorize || isStaticRoute(path)) return undefined;
+    for (const r of this.reads) {
+      const m = r.pattern.exec(path);
+      const params = m ? decoded(m.slice(1)) : undefined;
+      if (params) return { r, params };
+    }
+    return undefined;
+  }
+
+  /**
+   * The whole answer to a plain GET read off its connection's bytes, below Node's HTTP layer: the
+   * health check's at once, a fast-path read's once read; undefined leaves the request to Node.
+   */
+  private plainAnswer(get: PlainGet): string | Promise<string> | undefined {
+    if (this.closing) return undefined;
+    const keepAlive = KEEP_ALIVE_TIMEOUT_MS / 1000;
+    const id = requestIdOf(get.headers);
+    if (get.path === CONTRACT_HEALTH) {
+      const started = this.observer ? process.hrtime.bigint() : 0n;
+      const now = new Date();
+      const body = healthBody(now);
+      const response = plainResponse(200, replyHeaders(id, body), body, now, keepAlive);
+      this.observer?.('GET', CONTRACT_HEALTH, 200, Number(process.hrtime.bigint() - started) / 1e9);
+      return response;
+    }
+    const read = this.matchRead(get.path);
+    if (!read) return undefined;
+    const plain: PlainRequest = { id, method: 'GET', url: get.path, headers: get.headers };
+    return this.readReply(read.r, read.params, plain).then((reply) => plainResponse(reply.status, replyHeaders(id, reply.body, reply.headers), reply.body, new Date(), keepAlive));
   }
 
   private health(req: IncomingMessage, res: ServerResponse): void {
@@ -154,17 +182,24 @@ export class FastPath {
   }
 
   private async answerRead(r: FastRead, params: string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
     const plain: PlainRequest = { id: requestIdOf(req.headers), method: 'GET', url: req.url ?? '/', headers: req.headers };
-    let status = 200;
+    const reply = await this.readReply(r, params, plain);
+    this.send(res, plain.id, reply.status, reply.body, reply.headers);
+  }
+
+  /** A read's answer (an error rendered as the exception filter renders it), counted in the metrics. */
+  private async readReply(r: FastRead, params: string[], plain: PlainRequest): Promise<Reply> {
+    const started = process.hrtime.bigint();
+    let reply: Reply;
     try {
       const caller = await this.authorize!(plain);
       const body = await r.handle(params, caller);
-      this.send(res, plain.id, 200, body instanceof JsonText ? body.text : JSON.stringify(body));
+      reply = { status: 200, body: body instanceof JsonText ? body.text : JSON.stringify(body) };
     } catch (e) {
-      status = this.sendError(res, plain, e);
+      reply = this.errorReply(plain, e);
     }
-    this.observer?.('GET', r.route, status, Number(process.hrtime.bigint() - started) / 1e9);
+    this.observer?.('GET', r.route, reply.status, Number(process.hrtime.bigint() - started) / 1e9);
+    return reply;
   }
 
   /**
@@ -213,21 +248,26 @@ export class FastPath {
 
   /** Answers an error as the exception filter renders it; its status. */
   private sendError(res: ServerResponse, plain: PlainRequest, e: unknown): number {
-    const err = this.renderError?.(e, plain) ?? { status: 500, body: { message_code: 'internal_server_error', message: 'An internal error occurred.', trace: plain.id } };
-    this.send(res, plain.id, err.status, JSON.stringify(err.body), err.headers);
-    return err.status;
+    const reply = this.errorReply(plain, e);
+    this.send(res, plain.id, reply.status, reply.body, reply.headers);
+    return reply.status;
   }
 
-  private send(res: ServerResponse, requestId: string, status: number, body: string, headers: Record<string, string> = {}): void {
+  private errorReply(plain: PlainRequest, e: unknown): Reply {
+    const err = this.renderError?.(e, plain) ?? { status: 500, body: { message_code: 'internal_server_error', message: 'An internal error occurred.', trace: plain.id } };
+    return { status: err.status, body: JSON.stringify(err.body), headers: err.headers };
+  }
+
+  private send(res: ServerResponse, requestId: string, status: number, body: string, headers?: Record<string, string>): void {
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(status, {
-      ...headers,
-      [REQUEST_ID_HEADER]: requestId,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-    });
+    res.writeHead(status, replyHeaders(requestId, body, headers));
     res.end(body);
   }
+}
+
+/** The headers of every fast-path answer with a JSON body, after any of its own. */
+function replyHeaders(requestId: string, body: string, headers?: Record<string, string>): Record<string, string | number> {
+  return { ...headers, [REQUEST_ID_HEADER]: requestId, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
 }
 
 /** The declared `length` bytes of a body as text; undefined when the client leaves first. */

@@ -1,0 +1,81 @@
+import { IncomingHttpHeaders, STATUS_CODES } from 'http';
+
+/**
+ * Plain GETs read straight off a connection's bytes. Clients poll a few routes (the health check,
+ * a job's status) far more than anything else, and Node's HTTP layer (parser callbacks, request
+ * and response objects, header checks) costs as much as the answer: a chunk holding exactly one
+ * plain GET is answered from its bytes, anything else is left to Node's parser, which then owns
+ * the connection.
+ */
+
+/** Longer requests (big cookies, long tokens) are left to the parser. */
+export const PLAIN_GET_MAX_BYTES = 4096;
+const REQUEST_LINE = /^GET (\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*) HTTP\/1\.1\r\n/;
+/** RFC 9110 token characters: what a header name may hold. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const EDGE_WHITESPACE = /^[ \t]+|[ \t]+$/g;
+
+/** A plain GET: its path (no query) and headers (names lower-cased, as Node gives them). */
+export interface PlainGet {
+  path: string;
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * The GET a chunk (decoded as latin1, byte for byte) holds, or undefined when it is anything but
+ * exactly one complete GET over HTTP/1.1 without a query or a body: another method, part of a
+ * request or several, a header Node would refuse or merge (a repeated name), a byte outside ASCII,
+ * one that changes what the answer is or how the connection continues (a browser origin, a body,
+ * `Expect`, `Upgrade`, `Connection` other than keep-alive), no `Host`.
+ */
+export function plainGetOf(text: string): PlainGet | undefined {
+  if (text.length > PLAIN_GET_MAX_BYTES) return undefined;
+  const line = REQUEST_LINE.exec(text);
+  if (!line) return undefined;
+  const headersEnd = text.indexOf('\r\n\r\n', line[0].length - 2);
+  if (headersEnd !== text.length - 4) return undefined;
+  const headers: IncomingHttpHeaders = Object.create(null);
+  let pos = line[0].length;
+  while (pos < text.length - 2) {
+    const eol = text.indexOf('\r\n', pos);
+    const colon = text.indexOf(':', pos);
+    if (colon <= pos || colon > eol) return undefined;
+    const name = text.slice(pos, colon).toLowerCase();
+    const value = text.slice(colon + 1, eol).replace(EDGE_WHITESPACE, '');
+    pos = eol + 2;
+    if (!TOKEN.test(name) || name in headers || !isPlainValue(value)) return undefined;
+    switch (name) {
+      case 'connection':
+        if (value.toLowerCase() !== 'keep-alive') return undefined;
+        break;
+      case 'origin':
+      case 'content-length':
+      case 'transfer-encoding':
+      case 'expect':
+      case 'upgrade':
+        return undefined;
+    }
+    headers[name] = value;
+  }
+  return headers.host === undefined ? undefined : { path: line[1], headers };
+}
+
+/**
+ * A whole answer as Node's HTTP server writes a response of the fast path on a keep-alive
+ * connection: the given headers, then Date, Connection and Keep-Alive, then the body. For a
+ * socket write in UTF-8 (every header is ASCII: requests with other bytes are left to the parser).
+ */
+export function plainResponse(status: number, headers: Record<string, string | number>, body: string, now: Date, keepAliveSeconds: number): string {
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  return `${head}Date: ${now.toUTCString()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${keepAliveSeconds}\r\n\r\n${body}`;
+}
+
+/** Printable ASCII and tab only: Node's parser refuses controls, and bytes above ASCII are left to it. */
+function isPlainValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c >= 0x7f) return false;
+  }
+  return true;
+}
