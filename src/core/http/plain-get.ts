@@ -10,10 +10,10 @@ import { IncomingHttpHeaders, STATUS_CODES } from 'http';
 
 /** Longer requests (big cookies, long tokens) are left to the parser. */
 export const PLAIN_GET_MAX_BYTES = 4096;
-const REQUEST_LINE = /^GET (\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*) HTTP\/1\.1\r\n/;
+/** What a path may hold here: RFC 3986 path characters (no query, no fragment). */
+const PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 /** RFC 9110 token characters: what a header name may hold. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const EDGE_WHITESPACE = /^[ \t]+|[ \t]+$/g;
 
 /** A plain GET: its path (no query) and headers (names lower-cased, as Node gives them). */
 export interface PlainGet {
@@ -29,21 +29,25 @@ export interface PlainGet {
  * `Expect`, `Upgrade`, `Connection` other than keep-alive), no `Host`.
  */
 export function plainGetOf(text: string): PlainGet | undefined {
-  if (text.length > PLAIN_GET_MAX_BYTES) return undefined;
-  const line = REQUEST_LINE.exec(text);
-  if (!line) return undefined;
-  const headersEnd = text.indexOf('\r\n\r\n', line[0].length - 2);
-  if (headersEnd !== text.length - 4) return undefined;
-  const headers: IncomingHttpHeaders = Object.create(null);
-  let pos = line[0].length;
+  if (text.length > PLAIN_GET_MAX_BYTES || !text.startsWith('GET /')) return undefined;
+  const lineEnd = text.indexOf(' HTTP/1.1\r\n', 4);
+  if (lineEnd < 0) return undefined;
+  const path = text.slice(4, lineEnd);
+  const headersEnd = text.indexOf('\r\n\r\n', lineEnd + 9);
+  if (headersEnd !== text.length - 4 || !PATH.test(path)) return undefined;
+  // A plain object, as Node's: a name that would set its prototype is left to the parser.
+  const headers: IncomingHttpHeaders = {};
+  let pos = lineEnd + 11;
   while (pos < text.length - 2) {
     const eol = text.indexOf('\r\n', pos);
     const colon = text.indexOf(':', pos);
     if (colon <= pos || colon > eol) return undefined;
     const name = text.slice(pos, colon).toLowerCase();
-    const value = text.slice(colon + 1, eol).replace(EDGE_WHITESPACE, '');
+    const raw = text.slice(colon + 1, eol);
     pos = eol + 2;
-    if (!TOKEN.test(name) || name in headers || !isPlainValue(value)) return undefined;
+    if (!TOKEN.test(name) || name === '__proto__' || Object.hasOwn(headers, name) || !isPlainValue(raw)) return undefined;
+    // Only spaces and tabs can be at the edges of a plain value: trimming them is what Node does.
+    const value = raw.trim();
     switch (name) {
       case 'connection':
         if (value.toLowerCase() !== 'keep-alive') return undefined;
@@ -57,7 +61,7 @@ export function plainGetOf(text: string): PlainGet | undefined {
     }
     headers[name] = value;
   }
-  return headers.host === undefined ? undefined : { path: line[1], headers };
+  return headers.host === undefined ? undefined : { path, headers };
 }
 
 /**
