@@ -163,7 +163,7 @@ export class FastPath {
     const id = requestIdOf(get.headers);
     if (get.path === CONTRACT_HEALTH) {
       const started = this.observer ? process.hrtime.bigint() : 0n;
-      const now = new Date();
+      const now = Date.now();
       const body = healthBody(now);
       const response = plainResponse(200, replyHeaders(id, body), body, now, keepAlive);
       this.observer?.('GET', CONTRACT_HEALTH, 200, Number(process.hrtime.bigint() - started) / 1e9);
@@ -172,7 +172,7 @@ export class FastPath {
     const read = this.matchRead(get.path);
     if (!read) return undefined;
     const plain: PlainRequest = { id, method: 'GET', url: get.path, headers: get.headers };
-    return this.readReply(read.r, read.params, plain).then((reply) => plainResponse(reply.status, replyHeaders(id, reply.body, reply.headers), reply.body, new Date(), keepAlive));
+    return this.readReply(read.r, read.params, plain).then((reply) => plainResponse(reply.status, replyHeaders(id, reply.body, reply.headers), reply.body, Date.now(), keepAlive));
   }
 
   private health(req: IncomingMessage, res: ServerResponse): void {

@@ -4,7 +4,7 @@ import { PlainGet } from './plain-get';
 import { PlainGetConnections } from './plain-get-connections';
 import { plainResponse } from './plain-get';
 
-const answerOf = (text: string) => plainResponse(200, { 'content-length': text.length }, text, new Date(0), 72);
+const answerOf = (text: string) => plainResponse(200, { 'content-length': text.length }, text, 0, 72);
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`;
 
 /** A client connection that collects what it reads; `until` waits for a condition on it. */

@@ -1,3 +1,4 @@
+import { healthBody } from './health-probe';
 import { PLAIN_GET_MAX_BYTES, plainGetOf, plainResponse } from './plain-get';
 
 const get = (path: string, ...headers: string[]) => `GET ${path} HTTP/1.1\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
@@ -62,7 +63,7 @@ describe('plainGetOf', () => {
 describe('plainResponse', () => {
   it("is a complete keep-alive answer in Node's header order, its length the body's", () => {
     const body = '{"status":"healthy","timestamp":"2026-12-07T03:00:00.000Z"}';
-    const text = plainResponse(200, { 'x-global-transaction-id': 'id-1', 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }, body, new Date('2026-12-07T03:00:00Z'), 72);
+    const text = plainResponse(200, { 'x-global-transaction-id': 'id-1', 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }, body, Date.parse('2026-12-07T03:00:00Z'), 72);
     const [head, sent] = text.split('\r\n\r\n');
     expect(sent).toBe(body);
     expect(head.split('\r\n')).toEqual([
@@ -76,8 +77,23 @@ describe('plainResponse', () => {
     ]);
   });
 
+  it('dates an answer by the second it is sent in', () => {
+    const t = Date.parse('2026-12-07T03:00:00Z');
+    const dateOf = (ms: number) => /\r\nDate: ([^\r]+)\r\n/.exec(plainResponse(200, {}, '{}', ms, 72))?.[1];
+    expect([dateOf(t), dateOf(t + 999), dateOf(t + 1000), dateOf(t - 1)]).toEqual(['Mon, 07 Dec 2026 03:00:00 GMT', 'Mon, 07 Dec 2026 03:00:00 GMT', 'Mon, 07 Dec 2026 03:00:01 GMT', 'Mon, 07 Dec 2026 02:59:59 GMT']);
+  });
+
   it("names the status as Node does", () => {
-    expect(plainResponse(404, {}, '{}', new Date(0), 72)).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
-    expect(plainResponse(429, { 'retry-after': '1' }, '{}', new Date(0), 72)).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\nretry-after: 1\r\n/);
+    expect(plainResponse(404, {}, '{}', 0, 72)).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+    expect(plainResponse(429, { 'retry-after': '1' }, '{}', 0, 72)).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\nretry-after: 1\r\n/);
+  });
+});
+
+describe('healthBody', () => {
+  it('gives the time of the answer to the millisecond', () => {
+    const t = Date.parse('2026-12-07T03:00:00.120Z');
+    expect(JSON.parse(healthBody(t))).toEqual({ status: 'healthy', timestamp: '2026-12-07T03:00:00.120Z' });
+    expect(JSON.parse(healthBody(t)).timestamp).toBe('2026-12-07T03:00:00.120Z');
+    expect(JSON.parse(healthBody(t + 1)).timestamp).toBe('2026-12-07T03:00:00.121Z');
   });
 });

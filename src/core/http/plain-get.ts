@@ -69,10 +69,19 @@ export function plainGetOf(text: string): PlainGet | undefined {
  * connection: the given headers, then Date, Connection and Keep-Alive, then the body. For a
  * socket write in UTF-8 (every header is ASCII: requests with other bytes are left to the parser).
  */
-export function plainResponse(status: number, headers: Record<string, string | number>, body: string, now: Date, keepAliveSeconds: number): string {
+export function plainResponse(status: number, headers: Record<string, string | number>, body: string, ms: number, keepAliveSeconds: number): string {
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
   for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-  return `${head}Date: ${now.toUTCString()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${keepAliveSeconds}\r\n\r\n${body}`;
+  return `${head}Date: ${httpDate(ms)}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${keepAliveSeconds}\r\n\r\n${body}`;
+}
+
+let lastDate = { second: NaN, text: '' };
+
+/** The Date header at a time; it names the second, so one serves every answer of that second (as in Node's server). */
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastDate.second) lastDate = { second, text: new Date(second * 1000).toUTCString() };
+  return lastDate.text;
 }
 
 /** Printable ASCII and tab only: Node's parser refuses controls, and bytes above ASCII are left to it. */
