@@ -160,9 +160,9 @@ export class FastPath {
   private plainAnswer(get: PlainGet): string | Promise<string> | undefined {
     if (this.closing) return undefined;
     const keepAlive = KEEP_ALIVE_TIMEOUT_MS / 1000;
-    const id = requestIdOf(get.headers);
     if (get.path === CONTRACT_HEALTH) {
       const started = this.observer ? process.hrtime.bigint() : 0n;
+      const id = requestIdOf(get.headers);
       const now = Date.now();
       const body = healthBody(now);
       const response = plainResponse(200, replyHeaders(id, body), body, now, keepAlive);
@@ -171,6 +171,7 @@ export class FastPath {
     }
     const read = this.matchRead(get.path);
     if (!read) return undefined;
+    const id = requestIdOf(get.headers);
     const plain: PlainRequest = { id, method: 'GET', url: get.path, headers: get.headers };
     return this.readReply(read.r, read.params, plain).then((reply) => plainResponse(reply.status, replyHeaders(id, reply.body, reply.headers), reply.body, Date.now(), keepAlive));
   }

@@ -1,8 +1,7 @@
 import { createServer, Server } from 'http';
 import * as net from 'net';
-import { PlainGet } from './plain-get';
+import { PlainGet, plainResponse } from './plain-get';
 import { PlainGetConnections } from './plain-get-connections';
-import { plainResponse } from './plain-get';
 
 const answerOf = (text: string) => plainResponse(200, { 'content-length': text.length }, text, 0, 72);
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`;
