@@ -181,14 +181,19 @@ export class EvaluationsService {
   }
 
   async get(id: string, caller: RequestContext): Promise<JobRecord> {
-    const job = await this.jobs.get(id);
-    assertJobVisible(id, job?.resource, caller);
-    return job!;
+    return this.visible(id, await this.stored(id), caller);
   }
 
-  /** A job's document as stored (null when there is none); callers check who may see it. */
+  /** A job's document as stored (null when there is none); `visible` makes it a job the caller may see. */
   stored(id: string): Promise<string | null> {
     return this.jobs.getRaw(id);
+  }
+
+  /** A stored document as the job it holds, when the caller may see it (404 otherwise). */
+  visible(id: string, raw: string | null, caller: RequestContext): JobRecord {
+    const job = raw === null ? undefined : (JSON.parse(raw) as JobRecord);
+    assertJobVisible(id, job?.resource, caller);
+    return job!;
   }
 
   /**

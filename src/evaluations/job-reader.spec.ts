@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors/api-error';
+import { RequestContext } from '../core/http/request-context';
 import { JobRecord } from '../domain/types';
 import { EvaluationsService } from './evaluations.service';
 import { ExperimentTracker } from './experiment-tracker';
@@ -23,10 +23,9 @@ function fakeEvaluations(state: { raw: string | null; place: number; avg?: numbe
   const calls = { places: 0 };
   const evaluations = {
     stored: async () => state.raw,
-    get: async (id: string) => {
-      if (state.raw === null) throw ApiError.notFound('evaluation job', id);
-      return JSON.parse(state.raw) as JobRecord;
-    },
+    // The service's own rule for which stored job a caller sees.
+    visible: EvaluationsService.prototype.visible,
+    get: async (id: string, caller: RequestContext) => EvaluationsService.prototype.visible(id, state.raw, caller),
     queuePlaces: async () => {
       calls.places++;
       return new Map([[0, state.place]]);

@@ -15,8 +15,8 @@ import { toJobResource } from './job-resource';
 const HINT_TTL_MS = 1000;
 const PLACES_KEPT = 10_000;
 /**
- * Rendered bodies kept (their stored documents too, to know them still current): a few MB at
- * most, for the jobs polled in the last second.
+ * Rendered bodies kept (their stored documents too, to know them still current): ~8 MB at most,
+ * for the jobs polled in the last second.
  */
 const SHOWN_KEPT_CHARS = 8_000_000;
 
@@ -68,13 +68,12 @@ export class JobReader {
       assertJobVisible(id, same, caller);
       if (same.terminal || this.sameHints(id, same, now)) return same.json;
     }
-    const job = raw === null ? undefined : (JSON.parse(raw) as JobRecord);
-    assertJobVisible(id, job?.resource, caller);
-    const terminal = isTerminalJobState(job!.status.state);
-    const [places, eta] = terminal ? [undefined, undefined] : await Promise.all([this.queuePlaces(job!), this.queueEta()]);
+    const job = this.evaluations.visible(id, raw, caller);
+    const terminal = isTerminalJobState(job.status.state);
+    const [places, eta] = terminal ? [undefined, undefined] : await Promise.all([this.queuePlaces(job), this.queueEta()]);
     // Hints looked up again are often what they were: the body rendered with them still holds.
-    const json = same && same.places === places && same.eta === eta ? same.json : JSON.stringify(this.view(job!, places, places?.size ? eta : undefined));
-    this.keepShown(id, { at: now, raw: raw!, tenant: job!.resource.tenant, terminal, places, eta, json });
+    const json = same && same.places === places && same.eta === eta ? same.json : JSON.stringify(this.view(job, places, places?.size ? eta : undefined));
+    this.keepShown(id, { at: now, raw: raw!, tenant: job.resource.tenant, terminal, places, eta, json });
     return json;
   }
 
