@@ -189,6 +189,11 @@ export class EvaluationsService {
     return this.jobs.getRaw(id);
   }
 
+  /** The content hash kept beside a job's document (DocumentStore.storedHash). */
+  storedHash(id: string): Promise<string | null> {
+    return this.jobs.storedHash(id);
+  }
+
   /** A stored document as the job it holds, when the caller may see it (404 otherwise). */
   visible(id: string, raw: string | null, caller: RequestContext): JobRecord {
     const job = raw === null ? undefined : (JSON.parse(raw) as JobRecord);

@@ -1,4 +1,5 @@
 import { RequestContext } from '../core/http/request-context';
+import { contentHash } from '../core/redis/document-store';
 import { JobRecord } from '../domain/types';
 import { EvaluationsService } from './evaluations.service';
 import { ExperimentTracker } from './experiment-tracker';
@@ -17,12 +18,20 @@ function storedJob(overrides: Partial<JobRecord> = {}): JobRecord {
   } as unknown as JobRecord;
 }
 
-/** The store and queue the reader asks: the document, the benchmark's queue place, the average run. */
-function fakeEvaluations(state: { raw: string | null; place: number; avg?: number }) {
+/**
+ * The store and queue the reader asks: the document, the benchmark's queue place, the average run.
+ * The content hash is the document's own, as the store's writers keep it, unless `hash` is set
+ * (what a writer that keeps none leaves).
+ */
+function fakeEvaluations(state: { raw: string | null; place: number; avg?: number; hash?: string | null }) {
   let eta: { avg: number; fn: (place: number) => number } | undefined;
-  const calls = { places: 0 };
+  const calls = { places: 0, stored: 0 };
   const evaluations = {
-    stored: async () => state.raw,
+    stored: async () => {
+      calls.stored++;
+      return state.raw;
+    },
+    storedHash: async () => (state.hash !== undefined ? state.hash : state.raw && contentHash(state.raw)),
     // The service's own rule for which stored job a caller sees.
     visible: EvaluationsService.prototype.visible,
     get: async (id: string, caller: RequestContext) => EvaluationsService.prototype.visible(id, state.raw, caller),
@@ -106,5 +115,33 @@ describe('JobReader.readJson', () => {
     now += 5000;
     expect(JSON.parse(await reader.readJson('j1', owner)).status.benchmarks[0]).not.toHaveProperty('queue_position');
     expect(fake.calls.places).toBe(0);
+  });
+
+  it('reads only the content hash of a kept document while it is current, and the whole document every second', async () => {
+    const state = { raw: JSON.stringify(storedJob()), place: 1 };
+    const fake = fakeEvaluations(state);
+    const reader = new JobReader(fake.evaluations, tracker);
+    const first = await reader.readJson('j1', owner);
+    for (let i = 0; i < 5; i++) {
+      now += 150;
+      expect(await reader.readJson('j1', owner)).toBe(first);
+    }
+    expect(fake.calls.stored).toBe(1);
+    now += 300;
+    expect(await reader.readJson('j1', owner)).toBe(first);
+    expect(fake.calls.stored).toBe(2);
+  });
+
+  it('shows within a second a change made by a writer that keeps no content hash', async () => {
+    const state: { raw: string; place: number; hash?: string } = { raw: JSON.stringify(storedJob()), place: 1 };
+    const reader = new JobReader(fakeEvaluations(state).evaluations, tracker);
+    await reader.readJson('j1', owner);
+    // An older version's plain write: new content, the old hash stays.
+    state.hash = contentHash(state.raw);
+    state.raw = JSON.stringify(storedJob({ status: { state: 'failed', message: null, benchmarks: [{ provider_id: 'p', id: 'b', benchmark_index: 0, status: 'failed' }] } } as Partial<JobRecord>));
+    now += 999;
+    expect(JSON.parse(await reader.readJson('j1', owner)).status.state).toBe('pending');
+    now += 1;
+    expect(JSON.parse(await reader.readJson('j1', owner)).status.state).toBe('failed');
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RequestContext } from '../core/http/request-context';
+import { contentHash } from '../core/redis/document-store';
 import { isTerminalJobState } from '../domain/job-state';
 import { JobRecord } from '../domain/types';
 import { assertJobVisible, EvaluationsService } from './evaluations.service';
@@ -19,12 +20,20 @@ const PLACES_KEPT = 10_000;
  * for the jobs polled in the last second.
  */
 const SHOWN_KEPT_CHARS = 8_000_000;
+/**
+ * A kept document is read in full again at least this often even while its content hash is
+ * unchanged: a writer of an older version changes a document without its hash, and its change
+ * then shows within this time.
+ */
+const FULL_READ_EVERY_MS = 1000;
 
 /** A job's body as last rendered, with what it was rendered from. */
 interface Shown {
   at: number;
-  /** The stored document it was rendered from. */
+  /** The stored document it was rendered from, its content hash, and when it was last read in full. */
   raw: string;
+  hash: string;
+  readAt: number;
   tenant?: string;
   terminal: boolean;
   places?: Map<number, number>;
@@ -57,12 +66,15 @@ export class JobReader {
   /**
    * The same read as JSON text, for the route clients poll: a job whose stored document, queue
    * places and start estimate are those of its body rendered less than a second ago gets that
-   * body again, without parsing or rendering (the tenant check still runs on every read).
+   * body again, without parsing or rendering (the tenant check still runs on every read). While
+   * the document's content hash is the kept one, only the hash is read from Redis: 40 bytes
+   * instead of the whole document.
    */
   async readJson(id: string, caller: RequestContext): Promise<string> {
-    const raw = await this.evaluations.stored(id);
     const now = Date.now();
     const kept = this.shown.get(id);
+    const unchanged = !!kept && now - kept.readAt < FULL_READ_EVERY_MS && (await this.evaluations.storedHash(id)) === kept.hash;
+    const raw = unchanged ? kept.raw : await this.evaluations.stored(id);
     const same = raw !== null && kept?.raw === raw ? kept : undefined;
     if (same) {
       assertJobVisible(id, same, caller);
@@ -73,7 +85,8 @@ export class JobReader {
     const [places, eta] = terminal ? [undefined, undefined] : await Promise.all([this.queuePlaces(job), this.queueEta()]);
     // Hints looked up again are often what they were: the body rendered with them still holds.
     const json = same && same.places === places && same.eta === eta ? same.json : JSON.stringify(this.view(job, places, places?.size ? eta : undefined));
-    this.keepShown(id, { at: now, raw: raw!, tenant: job.resource.tenant, terminal, places, eta, json });
+    const hash = same ? same.hash : contentHash(raw!);
+    this.keepShown(id, { at: now, raw: raw!, hash, readAt: unchanged ? kept.readAt : now, tenant: job.resource.tenant, terminal, places, eta, json });
     return json;
   }
 

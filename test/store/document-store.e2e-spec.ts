@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Redis } from 'ioredis';
-import { DocumentStore } from '../../src/core/redis/document-store';
+import { contentHash, DocumentStore } from '../../src/core/redis/document-store';
 import { RedisKeys } from '../../src/core/redis/redis-keys';
 
 interface Doc {
@@ -77,6 +77,22 @@ describe('document store (real Redis)', () => {
     expect(await store.delete(doc)).toBe(true);
     expect(await redis.sismember(active, id)).toBe(0);
     expect(await store.update(id, (d) => d)).toBeUndefined();
+  });
+
+  it('keeps the content hash of what is stored with every write (non-ASCII text too), and delete removes it', async () => {
+    const id = await fresh();
+    const hashOfStored = async () => contentHash((await redis.get(keys.doc('job', id)))!);
+    expect(await store.storedHash(id)).toBe(await hashOfStored());
+    const first = await store.storedHash(id);
+    // Written by the compare-and-set script, whose hash Redis computes: it must equal ours.
+    await store.update(id, (d) => ({ ...d, writers: ['é', '評価', '🙂'] }));
+    expect(await store.storedHash(id)).toBe(await hashOfStored());
+    expect(await store.storedHash(id)).not.toBe(first);
+    await store.update(id, (d) => ({ ...d, writers: [] }));
+    expect(await store.storedHash(id)).toBe(first);
+    expect(await store.delete((await store.get(id))!)).toBe(true);
+    expect(await store.storedHash(id)).toBeNull();
+    expect(await redis.exists(keys.docHash('job', id))).toBe(0);
   });
 
   it("lets a document's own stream go a while after it is done, and keeps it again when it is not", async () => {

@@ -1,29 +1,32 @@
+import { createHash } from 'crypto';
 import type { Redis } from 'ioredis';
 import { DocKind, RedisKeys } from './redis-keys';
 
 // Compare-and-set in one round trip: the write only happens if nobody changed the document since
 // it was read. Safe on a shared connection, unlike WATCH/MULTI. KEYS[2] is the kind's index epoch
-// (see indexEpoch). KEYS[3..2+n] are membership sets that change with the document in the same
-// step (ARGV[4] = n; ARGV[4+i] '1' adds the id ARGV[3] to KEYS[2+i], '0' removes it); the next r
-// KEYS are sorted indexes the id leaves and the a after them sorted indexes it enters with score
-// ARGV[7+n] (ARGV[5+n] = r, ARGV[6+n] = a); the KEYS after them are change streams that get one
-// entry (ARGV: max length, payload, then milliseconds until the stream goes: '0' it stays, '' as it
-// was) in the same step, so their order is the order of the writes.
+// (see indexEpoch), KEYS[3] the document's content hash (see RedisKeys.docHash). KEYS[4..3+n] are
+// membership sets that change with the document in the same step (ARGV[4] = n; ARGV[4+i] '1'
+// adds the id ARGV[3] to KEYS[3+i], '0' removes it); the next r KEYS are sorted indexes the id
+// leaves and the a after them sorted indexes it enters with score ARGV[7+n] (ARGV[5+n] = r,
+// ARGV[6+n] = a); the KEYS after them are change streams that get one entry (ARGV: max length,
+// payload, then milliseconds until the stream goes: '0' it stays, '' as it was) in the same step,
+// so their order is the order of the writes.
 const CAS_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 if cur ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[3], redis.sha1hex(ARGV[2]))
 local n = tonumber(ARGV[4])
 for i = 1, n do
-  if ARGV[4 + i] == '1' then redis.call('SADD', KEYS[2 + i], ARGV[3]) else redis.call('SREM', KEYS[2 + i], ARGV[3]) end
+  if ARGV[4 + i] == '1' then redis.call('SADD', KEYS[3 + i], ARGV[3]) else redis.call('SREM', KEYS[3 + i], ARGV[3]) end
 end
 local r = tonumber(ARGV[5 + n])
 local z = tonumber(ARGV[6 + n])
-for i = 1, r do redis.call('ZREM', KEYS[2 + n + i], ARGV[3]) end
-for i = 1, z do redis.call('ZADD', KEYS[2 + n + r + i], ARGV[7 + n], ARGV[3]) end
+for i = 1, r do redis.call('ZREM', KEYS[3 + n + i], ARGV[3]) end
+for i = 1, z do redis.call('ZADD', KEYS[3 + n + r + i], ARGV[7 + n], ARGV[3]) end
 if r + z > 0 then redis.call('INCR', KEYS[2]) end
 local a = 8 + n
-for k = 3 + n + r + z, #KEYS do
+for k = 4 + n + r + z, #KEYS do
   redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[a], '*', 'data', ARGV[a + 1])
   if ARGV[a + 2] == '0' then redis.call('PERSIST', KEYS[k]) elseif ARGV[a + 2] ~= '' then redis.call('PEXPIRE', KEYS[k], ARGV[a + 2]) end
   a = a + 3
@@ -31,7 +34,8 @@ end
 return 1`;
 
 // Delete, if the document is still ARGV[1] ('' = absent): KEYS[3..2+z] sorted sets and the next s
-// sets lose the id ARGV[2] (ARGV[3] = z, ARGV[4] = s), the remaining KEYS (its own streams) go;
+// sets lose the id ARGV[2] (ARGV[3] = z, ARGV[4] = s), the remaining KEYS (its content hash and
+// own streams) go;
 // KEYS[2], the index epoch, moves on.
 const DELETE_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
@@ -128,7 +132,9 @@ export class DocumentStore<T extends StoredDoc> {
   }
 
   async put(doc: T): Promise<void> {
-    const m = this.redis.multi().set(this.keys.doc(this.kind, doc.resource.id), JSON.stringify(doc));
+    const json = JSON.stringify(doc);
+    const m = this.redis.multi().set(this.keys.doc(this.kind, doc.resource.id), json);
+    m.set(this.keys.docHash(this.kind, doc.resource.id), contentHash(json));
     m.zadd(this.keys.index(this.kind), this.score(doc), doc.resource.id);
     if (doc.resource.tenant) m.zadd(this.keys.tenantIndex(this.kind, doc.resource.tenant), this.score(doc), doc.resource.id);
     for (const key of this.sortedIndexes(doc)) m.zadd(key, this.score(doc), doc.resource.id);
@@ -159,6 +165,14 @@ export class DocumentStore<T extends StoredDoc> {
   }
 
   /**
+   * The content hash its writers keep beside the document (`contentHash` of the stored JSON); null
+   * when there is none (no such document, or one last written by a version that kept none).
+   */
+  storedHash(id: string): Promise<string | null> {
+    return this.redis.get(this.keys.docHash(this.kind, id));
+  }
+
+  /**
    * Removes the document with everything that indexes it, as it is stored at that moment (its
    * sorted indexes follow its current content, so a change just before cannot leave one behind).
    * Resolves to whether it existed.
@@ -170,7 +184,7 @@ export class DocumentStore<T extends StoredDoc> {
       const cur = raw ? (JSON.parse(raw) as T) : doc;
       const sorted = [this.keys.index(this.kind), ...(cur.resource.tenant ? [this.keys.tenantIndex(this.kind, cur.resource.tenant)] : []), ...this.sortedIndexes(cur)];
       const sets = this.memberships.map((s) => s.key);
-      const own = this.streams.filter((st) => st.perDocument).map((st) => st.key(cur));
+      const own = [this.keys.docHash(this.kind, doc.resource.id), ...this.streams.filter((st) => st.perDocument).map((st) => st.key(cur))];
       const ok = await this.scripts.evalhubDelete(2 + sorted.length + sets.length + own.length, key, this.keys.indexEpoch(this.kind), ...sorted, ...sets, ...own, raw ?? '', doc.resource.id, String(sorted.length), String(sets.length));
       if (ok === 1) return raw !== null;
     }
@@ -227,9 +241,10 @@ export class DocumentStore<T extends StoredDoc> {
       const enter = is.filter((k) => !was.includes(k));
       const entries = this.streams.map((st) => ({ key: st.key(after), data: st.entry(after), maxLen: st.maxLen, ttl: streamExpiry(st, after) })).filter((e) => e.data !== undefined);
       const ok = await this.scripts.evalhubCas(
-        2 + sets.length + leave.length + enter.length + entries.length,
+        3 + sets.length + leave.length + enter.length + entries.length,
         key,
         this.keys.indexEpoch(this.kind),
+        this.keys.docHash(this.kind, id),
         ...sets,
         ...leave,
         ...enter,
@@ -277,6 +292,11 @@ export class DocumentStore<T extends StoredDoc> {
   async getMany(ids: string[]): Promise<T[]> {
     return (await this.getRaws(ids)).filter((raw) => raw !== null).map((raw) => JSON.parse(raw) as T);
   }
+}
+
+/** A stored document's content hash: the SHA-1 (hex) of its JSON, as Redis's `redis.sha1hex` gives it. */
+export function contentHash(json: string): string {
+  return createHash('sha1').update(json).digest('hex');
 }
 
 /** A stream's expiry as the compare-and-set script takes it: '' leaves it, '0' keeps the stream, else milliseconds. */

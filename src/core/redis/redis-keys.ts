@@ -6,6 +6,13 @@ export class RedisKeys {
   doc(kind: DocKind, id: string): string {
     return `${this.prefix}:${kind}:doc:${id}`;
   }
+  /**
+   * A document's content hash (DocumentStore.contentHash of its JSON), written with it: a reader
+   * that holds the document can tell it is still current without reading it again.
+   */
+  docHash(kind: DocKind, id: string): string {
+    return `${this.prefix}:${kind}:hash:${id}`;
+  }
   /** Sorted set of ids by creation time, all tenants. */
   index(kind: DocKind): string {
     return `${this.prefix}:${kind}:index`;
