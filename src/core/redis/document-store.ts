@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import type { Redis } from 'ioredis';
+import { KeyReadBatch } from './key-read-batch';
 import { DocKind, RedisKeys } from './redis-keys';
 
 // Compare-and-set in one round trip: the write only happens if nobody changed the document since
@@ -108,6 +109,8 @@ export interface ChangeStream<T> {
  * `update`, removal through `delete`.
  */
 export class DocumentStore<T extends StoredDoc> {
+  private readonly hashReads: KeyReadBatch;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -120,6 +123,7 @@ export class DocumentStore<T extends StoredDoc> {
     if (!('evalhubCas' in this.redis)) this.redis.defineCommand('evalhubCas', { lua: CAS_SCRIPT });
     if (!('evalhubDelete' in this.redis)) this.redis.defineCommand('evalhubDelete', { lua: DELETE_SCRIPT });
     if (!('evalhubReindex' in this.redis)) this.redis.defineCommand('evalhubReindex', { lua: REINDEX_SCRIPT });
+    this.hashReads = new KeyReadBatch(redis);
   }
 
   private get scripts(): ScriptRedis {
@@ -166,10 +170,11 @@ export class DocumentStore<T extends StoredDoc> {
 
   /**
    * The content hash its writers keep beside the document (`contentHash` of the stored JSON); null
-   * when there is none (no such document, or one last written by a version that kept none).
+   * when there is none (no such document, or one last written by a version that kept none). Asked
+   * per read of a polled document: the hashes asked in one turn of the event loop go as one MGET.
    */
   storedHash(id: string): Promise<string | null> {
-    return this.redis.get(this.keys.docHash(this.kind, id));
+    return this.hashReads.get(this.keys.docHash(this.kind, id));
   }
 
   /**
