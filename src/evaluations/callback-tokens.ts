@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'crypto';
 import type { Redis } from 'ioredis';
+import { KeyReadBatch } from '../core/redis/key-read-batch';
 import { REDIS } from '../core/redis/redis.provider';
 import { RedisKeys } from '../core/redis/redis-keys';
 import { CallbackBinding } from '../domain/callback-binding';
@@ -13,10 +14,15 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
  */
 @Injectable()
 export class CallbackTokens {
+  /** Every adapter event resolves its token: those of one turn of the event loop go as one MGET. */
+  private readonly reads: KeyReadBatch;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.reads = new KeyReadBatch(redis);
+  }
 
   async issue(binding: CallbackBinding, ttlSeconds: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
@@ -26,7 +32,7 @@ export class CallbackTokens {
 
   async resolve(token: string | undefined): Promise<CallbackBinding | undefined> {
     if (!token || token.length > 200) return undefined;
-    const raw = await this.redis.get(this.keys.callbackToken(hash(token)));
+    const raw = await this.reads.get(this.keys.callbackToken(hash(token)));
     return raw ? (JSON.parse(raw) as CallbackBinding) : undefined;
   }
 
