@@ -215,6 +215,7 @@ async function main() {
     };
     const docBytes = (await avg((id) => keys.doc('job', id))) * count;
     const streamBytes = (await avg((id) => keys.jobStream(id))) * count;
+    const hashBytes = (await avg((id) => keys.docHash('job', id))) * count;
     // A finished job's stream goes an hour after its last write (it carries an expiry until then).
     let expiring = 0;
     for (const id of sample) if ((await redis.pttl(keys.jobStream(id))) > 0) expiring++;
@@ -225,14 +226,14 @@ async function main() {
     for (let cursor = '0'; ; ) {
       const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${jobPrefix}*`, 'COUNT', 5000);
       for (const k of found) {
-        if (k.startsWith(`${jobPrefix}doc:`)) continue;
+        if (k.startsWith(`${jobPrefix}doc:`) || k.startsWith(`${jobPrefix}hash:`)) continue;
         indexKeys++;
         indexBytes += Number(await redis.memory('USAGE', k, 'SAMPLES', '0')) || 0;
       }
       cursor = nextCursor;
       if (cursor === '0') break;
     }
-    console.log(`    documents ~${perK(docBytes)}, per-job change streams ~${perK(streamBytes)} (one entry each, as at submit), ` +
+    console.log(`    documents ~${perK(docBytes)}, their content hashes ~${perK(hashBytes)}, per-job change streams ~${perK(streamBytes)} (one entry each, as at submit), ` +
       `indexes and sets ${perK(indexBytes)} (${indexKeys} keys)`);
     console.log(`    ${(finishedShare * 100).toFixed(0)}% of the streams belong to finished jobs and go an hour after their last write: ` +
       `then ~${perK(memAfter - memBefore - streamBytes * finishedShare)}`);
