@@ -4,7 +4,8 @@
 // this script's own Node client (undici's pool: at least a fixed number of requests and seconds
 // per route from a fixed number of concurrent keep-alive clients, after unmeasured warm-up
 // requests) and, when the Debian `wrk` is installed, wrk (1 thread, the same number of connections, a warm-up run, then a timed run).
-// Prints requests/s and p50/p99 latency per route and generator.
+// Prints requests/s and p50/p99 latency per route and generator, and for the Node client the CPU
+// the client and the server used (share of one core): a client near 100% set the rate itself.
 //   node bench/api-load.js [--requests 3000] [--node-seconds 2] [--warmup 1000] [--concurrency 32] [--wrk-seconds 8] [--no-wrk] [--upstream]
 // It starts its own Redis, API and worker (4 slots). Four jobs of a trivial adapter
 // (lib/trivial-adapter.sh) hold the slots and stay running, so the events route gets real
@@ -83,7 +84,7 @@ function nodeClient(base) {
  * more until NODE_SECONDS have passed (3,000 requests of a cheap route took 0.1-0.2 s, too short
  * for a stable rate or p99).
  */
-async function nodePhase(base, route) {
+async function nodePhase(base, route, serverPid) {
   const client = nodeClient(base);
   const once = async (i) => {
     const r = await client.request(route.method, route.path(i), route.body?.(i));
@@ -99,6 +100,8 @@ async function nodePhase(base, route) {
   let errors = 0;
   const t0 = process.hrtime.bigint();
   const until = t0 + BigInt(NODE_SECONDS * 1e9);
+  const cpu0 = process.cpuUsage();
+  const server0 = cpuSeconds(serverPid);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < REQUESTS || process.hrtime.bigint() < until) {
@@ -111,9 +114,12 @@ async function nodePhase(base, route) {
     }),
   );
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const serverCpu = (cpuSeconds(serverPid) - server0) / secs;
   await client.close();
   lat.sort((a, b) => a - b);
-  return { rps: next / secs, p50: percentile(lat, 50), p99: percentile(lat, 99), errors };
+  // The client's share of one core: near 100% it, not the server, set the rate.
+  return { rps: next / secs, p50: percentile(lat, 50), p99: percentile(lat, 99), errors, clientCpu: (cpu.user + cpu.system) / 1e6 / secs, serverCpu };
 }
 
 const lua = (s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -148,6 +154,15 @@ function wrkPhase(base, route) {
 }
 
 /** Resident memory (MB) of a process and its descendants, from /proc (Linux). */
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU seconds (user and system) a process has used so far (utime and stime of /proc/<pid>/stat). */
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 function rssTreeMb(rootPid) {
   const children = new Map();
   for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
@@ -172,7 +187,8 @@ function rssTreeMb(rootPid) {
   return kb / 1024;
 }
 
-const fmt = (r) => (r ? `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  errors ${r.errors}` : '');
+const fmt = (r) =>
+  r ? `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  errors ${r.errors}${r.clientCpu !== undefined ? `  CPU client ${(r.clientCpu * 100).toFixed(0)}%, server ${(r.serverCpu * 100).toFixed(0)}%` : ''}` : '';
 
 /**
  * Every route of the run: `path(i)` and `body(i)` give the i-th request (wrk rotates through
@@ -214,7 +230,7 @@ async function run(target, label) {
   console.log(`API load — ${label}: node client (undici) at least ${REQUESTS} requests and ${NODE_SECONDS} s per route after ${WARMUP} unmeasured, ${CONCURRENCY} concurrent${USE_WRK ? `; wrk -t1 -c${CONCURRENCY} ${WRK_SECONDS} s after ${WRK_WARMUP_SECONDS} s` : ''}; ${target.baseUrl}`);
   const rows = [];
   for (const route of routes(ids, held)) {
-    const node = await nodePhase(target.baseUrl, route);
+    const node = await nodePhase(target.baseUrl, route, target.apiPid);
     // wrk's submits would be measured against a store 10x fuller; its own count says how many.
     const wrk = USE_WRK ? wrkPhase(target.baseUrl, route) : undefined;
     rows.push({ name: route.name, node, wrk });
